@@ -1,0 +1,139 @@
+//! Configuration from the environment, read once per process.
+
+use std::fmt;
+
+/// Daily request limit and `count` maximum of one tier.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TierLimits {
+    /// Admitted requests per UTC day.
+    pub daily_limit: u32,
+    /// Largest `count` one generate request may ask for.
+    pub max_count: u32,
+}
+
+/// Everything the functions read from their environment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// Callers without a key, metered per source IP.
+    pub anonymous: TierLimits,
+    /// Every registered key.
+    pub free: TierLimits,
+    /// Keys an operator promotes.
+    pub team: TierLimits,
+    /// Registrations per source IP per UTC day.
+    pub register_daily_limit_per_ip: u32,
+    /// Base URL of the HaveIBeenPwned range API.
+    pub hibp_api_url: String,
+}
+
+/// An environment variable with a value that is not a whole number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The variable.
+    pub name: &'static str,
+    /// Its value.
+    pub value: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "environment variable {} must be a whole number, got {:?}",
+            self.name, self.value
+        )
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            anonymous: TierLimits {
+                daily_limit: 50,
+                max_count: 10,
+            },
+            free: TierLimits {
+                daily_limit: 100,
+                max_count: 10,
+            },
+            team: TierLimits {
+                daily_limit: 5000,
+                max_count: 500,
+            },
+            register_daily_limit_per_ip: 5,
+            hibp_api_url: "https://api.pwnedpasswords.com".to_string(),
+        }
+    }
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads variables through `lookup`; unset variables keep their defaults.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let mut config = Config::default();
+        let number = |name: &'static str, target: &mut u32| -> Result<(), ConfigError> {
+            if let Some(value) = lookup(name) {
+                *target = value
+                    .trim()
+                    .parse()
+                    .map_err(|_| ConfigError { name, value })?;
+            }
+            Ok(())
+        };
+        number("ANONYMOUS_DAILY_LIMIT", &mut config.anonymous.daily_limit)?;
+        number("ANONYMOUS_MAX_COUNT", &mut config.anonymous.max_count)?;
+        number("FREE_DAILY_LIMIT", &mut config.free.daily_limit)?;
+        number("FREE_MAX_COUNT", &mut config.free.max_count)?;
+        number("TEAM_DAILY_LIMIT", &mut config.team.daily_limit)?;
+        number("TEAM_MAX_COUNT", &mut config.team.max_count)?;
+        number(
+            "REGISTER_DAILY_LIMIT_PER_IP",
+            &mut config.register_daily_limit_per_ip,
+        )?;
+        if let Some(url) = lookup("HIBP_API_URL") {
+            config.hibp_api_url = url.trim_end_matches('/').to_string();
+        }
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_match_the_contract_and_variables_override_them() {
+        let config = Config::from_lookup(|_| None).unwrap();
+        assert_eq!(config, Config::default());
+        assert_eq!(
+            (config.anonymous.daily_limit, config.anonymous.max_count),
+            (50, 10)
+        );
+        assert_eq!(
+            (config.team.daily_limit, config.team.max_count),
+            (5000, 500)
+        );
+
+        let config = Config::from_lookup(|name| match name {
+            "ANONYMOUS_MAX_COUNT" => Some("3".into()),
+            "HIBP_API_URL" => Some("http://127.0.0.1:9999/".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(config.anonymous.max_count, 3);
+        assert_eq!(config.hibp_api_url, "http://127.0.0.1:9999");
+    }
+
+    #[test]
+    fn a_malformed_number_is_an_error_naming_the_variable() {
+        let err = Config::from_lookup(|name| (name == "TEAM_DAILY_LIMIT").then(|| "lots".into()))
+            .unwrap_err();
+        assert_eq!(err.name, "TEAM_DAILY_LIMIT");
+    }
+}

@@ -1,0 +1,204 @@
+//! Passphrases: words drawn uniformly from the EFF large wordlist, optionally with a themed vocabulary.
+//!
+//! Every phrase reads back as exactly one word sequence, so the number of distinct phrases is
+//! `V^n` (times `10·n` with `include_number`) and sampling word by word is uniform over them:
+//! - separators contain no letters or digits, so they never occur inside a word;
+//! - when the separator contains `-`, the four hyphenated EFF words (`drop-down`, `felt-tip`,
+//!   `t-shirt`, `yo-yo`) are left out (otherwise `drop-down-felt-tip` spells two phrases);
+//! - an empty separator needs `capitalize`, whose capital letters mark where each word starts;
+//! - the appended digit is the only digit in the phrase, so its word and value are recoverable.
+
+use super::profession::Profession;
+use super::random;
+use num_bigint::BigUint;
+use rand::Rng;
+use std::sync::OnceLock;
+
+/// The EFF large wordlist (7776 words, CC BY 3.0 US, Electronic Frontier Foundation), via the
+/// `diceware_wordlists` crate.
+pub fn eff_words() -> &'static [&'static str] {
+    &diceware_wordlists::EFF_LONG_WORDLIST
+}
+
+/// The vocabulary for a request: EFF words (without hyphenated ones when `hyphen_free`) plus the
+/// themed words of `theme`, each word once. Built once per process and combination.
+pub fn vocabulary(theme: Option<Profession>, hyphen_free: bool) -> &'static [&'static str] {
+    const SLOTS: usize = (Profession::ALL.len() + 1) * 2;
+    static CACHE: [OnceLock<Vec<&'static str>>; SLOTS] = [const { OnceLock::new() }; SLOTS];
+    let theme_slot = theme.map_or(0, |p| p as usize + 1);
+    let slot = theme_slot * 2 + usize::from(hyphen_free);
+    CACHE[slot].get_or_init(|| {
+        let mut words: Vec<&'static str> = eff_words()
+            .iter()
+            .copied()
+            .filter(|w| !hyphen_free || !w.contains('-'))
+            .collect();
+        if let Some(theme) = theme {
+            words.extend(theme.words());
+        }
+        words.sort_unstable();
+        words.dedup();
+        words
+    })
+}
+
+/// A passphrase shape: the set of phrases it can produce and a uniform sampler over them.
+#[derive(Clone, Debug)]
+pub struct Phrase {
+    /// Words to draw from.
+    pub vocabulary: &'static [&'static str],
+    /// The themed vocabulary merged in, if any.
+    pub theme: Option<Profession>,
+    /// Number of words.
+    pub words: u32,
+    /// Text between words.
+    pub separator: String,
+    /// Capitalise the first letter of every word.
+    pub capitalize: bool,
+    /// Append one digit to one word.
+    pub include_number: bool,
+}
+
+impl Phrase {
+    /// Number of distinct phrases.
+    pub fn count(&self) -> BigUint {
+        let phrases = BigUint::from(self.vocabulary.len()).pow(self.words);
+        if self.include_number {
+            phrases * (10 * self.words)
+        } else {
+            phrases
+        }
+    }
+
+    /// The fewest characters any phrase of this shape has.
+    pub fn min_chars(&self) -> usize {
+        let shortest = self
+            .vocabulary
+            .iter()
+            .map(|w| w.chars().count())
+            .min()
+            .unwrap_or(0);
+        let n = self.words as usize;
+        shortest * n
+            + self.separator.chars().count() * n.saturating_sub(1)
+            + usize::from(self.include_number)
+    }
+
+    /// Draws one phrase uniformly.
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> String {
+        let n = self.words as usize;
+        let digit = self.include_number.then(|| {
+            (
+                random::below(rng, self.words) as usize,
+                random::below(rng, 10),
+            )
+        });
+        let mut out = String::new();
+        for i in 0..n {
+            if i > 0 {
+                out.push_str(&self.separator);
+            }
+            let word = self.vocabulary[random::below(rng, self.vocabulary.len() as u32) as usize];
+            let mut chars = word.chars();
+            if self.capitalize {
+                if let Some(first) = chars.next() {
+                    out.extend(first.to_uppercase());
+                }
+            }
+            out.extend(chars);
+            if let Some((at, d)) = digit {
+                if at == i {
+                    out.push(char::from(b'0' + d as u8));
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand::rngs::StdRng;
+    use std::collections::HashSet;
+
+    #[test]
+    fn eff_list_is_the_large_list() {
+        let words = eff_words();
+        assert_eq!(words.len(), 7776);
+        assert_eq!(words.iter().collect::<HashSet<_>>().len(), 7776);
+        assert_eq!((words[0], words[7775]), ("abacus", "zoom"));
+        let hyphenated: Vec<_> = words.iter().filter(|w| w.contains('-')).collect();
+        assert_eq!(
+            hyphenated,
+            [&"drop-down", &"felt-tip", &"t-shirt", &"yo-yo"]
+        );
+    }
+
+    #[test]
+    fn vocabularies_drop_hyphenated_words_only_when_asked_and_merge_themes() {
+        assert_eq!(vocabulary(None, false).len(), 7776);
+        assert_eq!(vocabulary(None, true).len(), 7772);
+        let themed = vocabulary(Some(Profession::Developer), true);
+        let theme_new = Profession::Developer
+            .words()
+            .filter(|w| !eff_words().contains(w))
+            .count();
+        assert_eq!(themed.len(), 7772 + theme_new);
+    }
+
+    /// For a small vocabulary with words that could run together, the number of distinct phrases
+    /// produced equals `count()`: the encoding is one-to-one.
+    #[test]
+    fn phrases_are_distinct_for_every_shape() {
+        let vocabulary: &'static [&'static str] = &["drop", "down", "dropdown", "own", "do"];
+        let shapes = [
+            ("-", false, false),
+            ("", true, false),
+            (" ", false, true),
+            ("", true, true),
+        ];
+        for (separator, capitalize, include_number) in shapes {
+            let phrase = Phrase {
+                vocabulary,
+                theme: None,
+                words: 3,
+                separator: separator.to_string(),
+                capitalize,
+                include_number,
+            };
+            let expected: usize = phrase.count().try_into().unwrap();
+            let mut rng = StdRng::seed_from_u64(5);
+            let mut seen = HashSet::new();
+            for _ in 0..expected * 40 {
+                seen.insert(phrase.sample(&mut rng));
+            }
+            assert_eq!(seen.len(), expected, "separator {separator:?}");
+        }
+    }
+
+    #[test]
+    fn sample_shape() {
+        let phrase = Phrase {
+            vocabulary: vocabulary(None, true),
+            theme: None,
+            words: 6,
+            separator: ".".into(),
+            capitalize: true,
+            include_number: true,
+        };
+        let mut rng = StdRng::seed_from_u64(9);
+        for _ in 0..200 {
+            let s = phrase.sample(&mut rng);
+            let parts: Vec<&str> = s.split('.').collect();
+            assert_eq!(parts.len(), 6);
+            assert!(
+                parts
+                    .iter()
+                    .all(|p| p.chars().next().unwrap().is_ascii_uppercase())
+            );
+            assert_eq!(s.chars().filter(char::is_ascii_digit).count(), 1);
+        }
+    }
+}

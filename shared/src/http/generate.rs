@@ -1,0 +1,183 @@
+//! `GET|POST /v1/generate`.
+
+use super::error::ApiError;
+use super::params::Params;
+use super::request::{Call, Route};
+use super::response::{self, csv_field};
+use super::{App, Caller, auth, respond};
+use crate::generate::{self, Format, GenerateRequest, Mode, Policy, Preset, Profession, random};
+use lambda_http::http::{Method, Response, StatusCode};
+use lambda_http::{Body, Request};
+use serde::Serialize;
+use std::convert::Infallible;
+use std::time::{Instant, SystemTime};
+
+/// The route this function serves.
+pub const ROUTE: Route = Route {
+    path: "/v1/generate",
+    methods: &[Method::GET, Method::POST],
+};
+
+/// Parameters of the contract; `apiKey` is accepted in the body only (never in a URL).
+const QUERY_PARAMS: &[&str] = &[
+    "length",
+    "count",
+    "uppercase",
+    "lowercase",
+    "numbers",
+    "symbols",
+    "min_uppercase",
+    "min_lowercase",
+    "min_numbers",
+    "min_symbols",
+    "exclude",
+    "avoid_ambiguous",
+    "symbol_set",
+    "min_entropy",
+    "compliance",
+    "quantum",
+    "mode",
+    "words",
+    "separator",
+    "capitalize",
+    "include_number",
+    "profession",
+    "format",
+];
+
+/// The Lambda handler.
+pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Infallible> {
+    let started = Instant::now();
+    let result = serve(app, &request);
+    Ok(respond(&request, started, result))
+}
+
+fn serve(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+    let call = Call::parse(request, &ROUTE)?;
+    let params = if call.method == Method::GET {
+        Params::query(call.query.clone(), QUERY_PARAMS)?
+    } else {
+        if let Some((name, _)) = call.query.first() {
+            return Err(ApiError::unknown_parameter(name));
+        }
+        let mut known = QUERY_PARAMS.to_vec();
+        known.push("apiKey");
+        Params::json(call.json_object(true)?, &known)?
+    };
+    let body_key = match call.method {
+        Method::POST => params.string("apiKey")?,
+        _ => None,
+    };
+    let credential = auth::credential(&call, body_key)?;
+    let caller = app.identify(&credential)?;
+    let policy = Policy::new(&read_request(&params)?, caller.max_count)?;
+    app.admit(&caller)?;
+    let passwords = policy.generate(&mut random::request_rng());
+    Ok(render(&policy, &caller, passwords))
+}
+
+/// Reads every contract parameter with its declared type.
+pub fn read_request(p: &Params) -> Result<GenerateRequest, ApiError> {
+    Ok(GenerateRequest {
+        length: p.whole("length")?,
+        count: p.whole("count")?,
+        uppercase: p.boolean("uppercase")?,
+        lowercase: p.boolean("lowercase")?,
+        numbers: p.boolean("numbers")?,
+        symbols: p.boolean("symbols")?,
+        min_uppercase: p.whole("min_uppercase")?,
+        min_lowercase: p.whole("min_lowercase")?,
+        min_numbers: p.whole("min_numbers")?,
+        min_symbols: p.whole("min_symbols")?,
+        exclude: p.string("exclude")?,
+        avoid_ambiguous: p.boolean("avoid_ambiguous")?,
+        symbol_set: p.string("symbol_set")?,
+        min_entropy: p.number("min_entropy")?,
+        compliance: p.choice("compliance", &Preset::ALL.map(Preset::name), Preset::parse)?,
+        quantum: p.boolean("quantum")?,
+        mode: p.choice("mode", &["password", "passphrase"], |m| match m {
+            "password" => Some(Mode::Password),
+            "passphrase" => Some(Mode::Passphrase),
+            _ => None,
+        })?,
+        words: p.whole("words")?,
+        separator: p.string("separator")?,
+        capitalize: p.boolean("capitalize")?,
+        include_number: p.boolean("include_number")?,
+        profession: p.choice(
+            "profession",
+            &Profession::ALL.map(Profession::name),
+            Profession::parse,
+        )?,
+        format: p.choice("format", &["json", "csv"], |f| match f {
+            "json" => Some(Format::Json),
+            "csv" => Some(Format::Csv),
+            _ => None,
+        })?,
+    })
+}
+
+#[derive(Serialize)]
+struct Generated<'a> {
+    password: &'a str,
+    passwords: &'a [String],
+    count: u32,
+    length: Option<u32>,
+    words: Option<u32>,
+    mode: &'static str,
+    charset_size: u64,
+    entropy_bits: f64,
+    entropy: u64,
+    strength: &'static str,
+    compliance: Option<&'static str>,
+    quantum: bool,
+    tier: &'static str,
+    generated: String,
+    audit: Audit,
+}
+
+#[derive(Serialize)]
+struct Audit {
+    entropy_source: &'static str,
+    character_pool: String,
+    policy: Option<&'static str>,
+    client_side: bool,
+    server_contact: bool,
+}
+
+fn render(policy: &Policy, caller: &Caller, passwords: Vec<String>) -> Response<Body> {
+    if policy.format == Format::Csv {
+        let mut body = String::from("password\n");
+        for p in &passwords {
+            body.push_str(&csv_field(p));
+            body.push('\n');
+        }
+        return response::with_body(StatusCode::OK, response::CSV, body);
+    }
+    let bits = policy.entropy_bits();
+    let body = Generated {
+        password: &passwords[0],
+        passwords: &passwords,
+        count: policy.count,
+        length: policy.length(),
+        words: policy.words(),
+        mode: policy.mode.name(),
+        charset_size: policy.charset_size(),
+        // Truncated, never rounded up: the figure must not overstate the strength.
+        entropy_bits: (bits * 100.0).floor() / 100.0,
+        entropy: bits.floor() as u64,
+        strength: generate::strength(bits),
+        compliance: policy.compliance.map(Preset::name),
+        quantum: policy.quantum,
+        tier: caller.tier.name(),
+        generated: humantime::format_rfc3339_millis(SystemTime::now()).to_string(),
+        audit: Audit {
+            entropy_source: random::ENTROPY_SOURCE,
+            character_pool: policy.character_pool(),
+            policy: policy.compliance.map(Preset::clause),
+            client_side: false,
+            server_contact: true,
+        },
+    };
+    response::json_body(StatusCode::OK, &body)
+}

@@ -1,0 +1,110 @@
+//! From an API Gateway HTTP API request to a [`Call`]: route and method checked, body bounded and
+//! decoded, query string parsed, the client's source IP taken from the request context.
+
+use super::error::ApiError;
+use lambda_http::http::{HeaderMap, Method};
+use lambda_http::request::RequestContext;
+use lambda_http::{Body, Request, RequestExt};
+use serde_json::{Map, Value};
+use std::net::IpAddr;
+
+/// Largest accepted body.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// A path one function serves and the methods it answers.
+#[derive(Clone, Copy, Debug)]
+pub struct Route {
+    /// Path as API Gateway routes it, e.g. `/v1/generate`.
+    pub path: &'static str,
+    /// Methods answered; every other method gets 405 with `Allow`.
+    pub methods: &'static [Method],
+}
+
+/// A request accepted by its route: method known, body within bounds.
+#[derive(Debug)]
+pub struct Call {
+    /// The method (one of the route's).
+    pub method: Method,
+    /// Request headers.
+    pub headers: HeaderMap,
+    /// Query string pairs, percent-decoded, in order.
+    pub query: Vec<(String, String)>,
+    /// The body as text (`None` when empty).
+    body: Option<String>,
+    /// Client address from the API Gateway request context (never from `X-Forwarded-For`).
+    pub source_ip: Option<IpAddr>,
+}
+
+impl Call {
+    /// Checks path, method and body size, and decodes the body as UTF-8.
+    pub fn parse(request: &Request, route: &Route) -> Result<Call, ApiError> {
+        let path = request.raw_http_path();
+        let path = if path.is_empty() {
+            request.uri().path()
+        } else {
+            path
+        };
+        if path != route.path {
+            return Err(ApiError::not_found(path));
+        }
+        if !route.methods.contains(request.method()) {
+            let allow: Vec<&str> = route.methods.iter().map(Method::as_str).collect();
+            return Err(ApiError::method_not_allowed(
+                request.method().as_str(),
+                &allow,
+            ));
+        }
+        let bytes: &[u8] = match request.body() {
+            Body::Empty => &[],
+            Body::Text(text) => text.as_bytes(),
+            Body::Binary(bytes) => bytes,
+            _ => &[],
+        };
+        if bytes.len() > MAX_BODY_BYTES {
+            return Err(ApiError::payload_too_large(MAX_BODY_BYTES));
+        }
+        let body = match std::str::from_utf8(bytes) {
+            Ok(text) if text.trim().is_empty() => None,
+            Ok(text) => Some(text.to_string()),
+            Err(_) => return Err(ApiError::invalid_json("the body is not valid UTF-8")),
+        };
+        let query = request
+            .uri()
+            .query()
+            .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+            .unwrap_or_default();
+        let source_ip = match request.request_context_ref() {
+            Some(RequestContext::ApiGatewayV2(context)) => context
+                .http
+                .source_ip
+                .as_deref()
+                .and_then(|ip| ip.parse().ok()),
+            _ => None,
+        };
+        Ok(Call {
+            method: request.method().clone(),
+            headers: request.headers().clone(),
+            query,
+            body,
+            source_ip,
+        })
+    }
+
+    /// The body as a JSON object; an empty body is `{}` when `optional`, an error otherwise.
+    pub fn json_object(&self, optional: bool) -> Result<Map<String, Value>, ApiError> {
+        let Some(text) = &self.body else {
+            return if optional {
+                Ok(Map::new())
+            } else {
+                Err(ApiError::invalid_json("a JSON object body is required"))
+            };
+        };
+        match serde_json::from_str::<Value>(text) {
+            Ok(Value::Object(map)) => Ok(map),
+            Ok(_) => Err(ApiError::invalid_json("the body must be a JSON object")),
+            Err(e) => Err(ApiError::invalid_json(format!(
+                "the body is not valid JSON ({e})"
+            ))),
+        }
+    }
+}

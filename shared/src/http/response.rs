@@ -1,0 +1,90 @@
+//! Responses: JSON or CSV bodies with the headers every response carries.
+
+use super::error::ApiError;
+use lambda_http::Body;
+use lambda_http::http::{Response, StatusCode};
+use serde::Serialize;
+use serde_json::json;
+
+/// JSON content type.
+pub const JSON: &str = "application/json; charset=utf-8";
+/// CSV content type.
+pub const CSV: &str = "text/csv; charset=utf-8; header=present";
+
+/// A response with `content_type` and the headers every response carries
+/// (`Cache-Control: no-store`: passwords and keys must never sit in a cache).
+pub fn with_body(status: StatusCode, content_type: &str, body: String) -> Response<Body> {
+    let mut response = Response::new(Body::Text(body));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(
+        "content-type",
+        content_type.parse().expect("static header value"),
+    );
+    headers.insert(
+        "cache-control",
+        "no-store".parse().expect("static header value"),
+    );
+    headers.insert(
+        "x-content-type-options",
+        "nosniff".parse().expect("static header value"),
+    );
+    response
+}
+
+/// A JSON response.
+pub fn json_body(status: StatusCode, body: &impl Serialize) -> Response<Body> {
+    match serde_json::to_string(body) {
+        Ok(text) => with_body(status, JSON, text),
+        Err(e) => {
+            tracing::error!(error = %e, "response did not serialise");
+            internal_error()
+        }
+    }
+}
+
+fn internal_error() -> Response<Body> {
+    let body = json!({"error": "INTERNAL_ERROR", "message": "internal error"});
+    with_body(StatusCode::INTERNAL_SERVER_ERROR, JSON, body.to_string())
+}
+
+impl ApiError {
+    /// The error as a JSON response.
+    pub fn to_response(&self) -> Response<Body> {
+        let mut body = json!({"error": self.code, "message": self.message});
+        if let Some(param) = &self.param {
+            body["param"] = json!(param);
+        }
+        let mut response = with_body(self.status, JSON, body.to_string());
+        for (name, value) in &self.headers {
+            if let Ok(value) = value.parse() {
+                response.headers_mut().insert(*name, value);
+            }
+        }
+        response
+    }
+}
+
+/// One CSV field, quoted when it holds a comma, quote, line break or edge space (RFC 4180).
+pub fn csv_field(value: &str) -> String {
+    let needs_quotes =
+        value.contains([',', '"', '\n', '\r']) || value.starts_with(' ') || value.ends_with(' ');
+    if needs_quotes {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_round_trip_through_quoting() {
+        assert_eq!(csv_field("abc"), "abc");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("a\"b"), "\"a\"\"b\"");
+        assert_eq!(csv_field(" a"), "\" a\"");
+    }
+}

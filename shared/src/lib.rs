@@ -1,0 +1,12 @@
+//! passwordapi: password generation, evaluation, API keys and quotas, shared by every Lambda function.
+//!
+//! The domain modules ([`generate`]) know nothing of Lambda; [`http`] turns API Gateway requests into
+//! typed requests and domain results into responses, once, for every function.
+
+pub mod config;
+pub mod generate;
+pub mod http;
+pub mod keys;
+pub mod quota;
+
+pub use config::Config;
