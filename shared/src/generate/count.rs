@@ -57,7 +57,7 @@ pub fn count_inclusion_exclusion(groups: &[GroupSize], length: u32) -> BigUint {
             .collect();
         let rest = total - members.iter().map(|g| g.size).sum::<u32>();
         let term = violations(&members, length, rest);
-        if members.len() % 2 == 0 {
+        if members.len().is_multiple_of(2) {
             positive += term;
         } else {
             negative += term;

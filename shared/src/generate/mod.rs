@@ -411,11 +411,13 @@ fn password_space(
                 );
             }
         }
-        let required = match composition {
-            Composition::AllFour => true,
-            Composition::LetterAndDigit => class.name == "numbers",
-            Composition::None => false,
-        };
+        // Classes the preset itself requires (none without a preset).
+        let required = r.compliance.is_some()
+            && match composition {
+                Composition::AllFour => true,
+                Composition::LetterAndDigit => class.name == "numbers",
+                Composition::None => false,
+            };
         if required && !enabled {
             return invalid(
                 class.toggle,
@@ -424,7 +426,8 @@ fn password_space(
         }
         let mut chars: Vec<char> = Vec::new();
         for c in class.chars.chars() {
-            if !exclude.contains(c) && !(avoid && AMBIGUOUS.contains(c)) && !chars.contains(&c) {
+            let removed = exclude.contains(c) || (avoid && AMBIGUOUS.contains(c));
+            if !removed && !chars.contains(&c) {
                 chars.push(c);
             }
         }
@@ -433,7 +436,7 @@ fn password_space(
         } else {
             0
         };
-        if required && r.compliance.is_some() {
+        if required {
             min = min.max(1);
         }
         if enabled && chars.is_empty() && min > 0 {

@@ -100,16 +100,16 @@ impl Phrase {
             }
             let word = self.vocabulary[random::below(rng, self.vocabulary.len() as u32) as usize];
             let mut chars = word.chars();
-            if self.capitalize {
-                if let Some(first) = chars.next() {
-                    out.extend(first.to_uppercase());
-                }
+            if self.capitalize
+                && let Some(first) = chars.next()
+            {
+                out.extend(first.to_uppercase());
             }
             out.extend(chars);
-            if let Some((at, d)) = digit {
-                if at == i {
-                    out.push(char::from(b'0' + d as u8));
-                }
+            if let Some((at, d)) = digit
+                && at == i
+            {
+                out.push(char::from(b'0' + d as u8));
             }
         }
         out

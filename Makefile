@@ -1,0 +1,26 @@
+# The two commands of the README: `make dev` (local API on 127.0.0.1:9000) and `make test`.
+SHELL := /bin/bash
+export PATH := $(CURDIR)/.venv/bin:$(PATH)
+export SAM_CLI_TELEMETRY := 0
+
+.PHONY: setup dev test lint
+
+## Install cargo-lambda, cfn-lint and the SAM CLI into .venv (once).
+setup:
+	@bash .ci/setup
+
+## Local API: the API Gateway paths on http://127.0.0.1:9000, rebuilt on change. Variables such as
+## ANONYMOUS_MAX_COUNT or HIBP_API_URL set in the environment reach the functions.
+dev: setup
+	cargo lambda watch -A 127.0.0.1 -P 9000
+
+## Every check and test: formatting, clippy, the template, unit/HTTP/deployment tests and the
+## end-to-end test through cargo lambda watch.
+test: setup lint
+	PASSWORDAPI_E2E=required cargo test --workspace
+
+lint: setup
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cfn-lint template.yaml
+	sam validate --lint

@@ -1,0 +1,194 @@
+//! The deployment descriptors agree with each other and with the code: every route in template.yaml
+//! is in the local watch router with the same function, each function's binary exists, the functions
+//! serve the paths they are routed, and every sample event parses.
+
+use passwordapi::http::request::Route;
+use serde_norway::Value as Yaml;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The route each function binary serves, as the code declares it.
+fn code_routes() -> BTreeMap<&'static str, Route> {
+    BTreeMap::from([("generate", passwordapi::http::generate::ROUTE)])
+}
+
+fn cargo_toml() -> toml::Table {
+    std::fs::read_to_string(root().join("Cargo.toml"))
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// path → function, from `[workspace.metadata.lambda.watch.router]`.
+fn watch_router() -> BTreeMap<String, String> {
+    let manifest = cargo_toml();
+    let router = manifest["workspace"]["metadata"]["lambda"]["watch"]["router"]
+        .as_table()
+        .expect("a watch router");
+    router
+        .iter()
+        .map(|(path, target)| {
+            // Every method goes to the function: a plain function name, not per-method entries.
+            let function = target
+                .as_str()
+                .unwrap_or_else(|| panic!("{path} must route every method to one function"));
+            (path.clone(), function.to_string())
+        })
+        .collect()
+}
+
+struct TemplateFunction {
+    binary: String,
+    routes: Vec<(String, String)>,
+}
+
+fn template() -> Yaml {
+    serde_norway::from_str(&std::fs::read_to_string(root().join("template.yaml")).unwrap()).unwrap()
+}
+
+fn template_functions() -> Vec<TemplateFunction> {
+    let template = template();
+    let resources = template["Resources"].as_mapping().unwrap();
+    let mut out = Vec::new();
+    for (_, resource) in resources {
+        if resource["Type"].as_str() != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        assert_eq!(
+            resource["Metadata"]["BuildMethod"],
+            Yaml::from("rust-cargolambda")
+        );
+        let binary = resource["Metadata"]["BuildProperties"]["Binary"]
+            .as_str()
+            .expect("BuildProperties.Binary")
+            .to_string();
+        let mut routes = Vec::new();
+        if let Some(events) = resource["Properties"]["Events"].as_mapping() {
+            for (_, event) in events {
+                assert_eq!(event["Type"], Yaml::from("HttpApi"));
+                let path = event["Properties"]["Path"]
+                    .as_str()
+                    .unwrap_or("$default")
+                    .to_string();
+                let method = event["Properties"]["Method"]
+                    .as_str()
+                    .unwrap_or("ANY")
+                    .to_string();
+                routes.push((path, method));
+            }
+        }
+        out.push(TemplateFunction { binary, routes });
+    }
+    out
+}
+
+#[test]
+fn template_routes_and_the_watch_router_agree() {
+    let mut deployed = BTreeMap::new();
+    let mut default_routes = 0;
+    for function in template_functions() {
+        for (path, method) in function.routes {
+            assert_eq!(
+                method, "ANY",
+                "{path}: route every method so the function answers 405 itself"
+            );
+            if path == "$default" {
+                default_routes += 1;
+            } else {
+                assert!(
+                    deployed
+                        .insert(path.clone(), function.binary.clone())
+                        .is_none(),
+                    "{path} routed twice"
+                );
+            }
+        }
+    }
+    assert_eq!(
+        default_routes, 1,
+        "one function answers unknown paths with JSON 404"
+    );
+    assert_eq!(deployed, watch_router());
+}
+
+#[test]
+fn every_routed_function_serves_its_path_and_exists_as_a_member() {
+    let manifest = cargo_toml();
+    let members: Vec<&str> = manifest["workspace"]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m.as_str())
+        .collect();
+    let routes = code_routes();
+    for (path, function) in watch_router() {
+        assert!(
+            members.contains(&format!("functions/{function}").as_str()),
+            "{function} is not a workspace member"
+        );
+        assert!(
+            root()
+                .join("functions")
+                .join(&function)
+                .join("src/main.rs")
+                .exists()
+        );
+        let route = routes
+            .get(function.as_str())
+            .unwrap_or_else(|| panic!("no route declared for {function}"));
+        assert_eq!(route.path, path);
+    }
+    let template_binaries: Vec<String> =
+        template_functions().into_iter().map(|f| f.binary).collect();
+    for dir in std::fs::read_dir(root().join("functions")).unwrap() {
+        let name = dir.unwrap().file_name().into_string().unwrap();
+        assert!(
+            template_binaries.contains(&name),
+            "functions/{name} is not deployed by template.yaml"
+        );
+    }
+}
+
+#[test]
+fn functions_run_on_graviton_with_the_custom_runtime() {
+    let template = template();
+    let globals = &template["Globals"]["Function"];
+    assert_eq!(globals["Runtime"], Yaml::from("provided.al2023"));
+    assert_eq!(globals["Architectures"][0], Yaml::from("arm64"));
+    assert_eq!(globals["MemorySize"], Yaml::from(128));
+    // Every limit the contract makes configurable reaches the functions.
+    for name in [
+        "ANONYMOUS_DAILY_LIMIT",
+        "ANONYMOUS_MAX_COUNT",
+        "FREE_DAILY_LIMIT",
+        "FREE_MAX_COUNT",
+        "TEAM_DAILY_LIMIT",
+        "TEAM_MAX_COUNT",
+    ] {
+        assert!(
+            !globals["Environment"]["Variables"][name].is_null(),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn sample_events_parse_as_api_gateway_http_api_events() {
+    let mut seen = 0;
+    for entry in std::fs::read_dir(root().join("events")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let request = lambda_http::request::from_str(&text)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(matches!(
+            lambda_http::RequestExt::request_context_ref(&request),
+            Some(lambda_http::request::RequestContext::ApiGatewayV2(_))
+        ));
+        seen += 1;
+    }
+    assert!(seen >= 2);
+}

@@ -1,0 +1,746 @@
+//! `/v1/generate` through the real API Gateway v2 event path, for every parameter of the contract
+//! and every error case.
+
+use integration_tests::{Event, body_json, body_text, header};
+use lambda_http::Body;
+use lambda_http::http::Response;
+use passwordapi::Config;
+use passwordapi::http::{App, generate};
+use serde_json::{Value, json};
+
+const LOWER: &str = "abcdefghijklmnopqrstuvwxyz";
+const UPPER: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+const DIGITS: &str = "0123456789";
+const SYMBOLS: &str = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
+
+async fn send(event: Event) -> Response<Body> {
+    let app = App {
+        config: Config::default(),
+    };
+    let response = generate::handle(&app, event.request()).await.unwrap();
+    // Every response, success or error, is uncacheable.
+    assert_eq!(header(&response, "cache-control"), Some("no-store"));
+    response
+}
+
+async fn ok(body: Value) -> Value {
+    let response = send(Event::post("/v1/generate", &body.to_string())).await;
+    let json = body_json(&response);
+    assert_eq!(response.status(), 200, "{body} -> {json}");
+    assert_eq!(
+        header(&response, "content-type"),
+        Some("application/json; charset=utf-8")
+    );
+    json
+}
+
+async fn error(event: Event) -> (u16, Value) {
+    let response = send(event).await;
+    assert_eq!(
+        header(&response, "content-type"),
+        Some("application/json; charset=utf-8")
+    );
+    let json = body_json(&response);
+    assert!(
+        json["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{json}"
+    );
+    (response.status().as_u16(), json)
+}
+
+async fn bad_param(body: Value, code: &str, param: &str) {
+    let (status, json) = error(Event::post("/v1/generate", &body.to_string())).await;
+    assert_eq!(
+        (status, json["error"].as_str(), json["param"].as_str()),
+        (400, Some(code), Some(param)),
+        "{body} -> {json}"
+    );
+}
+
+fn passwords(json: &Value) -> Vec<String> {
+    json["passwords"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().to_string())
+        .collect()
+}
+
+fn count_in(s: &str, set: &str) -> usize {
+    s.chars().filter(|c| set.contains(*c)).count()
+}
+
+/// Σ over subsets S of required classes of (−1)^|S| (pool − size(S))^L: the number of strings of
+/// length L containing every class at least once, computed here independently of the service.
+fn log2_all_classes(sizes: &[f64], length: i32) -> f64 {
+    let pool: f64 = sizes.iter().sum();
+    let mut total = 0.0;
+    for mask in 0u32..(1 << sizes.len()) {
+        let removed: f64 = (0..sizes.len())
+            .filter(|i| mask & (1 << i) != 0)
+            .map(|i| sizes[i])
+            .sum();
+        let sign = if mask.count_ones() % 2 == 0 {
+            1.0
+        } else {
+            -1.0
+        };
+        total += sign * (pool - removed).powi(length);
+    }
+    total.log2()
+}
+
+fn assert_entropy(json: &Value, exact: f64) {
+    let reported = json["entropy_bits"].as_f64().unwrap();
+    assert!(
+        reported <= exact && exact - reported < 0.01,
+        "reported {reported}, exact {exact}"
+    );
+    assert_eq!(json["entropy"].as_u64().unwrap(), exact.floor() as u64);
+}
+
+#[tokio::test]
+async fn empty_request_gives_one_18_character_password_with_all_classes() {
+    for body in ["{}", "", "  "] {
+        let response = send(Event::post("/v1/generate", body)).await;
+        assert_eq!(response.status(), 200, "{body:?}");
+        let json = body_json(&response);
+        let p = json["password"].as_str().unwrap();
+        assert_eq!(json["passwords"], json!([p]));
+        assert_eq!(p.chars().count(), 18);
+        for set in [LOWER, UPPER, DIGITS, SYMBOLS] {
+            assert!(count_in(p, set) >= 1, "{p}");
+        }
+        assert_eq!(
+            (
+                json["count"].as_u64(),
+                json["length"].as_u64(),
+                json["charset_size"].as_u64()
+            ),
+            (Some(1), Some(18), Some(94))
+        );
+        assert_eq!(
+            (json["mode"].as_str(), json["tier"].as_str()),
+            (Some("password"), Some("anonymous"))
+        );
+        assert_eq!(
+            (json["compliance"].clone(), json["quantum"].clone()),
+            (Value::Null, json!(false))
+        );
+        assert_entropy(&json, log2_all_classes(&[26.0, 26.0, 10.0, 32.0], 18));
+        assert_eq!(json["strength"], "strong");
+        let generated = json["generated"].as_str().unwrap();
+        assert!(
+            generated.len() == 24 && generated.ends_with('Z') && generated.as_bytes()[10] == b'T',
+            "{generated}"
+        );
+        let audit = &json["audit"];
+        assert_eq!(audit["character_pool"], "lower+upper+numbers+symbols");
+        assert_eq!(
+            (
+                audit["client_side"].clone(),
+                audit["server_contact"].clone(),
+                audit["policy"].clone()
+            ),
+            (json!(false), json!(true), Value::Null)
+        );
+        assert!(audit["entropy_source"].as_str().unwrap().contains("CSPRNG"));
+    }
+}
+
+#[tokio::test]
+async fn get_takes_the_same_parameters_from_the_query_string() {
+    let response = send(
+        Event::new("GET", "/v1/generate").query("length=30&count=3&symbols=false&exclude=%41%42"),
+    )
+    .await;
+    let json = body_json(&response);
+    assert_eq!(response.status(), 200, "{json}");
+    let list = passwords(&json);
+    assert_eq!(list.len(), 3);
+    for p in &list {
+        assert_eq!(p.chars().count(), 30);
+        assert_eq!(count_in(p, SYMBOLS), 0);
+        assert!(!p.contains('A') && !p.contains('B'));
+    }
+    assert_eq!(json["charset_size"], 60);
+    // Query values follow the same rules as JSON ones.
+    for (query, param) in [
+        ("length=abc", "length"),
+        ("count=-1", "count"),
+        ("uppercase=yes", "uppercase"),
+        ("length=5&length=6", "length"),
+    ] {
+        let (status, json) = error(Event::new("GET", "/v1/generate").query(query)).await;
+        assert_eq!(
+            (status, json["param"].as_str()),
+            (400, Some(param)),
+            "{query}"
+        );
+    }
+    let (status, json) =
+        error(Event::new("GET", "/v1/generate").query("apiKey=pwa_live_abc")).await;
+    assert_eq!(
+        (status, json["error"].as_str()),
+        (400, Some("UNKNOWN_PARAMETER")),
+        "keys never travel in URLs"
+    );
+}
+
+#[tokio::test]
+async fn length_bounds_and_types() {
+    assert_eq!(
+        ok(json!({"length": 4})).await["password"]
+            .as_str()
+            .unwrap()
+            .len(),
+        4
+    );
+    assert_eq!(
+        ok(json!({"length": 256})).await["password"]
+            .as_str()
+            .unwrap()
+            .len(),
+        256
+    );
+    bad_param(json!({"length": 3}), "INVALID_PARAMETER", "length").await;
+    bad_param(json!({"length": 257}), "INVALID_PARAMETER", "length").await;
+    bad_param(json!({"length": "18"}), "INVALID_PARAMETER", "length").await;
+    bad_param(json!({"length": 18.5}), "INVALID_PARAMETER", "length").await;
+    bad_param(json!({"length": 1e300}), "INVALID_PARAMETER", "length").await;
+    bad_param(json!({"length": -5}), "INVALID_PARAMETER", "length").await;
+}
+
+#[tokio::test]
+async fn count_is_bounded_by_the_tier() {
+    let json = ok(json!({"count": 10})).await;
+    let list = passwords(&json);
+    assert_eq!((list.len(), json["count"].as_u64()), (10, Some(10)));
+    assert_eq!(json["password"].as_str().unwrap(), list[0]);
+    let distinct: std::collections::HashSet<_> = list.iter().collect();
+    assert_eq!(distinct.len(), 10);
+    bad_param(json!({"count": 11}), "INVALID_PARAMETER", "count").await;
+    bad_param(json!({"count": 0}), "INVALID_PARAMETER", "count").await;
+    bad_param(json!({"count": "2"}), "INVALID_PARAMETER", "count").await;
+}
+
+#[tokio::test]
+async fn classes_and_minimums() {
+    let json = ok(json!({"uppercase": false, "symbols": false, "count": 5})).await;
+    for p in passwords(&json) {
+        assert_eq!(count_in(&p, UPPER) + count_in(&p, SYMBOLS), 0, "{p}");
+        assert!(count_in(&p, LOWER) >= 1 && count_in(&p, DIGITS) >= 1);
+    }
+    assert_eq!(
+        (
+            json["charset_size"].as_u64(),
+            json["audit"]["character_pool"].as_str()
+        ),
+        (Some(36), Some("lower+numbers"))
+    );
+    assert_entropy(&json, log2_all_classes(&[26.0, 10.0], 18));
+
+    let json = ok(json!({"length": 12, "min_numbers": 6, "min_symbols": 3, "count": 10})).await;
+    for p in passwords(&json) {
+        assert!(
+            count_in(&p, DIGITS) >= 6 && count_in(&p, SYMBOLS) >= 3,
+            "{p}"
+        );
+    }
+    // Minimum 0 removes the requirement but keeps the class in the pool.
+    let json =
+        ok(json!({"min_symbols": 0, "min_numbers": 0, "min_uppercase": 0, "min_lowercase": 0}))
+            .await;
+    assert_entropy(&json, 18.0 * 94f64.log2());
+
+    bad_param(
+        json!({"lowercase": false, "uppercase": false, "numbers": false, "symbols": false}),
+        "INVALID_PARAMETER",
+        "lowercase",
+    )
+    .await;
+    bad_param(
+        json!({"numbers": false, "min_numbers": 2}),
+        "INVALID_PARAMETER",
+        "min_numbers",
+    )
+    .await;
+    bad_param(
+        json!({"length": 8, "min_numbers": 5, "min_symbols": 4}),
+        "INVALID_PARAMETER",
+        "length",
+    )
+    .await;
+    bad_param(json!({"min_upper": 1}), "UNKNOWN_PARAMETER", "min_upper").await;
+    bad_param(
+        json!({"uppercase": "false"}),
+        "INVALID_PARAMETER",
+        "uppercase",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn exclude_avoid_ambiguous_and_symbol_set() {
+    let json = ok(json!({"exclude": "abc012!", "count": 10})).await;
+    for p in passwords(&json) {
+        assert!(!p.contains(['a', 'b', 'c', '0', '1', '2', '!']), "{p}");
+    }
+    assert_eq!(json["charset_size"], 87);
+    assert_entropy(&json, log2_all_classes(&[23.0, 26.0, 7.0, 31.0], 18));
+
+    let json = ok(json!({"avoid_ambiguous": true, "count": 10})).await;
+    for p in passwords(&json) {
+        assert!(
+            !p.contains(['I', 'l', '1', '|', 'O', '0', 'o', '`', '\'', '"']),
+            "{p}"
+        );
+    }
+    assert_eq!(json["charset_size"], 84);
+
+    let json = ok(json!({"symbol_set": "!@#", "count": 10})).await;
+    for p in passwords(&json) {
+        assert_eq!(count_in(&p, SYMBOLS), count_in(&p, "!@#"), "{p}");
+    }
+    assert_eq!(json["charset_size"], 65);
+
+    // Emptying a class that has a minimum is an error; with minimum 0 the class just disappears.
+    bad_param(json!({"exclude": DIGITS}), "INVALID_PARAMETER", "exclude").await;
+    let json = ok(json!({"exclude": DIGITS, "min_numbers": 0})).await;
+    assert_eq!(count_in(json["password"].as_str().unwrap(), DIGITS), 0);
+    assert_eq!(json["audit"]["character_pool"], "lower+upper+symbols");
+    bad_param(
+        json!({"symbol_set": "abc"}),
+        "INVALID_PARAMETER",
+        "symbol_set",
+    )
+    .await;
+    bad_param(json!({"symbol_set": ""}), "INVALID_PARAMETER", "symbol_set").await;
+    bad_param(json!({"exclude": 5}), "INVALID_PARAMETER", "exclude").await;
+}
+
+#[tokio::test]
+async fn min_entropy_and_quantum_raise_the_length_to_the_smallest_sufficient() {
+    let json = ok(json!({"min_entropy": 200})).await;
+    let length = json["length"].as_u64().unwrap() as i32;
+    let sizes = [26.0, 26.0, 10.0, 32.0];
+    assert!(
+        log2_all_classes(&sizes, length) >= 200.0 && log2_all_classes(&sizes, length - 1) < 200.0,
+        "{length}"
+    );
+    assert_eq!(json["password"].as_str().unwrap().len() as i32, length);
+
+    let json = ok(json!({"quantum": true})).await;
+    let length = json["length"].as_u64().unwrap() as i32;
+    assert!(json["entropy_bits"].as_f64().unwrap() >= 256.0);
+    assert!(log2_all_classes(&sizes, length - 1) < 256.0);
+    assert_eq!(
+        (json["quantum"].clone(), json["strength"].clone()),
+        (json!(true), json!("very_strong"))
+    );
+
+    // Already strong enough: the requested length stands.
+    assert_eq!(
+        ok(json!({"length": 30, "min_entropy": 50})).await["length"],
+        30
+    );
+    bad_param(json!({"numbers": false, "lowercase": false, "uppercase": false, "symbol_set": "!", "min_entropy": 1}), "INVALID_PARAMETER", "min_entropy").await;
+    bad_param(
+        json!({"min_entropy": -1}),
+        "INVALID_PARAMETER",
+        "min_entropy",
+    )
+    .await;
+    bad_param(
+        json!({"min_entropy": "80"}),
+        "INVALID_PARAMETER",
+        "min_entropy",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn compliance_presets() {
+    for (preset, min_length, all_four) in [
+        ("hipaa", 12, true),
+        ("pci", 12, false),
+        ("soc2", 15, false),
+        ("iso", 12, true),
+        ("nist", 15, false),
+        ("dod", 15, true),
+    ] {
+        let json = ok(json!({"compliance": preset, "length": 4, "count": 10})).await;
+        assert_eq!(json["length"], min_length, "{preset}");
+        assert_eq!(json["compliance"], preset);
+        assert!(json["audit"]["policy"].as_str().unwrap().len() > 20);
+        for p in passwords(&json) {
+            assert_eq!(p.chars().count(), min_length);
+            if all_four {
+                assert!(
+                    [LOWER, UPPER, DIGITS, SYMBOLS]
+                        .iter()
+                        .all(|set| count_in(&p, set) >= 1),
+                    "{preset}: {p}"
+                );
+            }
+            if preset == "pci" {
+                assert!(
+                    count_in(&p, DIGITS) >= 1 && count_in(&p, LOWER) + count_in(&p, UPPER) >= 1,
+                    "{p}"
+                );
+            }
+        }
+    }
+    // A longer requested length is kept.
+    assert_eq!(
+        ok(json!({"compliance": "nist", "length": 20})).await["length"],
+        20
+    );
+    // NIST and SOC 2 impose no composition rules: every 15-character string over the pool counts.
+    assert_entropy(
+        &ok(json!({"compliance": "nist", "length": 15})).await,
+        15.0 * 94f64.log2(),
+    );
+    // PCI's "a letter" is one constraint over both cases.
+    let json = ok(json!({"compliance": "pci", "length": 12, "min_lowercase": 0, "min_uppercase": 0, "min_symbols": 0})).await;
+    assert_eq!(json["audit"]["character_pool"], "letters+numbers+symbols");
+    assert_entropy(&json, {
+        // letters ≥ 1, digits ≥ 1, symbols free, 12 characters over 94.
+        let p = |b: f64| b.powi(12);
+        (p(94.0) - p(42.0) - p(84.0) + p(32.0)).log2()
+    });
+    bad_param(
+        json!({"compliance": "dod", "symbols": false}),
+        "INVALID_PARAMETER",
+        "symbols",
+    )
+    .await;
+    bad_param(
+        json!({"compliance": "pci", "numbers": false}),
+        "INVALID_PARAMETER",
+        "numbers",
+    )
+    .await;
+    bad_param(
+        json!({"compliance": "gdpr"}),
+        "INVALID_PARAMETER",
+        "compliance",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn passphrases() {
+    let json = ok(json!({"mode": "passphrase"})).await;
+    let phrase = json["password"].as_str().unwrap();
+    let words: Vec<&str> = phrase.split('-').collect();
+    assert_eq!(words.len(), 6, "{phrase}");
+    let eff = passwordapi::generate::passphrase::eff_words();
+    assert!(words.iter().all(|w| eff.contains(w)), "{phrase}");
+    assert_eq!(
+        (
+            json["mode"].as_str(),
+            json["words"].as_u64(),
+            json["length"].clone()
+        ),
+        (Some("passphrase"), Some(6), Value::Null)
+    );
+    // With a hyphen separator the four hyphenated EFF words are left out, so every phrase reads back one way.
+    assert_eq!(json["charset_size"], 7772);
+    assert_entropy(&json, 6.0 * 7772f64.log2());
+    assert_eq!(json["audit"]["character_pool"], "eff_large_wordlist");
+
+    let json = ok(json!({"mode": "passphrase", "words": 4, "separator": " ", "capitalize": true, "include_number": true, "count": 10})).await;
+    assert_eq!(json["charset_size"], 7776);
+    assert_entropy(&json, 4.0 * 7776f64.log2() + 40f64.log2());
+    for p in passwords(&json) {
+        let words: Vec<&str> = p.split(' ').collect();
+        assert_eq!(words.len(), 4, "{p}");
+        assert!(
+            words
+                .iter()
+                .all(|w| w.chars().next().unwrap().is_ascii_uppercase()),
+            "{p}"
+        );
+        assert_eq!(count_in(&p, DIGITS), 1, "{p}");
+    }
+    let json = ok(json!({"mode": "passphrase", "separator": "", "capitalize": true})).await;
+    assert_eq!(
+        json["password"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .filter(char::is_ascii_uppercase)
+            .count(),
+        6
+    );
+
+    let json = ok(json!({"mode": "passphrase", "min_entropy": 100})).await;
+    assert_eq!(json["words"], 8, "7 words give 89.9 bits, 8 give 102.8");
+    let json = ok(json!({"mode": "passphrase", "quantum": true})).await;
+    assert_eq!(json["words"], 20);
+    bad_param(
+        json!({"mode": "passphrase", "words": 2}),
+        "INVALID_PARAMETER",
+        "words",
+    )
+    .await;
+    bad_param(
+        json!({"mode": "passphrase", "words": 21}),
+        "INVALID_PARAMETER",
+        "words",
+    )
+    .await;
+    bad_param(
+        json!({"mode": "passphrase", "separator": "----"}),
+        "INVALID_PARAMETER",
+        "separator",
+    )
+    .await;
+    bad_param(
+        json!({"mode": "passphrase", "separator": "x"}),
+        "INVALID_PARAMETER",
+        "separator",
+    )
+    .await;
+    bad_param(
+        json!({"mode": "passphrase", "separator": ""}),
+        "INVALID_PARAMETER",
+        "separator",
+    )
+    .await;
+    bad_param(
+        json!({"mode": "passphrase", "length": 20}),
+        "INVALID_PARAMETER",
+        "length",
+    )
+    .await;
+    bad_param(json!({"words": 5}), "INVALID_PARAMETER", "words").await;
+    bad_param(json!({"mode": "pin"}), "INVALID_PARAMETER", "mode").await;
+}
+
+#[tokio::test]
+async fn passphrase_presets_force_what_they_require() {
+    let json = ok(json!({"mode": "passphrase", "compliance": "dod", "words": 3})).await;
+    let p = json["password"].as_str().unwrap();
+    // Three words of at least 3 letters with two one-character separators can be 12 characters: raised to 4.
+    assert_eq!(json["words"], 4);
+    assert!(
+        p.chars().count() >= 15
+            && count_in(p, DIGITS) == 1
+            && count_in(p, UPPER) == 4
+            && p.contains('-'),
+        "{p}"
+    );
+    bad_param(
+        json!({"mode": "passphrase", "compliance": "hipaa", "capitalize": false}),
+        "INVALID_PARAMETER",
+        "capitalize",
+    )
+    .await;
+    bad_param(
+        json!({"mode": "passphrase", "compliance": "pci", "include_number": false}),
+        "INVALID_PARAMETER",
+        "include_number",
+    )
+    .await;
+    bad_param(
+        json!({"mode": "passphrase", "compliance": "iso", "separator": " "}),
+        "INVALID_PARAMETER",
+        "separator",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn professions() {
+    let theme: Vec<&str> = passwordapi::generate::Profession::Developer
+        .words()
+        .collect();
+    let json = ok(json!({"mode": "passphrase", "profession": "developer", "count": 10})).await;
+    let vocabulary = json["charset_size"].as_u64().unwrap();
+    assert!(vocabulary > 7772, "{vocabulary}");
+    assert_eq!(
+        json["audit"]["character_pool"],
+        "eff_large_wordlist+developer"
+    );
+    assert_entropy(&json, 6.0 * (vocabulary as f64).log2());
+
+    let json = ok(json!({"profession": "developer", "length": 20, "count": 10})).await;
+    assert_eq!(
+        json["audit"]["character_pool"],
+        "lower+upper+numbers+symbols+developer_word"
+    );
+    for p in passwords(&json) {
+        assert_eq!(p.chars().count(), 20);
+        assert!(
+            theme.iter().any(|w| p.contains(w)),
+            "{p} embeds no developer word"
+        );
+    }
+    // Themed passwords have less entropy than fully random ones of the same length, but more than the
+    // random part alone.
+    let bits = json["entropy_bits"].as_f64().unwrap();
+    assert!(
+        bits < 20.0 * 94f64.log2() && bits > 10.0 * 94f64.log2(),
+        "{bits}"
+    );
+    bad_param(
+        json!({"profession": "astronaut"}),
+        "INVALID_PARAMETER",
+        "profession",
+    )
+    .await;
+    bad_param(
+        json!({"profession": "doctor", "lowercase": false}),
+        "INVALID_PARAMETER",
+        "profession",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn csv_format() {
+    let response = send(Event::post(
+        "/v1/generate",
+        r#"{"format": "csv", "count": 5, "symbol_set": ",\"", "min_symbols": 8, "length": 12}"#,
+    ))
+    .await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        header(&response, "content-type"),
+        Some("text/csv; charset=utf-8; header=present")
+    );
+    let text = body_text(&response);
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("password"));
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 5);
+    for row in rows {
+        // Every row holds a comma or a quote, so every row is quoted with quotes doubled.
+        assert!(row.starts_with('"') && row.ends_with('"'), "{row}");
+        let inner = row[1..row.len() - 1].replace("\"\"", "\"");
+        assert_eq!(inner.chars().count(), 12, "{row}");
+    }
+    bad_param(json!({"format": "xml"}), "INVALID_PARAMETER", "format").await;
+}
+
+#[tokio::test]
+async fn malformed_bodies() {
+    for body in ["{", "[1,2]", "\"text\"", "null", "{\"length\": }"] {
+        let (status, json) = error(Event::post("/v1/generate", body)).await;
+        assert_eq!(
+            (status, json["error"].as_str()),
+            (400, Some("INVALID_JSON_BODY")),
+            "{body}"
+        );
+    }
+    let (status, json) =
+        error(Event::new("POST", "/v1/generate").binary_body(&[0x7b, 0xff, 0xfe, 0x7d])).await;
+    assert_eq!(
+        (status, json["error"].as_str()),
+        (400, Some("INVALID_JSON_BODY"))
+    );
+    let big = format!("{{\"exclude\": \"{}\"}}", "a".repeat(17 * 1024));
+    let (status, json) = error(Event::post("/v1/generate", &big)).await;
+    assert_eq!(
+        (status, json["error"].as_str()),
+        (413, Some("PAYLOAD_TOO_LARGE"))
+    );
+    // A JSON body just under the cap is accepted.
+    let fits = format!("{{\"exclude\": \"{}\"}}", "a".repeat(16 * 1024 - 20));
+    assert_eq!(send(Event::post("/v1/generate", &fits)).await.status(), 200);
+    let (status, json) = error(Event::post("/v1/generate", "{}").query("length=5")).await;
+    assert_eq!(
+        (status, json["error"].as_str()),
+        (400, Some("UNKNOWN_PARAMETER"))
+    );
+}
+
+#[tokio::test]
+async fn methods_and_paths() {
+    for method in ["PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"] {
+        let (status, json) = error(Event::new(method, "/v1/generate")).await;
+        assert_eq!(
+            (status, json["error"].as_str()),
+            (405, Some("METHOD_NOT_ALLOWED")),
+            "{method}"
+        );
+        let response = send(Event::new(method, "/v1/generate")).await;
+        assert_eq!(header(&response, "allow"), Some("GET, POST"));
+    }
+    let (status, json) = error(Event::new("GET", "/v1/nothing")).await;
+    assert_eq!((status, json["error"].as_str()), (404, Some("NOT_FOUND")));
+}
+
+#[tokio::test]
+async fn credentials_are_parsed_and_never_ignored() {
+    let cases = [
+        (
+            Event::post("/v1/generate", "{}").header("Authorization", "Basic dXNlcjpwYXNz"),
+            "INVALID_AUTH_HEADER",
+        ),
+        (
+            Event::post("/v1/generate", "{}").header("Authorization", "Bearer"),
+            "INVALID_AUTH_HEADER",
+        ),
+        (
+            Event::post("/v1/generate", "{}").header("Authorization", "Bearer not-a-key"),
+            "INVALID_API_KEY",
+        ),
+        (
+            Event::post("/v1/generate", "{}").header("X-API-Key", "sk_live_123"),
+            "INVALID_API_KEY",
+        ),
+        (
+            Event::post("/v1/generate", r#"{"apiKey": "nope"}"#),
+            "INVALID_API_KEY",
+        ),
+        (
+            Event::post("/v1/generate", "{}")
+                .header("Authorization", "Bearer pwa_live_aaaa")
+                .header("X-API-Key", "pwa_live_bbbb"),
+            "INVALID_AUTH_HEADER",
+        ),
+        (
+            Event::post("/v1/generate", "{}").header("authorization", "bearer pwa_live_abc123"),
+            "API_KEY_NOT_FOUND",
+        ),
+        (
+            Event::post("/v1/generate", "{}").header("X-API-KEY", "pwa_live_abc123"),
+            "API_KEY_NOT_FOUND",
+        ),
+        (
+            Event::post("/v1/generate", r#"{"apiKey": "pwa_live_abc123"}"#),
+            "API_KEY_NOT_FOUND",
+        ),
+    ];
+    for (event, code) in cases {
+        let described = event.to_json()["headers"].to_string();
+        let (status, json) = error(event).await;
+        assert_eq!(
+            (status, json["error"].as_str()),
+            (401, Some(code)),
+            "{described}"
+        );
+    }
+    bad_param(json!({"apiKey": 5}), "INVALID_PARAMETER", "apiKey").await;
+    // A forwarded-for header is not a credential and changes nothing.
+    let response =
+        send(Event::post("/v1/generate", "{}").header("X-Forwarded-For", "198.51.100.1")).await;
+    assert_eq!(body_json(&response)["tier"], "anonymous");
+}
+
+#[tokio::test]
+async fn sample_events_in_the_repository_are_served() {
+    for file in ["generate.json", "generate-get.json"] {
+        let path = format!("{}/../events/{file}", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        let request = lambda_http::request::from_str(&text).unwrap();
+        let app = App {
+            config: Config::default(),
+        };
+        let response = generate::handle(&app, request).await.unwrap();
+        assert_eq!(response.status(), 200, "{file}: {}", body_text(&response));
+    }
+}

@@ -1,0 +1,181 @@
+//! End to end through `cargo lambda watch`: the local API serves the API Gateway paths over HTTP,
+//! environment variables reach the functions, and the server stops cleanly.
+//!
+//! Needs cargo-lambda on PATH (or in `.venv/bin`). `make test` sets `PASSWORDAPI_E2E=required`, under
+//! which a missing cargo-lambda fails the test instead of skipping it.
+
+use integration_tests::http;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .canonicalize()
+        .unwrap()
+}
+
+fn find_cargo_lambda() -> Option<PathBuf> {
+    let venv = root().join(".venv/bin");
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::iter::once(venv)
+        .chain(std::env::split_paths(&path))
+        .map(|dir| dir.join("cargo-lambda"))
+        .find(|candidate| candidate.is_file())
+}
+
+/// `cargo lambda watch`, stopped with SIGINT (which also stops its functions) when dropped.
+struct Watch {
+    child: Child,
+}
+
+impl Watch {
+    fn start(cargo_lambda: &Path, port: u16, log: &Path) -> Watch {
+        let dir = cargo_lambda.parent().unwrap();
+        let path = std::env::join_paths(std::iter::once(dir.to_path_buf()).chain(
+            std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+        ))
+        .unwrap();
+        let log = std::fs::File::create(log).unwrap();
+        let child = Command::new("cargo")
+            .args([
+                "lambda",
+                "watch",
+                "-A",
+                "127.0.0.1",
+                "-P",
+                &port.to_string(),
+            ])
+            .current_dir(root())
+            .env("PATH", path)
+            .env("ANONYMOUS_MAX_COUNT", "3")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("cargo lambda watch starts");
+        Watch { child }
+    }
+
+    fn stop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = Command::new("kill")
+                .args(["-INT", &self.child.id().to_string()])
+                .status();
+            let deadline = Instant::now() + Duration::from_secs(20);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = self.child.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn local_api_serves_generate_over_http() {
+    let Some(cargo_lambda) = find_cargo_lambda() else {
+        if std::env::var("PASSWORDAPI_E2E").as_deref() == Ok("required") {
+            panic!("cargo-lambda is not installed: run `make setup` (or .ci/run) first");
+        }
+        eprintln!("skipping: cargo-lambda is not installed (make test requires it)");
+        return;
+    };
+    // Build the function first so the first request does not wait for a compile.
+    let built = Command::new("cargo")
+        .args(["build", "-p", "generate"])
+        .current_dir(root())
+        .status()
+        .unwrap();
+    assert!(built.success());
+
+    let port = free_port();
+    let log = root().join("target").join("local-api-test.log");
+    let mut watch = Watch::start(&cargo_lambda, port, &log);
+    let deadline = Instant::now() + Duration::from_secs(180);
+    let first = loop {
+        match http(port, "POST", "/v1/generate", Some("{}")) {
+            Ok(response) if response.status != 0 => break response,
+            _ if Instant::now() > deadline => {
+                panic!(
+                    "the local API did not answer: {}",
+                    std::fs::read_to_string(&log).unwrap_or_default()
+                )
+            }
+            _ => std::thread::sleep(Duration::from_millis(250)),
+        }
+    };
+    assert_eq!(first.status, 200, "{}", first.body);
+    assert_eq!(first.header("cache-control"), Some("no-store"));
+    let json = first.json();
+    assert_eq!(json["password"].as_str().unwrap().chars().count(), 18);
+    assert_eq!(json["tier"], "anonymous");
+
+    let phrase = http(
+        port,
+        "GET",
+        "/v1/generate?mode=passphrase&words=5&separator=.",
+        None,
+    )
+    .unwrap();
+    assert_eq!(phrase.status, 200, "{}", phrase.body);
+    assert_eq!(
+        phrase.json()["password"]
+            .as_str()
+            .unwrap()
+            .split('.')
+            .count(),
+        5
+    );
+
+    // ANONYMOUS_MAX_COUNT=3 was set on watch: the function saw it.
+    let over = http(port, "POST", "/v1/generate", Some(r#"{"count": 4}"#)).unwrap();
+    assert_eq!(
+        (over.status, over.json()["param"].as_str()),
+        (400, Some("count")),
+        "{}",
+        over.body
+    );
+
+    let csv = http(
+        port,
+        "POST",
+        "/v1/generate",
+        Some(r#"{"format": "csv", "count": 3}"#),
+    )
+    .unwrap();
+    assert_eq!(csv.status, 200);
+    assert!(csv.header("content-type").unwrap().starts_with("text/csv"));
+    assert_eq!(csv.body.lines().count(), 4);
+
+    let wrong = http(port, "DELETE", "/v1/generate", None).unwrap();
+    assert_eq!(
+        (wrong.status, wrong.header("allow")),
+        (405, Some("GET, POST"))
+    );
+    assert_eq!(wrong.json()["error"], "METHOD_NOT_ALLOWED");
+
+    watch.stop();
+    assert!(
+        http(port, "GET", "/v1/generate", None).is_err(),
+        "the local API stopped"
+    );
+}

@@ -1,1 +1,0 @@
-//! Integration tests live beside this crate; see Cargo.toml.

@@ -1,0 +1,244 @@
+//! Helpers shared by the integration tests: API Gateway HTTP API (v2) events and response reading.
+
+use lambda_http::http::Response;
+use lambda_http::{Body, Request};
+use serde_json::{Value, json};
+
+/// A request as API Gateway HTTP API delivers it, through the same deserialiser the runtime uses.
+pub struct Event {
+    method: String,
+    path: String,
+    query: String,
+    headers: Vec<(String, String)>,
+    body: Option<String>,
+    base64: bool,
+    source_ip: String,
+}
+
+impl Event {
+    /// `method path` with no query, headers or body, from 203.0.113.7.
+    pub fn new(method: &str, path: &str) -> Event {
+        Event {
+            method: method.into(),
+            path: path.into(),
+            query: String::new(),
+            headers: Vec::new(),
+            body: None,
+            base64: false,
+            source_ip: "203.0.113.7".into(),
+        }
+    }
+
+    /// `POST path` with a body.
+    pub fn post(path: &str, body: &str) -> Event {
+        Event::new("POST", path).body(body)
+    }
+
+    /// Sets the raw query string.
+    pub fn query(mut self, query: &str) -> Event {
+        self.query = query.into();
+        self
+    }
+
+    /// Adds a header.
+    pub fn header(mut self, name: &str, value: &str) -> Event {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sets a text body.
+    pub fn body(mut self, body: &str) -> Event {
+        self.body = Some(body.into());
+        self
+    }
+
+    /// Sets a binary body (base64-encoded in the event, as API Gateway sends non-text payloads).
+    pub fn binary_body(mut self, bytes: &[u8]) -> Event {
+        self.body = Some(base64(bytes));
+        self.base64 = true;
+        self
+    }
+
+    /// Sets the client address API Gateway reports.
+    pub fn source_ip(mut self, ip: &str) -> Event {
+        self.source_ip = ip.into();
+        self
+    }
+
+    /// The event JSON.
+    pub fn to_json(&self) -> Value {
+        let mut headers = serde_json::Map::new();
+        for (name, value) in &self.headers {
+            // API Gateway joins repeated headers with commas.
+            let key = name.to_ascii_lowercase();
+            let joined = match headers.get(&key) {
+                Some(Value::String(prev)) => format!("{prev},{value}"),
+                _ => value.clone(),
+            };
+            headers.insert(key, Value::String(joined));
+        }
+        let mut event = json!({
+            "version": "2.0",
+            "routeKey": format!("ANY {}", self.path),
+            "rawPath": self.path,
+            "rawQueryString": self.query,
+            "headers": headers,
+            "requestContext": {
+                "accountId": "123456789012",
+                "apiId": "abc123",
+                "domainName": "abc123.execute-api.eu-west-1.amazonaws.com",
+                "domainPrefix": "abc123",
+                "http": {
+                    "method": self.method,
+                    "path": self.path,
+                    "protocol": "HTTP/1.1",
+                    "sourceIp": self.source_ip,
+                    "userAgent": "integration-tests"
+                },
+                "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+                "routeKey": format!("ANY {}", self.path),
+                "stage": "$default",
+                "time": "23/Nov/2026:12:00:00 +0000",
+                "timeEpoch": 1_795_435_200_000u64
+            },
+            "isBase64Encoded": self.base64
+        });
+        if let Some(body) = &self.body {
+            event["body"] = Value::String(body.clone());
+        }
+        event
+    }
+
+    /// The request the handler receives.
+    pub fn request(&self) -> Request {
+        lambda_http::request::from_str(&self.to_json().to_string())
+            .expect("a valid API Gateway v2 event")
+    }
+}
+
+/// The body of a response as text.
+pub fn body_text(response: &Response<Body>) -> String {
+    match response.body() {
+        Body::Text(text) => text.clone(),
+        Body::Binary(bytes) => String::from_utf8_lossy(bytes).into_owned(),
+        _ => String::new(),
+    }
+}
+
+/// The body of a response as JSON.
+pub fn body_json(response: &Response<Body>) -> Value {
+    serde_json::from_str(&body_text(response))
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", body_text(response)))
+}
+
+/// A response header as text.
+pub fn header<'a>(response: &'a Response<Body>, name: &str) -> Option<&'a str> {
+    response.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// A response read off the wire.
+#[derive(Debug)]
+pub struct WireResponse {
+    /// Status code.
+    pub status: u16,
+    /// Headers, names lower-cased.
+    pub headers: Vec<(String, String)>,
+    /// Body text.
+    pub body: String,
+}
+
+impl WireResponse {
+    /// A header's value.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as JSON.
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+/// One HTTP/1.1 request over a fresh connection (`Connection: close`), for end-to-end tests.
+pub fn http(
+    port: u16,
+    method: &str,
+    target: &str,
+    body: Option<&str>,
+) -> std::io::Result<WireResponse> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(300)))?;
+    let body = body.unwrap_or("");
+    write!(
+        stream,
+        "{method} {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw)?;
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    let chunked = headers
+        .iter()
+        .any(|(n, v)| n == "transfer-encoding" && v.contains("chunked"));
+    let body = if chunked {
+        dechunk(rest)
+    } else {
+        rest.to_string()
+    };
+    Ok(WireResponse {
+        status,
+        headers,
+        body,
+    })
+}
+
+fn dechunk(mut rest: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, tail)) = rest.split_once("\r\n") {
+        let Ok(size) = usize::from_str_radix(size.trim(), 16) else {
+            break;
+        };
+        if size == 0 || tail.len() < size {
+            break;
+        }
+        out.push_str(&tail[..size]);
+        rest = tail[size..].trim_start_matches("\r\n");
+    }
+    out
+}
