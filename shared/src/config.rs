@@ -96,8 +96,16 @@ impl Config {
             "REGISTER_DAILY_LIMIT_PER_IP",
             &mut config.register_daily_limit_per_ip,
         )?;
-        if let Some(url) = lookup("HIBP_API_URL") {
-            config.hibp_api_url = url.trim_end_matches('/').to_string();
+        if let Some(value) = lookup("HIBP_API_URL") {
+            let url = value.trim().trim_end_matches('/');
+            let scheme_ok = url.starts_with("https://") || url.starts_with("http://");
+            if !scheme_ok || url.contains(char::is_whitespace) {
+                return Err(ConfigError {
+                    name: "HIBP_API_URL",
+                    value,
+                });
+            }
+            config.hibp_api_url = url.to_string();
         }
         Ok(config)
     }
@@ -135,5 +143,14 @@ mod tests {
         let err = Config::from_lookup(|name| (name == "TEAM_DAILY_LIMIT").then(|| "lots".into()))
             .unwrap_err();
         assert_eq!(err.name, "TEAM_DAILY_LIMIT");
+    }
+
+    #[test]
+    fn the_breach_source_must_be_an_http_url() {
+        for bad in ["api.pwnedpasswords.com", "ftp://x", "http://a b"] {
+            let err = Config::from_lookup(|name| (name == "HIBP_API_URL").then(|| bad.into()))
+                .unwrap_err();
+            assert_eq!(err.name, "HIBP_API_URL");
+        }
     }
 }

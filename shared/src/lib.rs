@@ -1,9 +1,10 @@
 //! passwordapi: password generation, evaluation, API keys and quotas, shared by every Lambda function.
 //!
-//! The domain modules ([`generate`]) know nothing of Lambda; [`http`] turns API Gateway requests into
+//! The domain modules ([`generate`], [`evaluate`]) know nothing of Lambda; [`http`] turns API Gateway requests into
 //! typed requests and domain results into responses, once, for every function.
 
 pub mod config;
+pub mod evaluate;
 pub mod generate;
 pub mod http;
 pub mod keys;

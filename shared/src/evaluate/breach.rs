@@ -1,0 +1,328 @@
+//! Breach checks by k-anonymity: the password's SHA-1 is computed here, only its first five hex
+//! characters leave the process, and the returned range of suffixes is searched locally.
+//!
+//! [`BreachSource`] is the outside world (the HaveIBeenPwned range API in [`super::hibp`], a test
+//! server in tests); [`RangeCache`] keeps ranges across warm invocations.
+
+use sha1::{Digest, Sha1};
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Hex characters of the SHA-1 prefix that is sent.
+pub const PREFIX_LEN: usize = 5;
+/// Hex characters of the suffix that stays here.
+pub const SUFFIX_LEN: usize = 35;
+
+/// Why a range could not be had. Says nothing about the password.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum BreachError {
+    /// No answer in time, or no connection.
+    #[error("the breach source did not answer: {0}")]
+    Unreachable(String),
+    /// An answer that is not a range.
+    #[error("the breach source answered badly: {0}")]
+    BadResponse(String),
+}
+
+/// The suffixes known for one prefix, with their breach counts. Padding rows (count 0) are dropped.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Range {
+    /// Upper-case suffixes, sorted, with counts > 0.
+    entries: Vec<([u8; SUFFIX_LEN], u64)>,
+}
+
+impl Range {
+    /// Parses a range body: lines `SUFFIX:COUNT` (CRLF or LF), suffix 35 hex characters.
+    pub fn parse(body: &str) -> Result<Range, BreachError> {
+        let mut entries = Vec::new();
+        for line in body.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            let bad = || BreachError::BadResponse("a line is not SUFFIX:COUNT".to_owned());
+            let (suffix, count) = line.split_once(':').ok_or_else(bad)?;
+            let suffix: [u8; SUFFIX_LEN] = suffix.as_bytes().try_into().map_err(|_| bad())?;
+            if !suffix.iter().all(u8::is_ascii_hexdigit) {
+                return Err(bad());
+            }
+            let count: u64 = count.parse().map_err(|_| bad())?;
+            if count > 0 {
+                entries.push((suffix.map(|b| b.to_ascii_uppercase()), count));
+            }
+        }
+        entries.sort_unstable();
+        entries.dedup_by(|a, b| a.0 == b.0);
+        Ok(Range { entries })
+    }
+
+    /// The breach count of `suffix` (upper-case hex), 0 when absent.
+    pub fn count(&self, suffix: &[u8; SUFFIX_LEN]) -> u64 {
+        self.entries
+            .binary_search_by(|(s, _)| s.cmp(suffix))
+            .map_or(0, |i| self.entries[i].1)
+    }
+
+    /// Suffixes with a count.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether no suffix has a count.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// Where ranges come from.
+pub trait BreachSource: Send + Sync {
+    /// The range of `prefix` (five upper-case hex characters).
+    fn range(&self, prefix: &str) -> impl Future<Output = Result<Range, BreachError>> + Send;
+}
+
+/// The outcome of a breach check, as the API reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BreachCheck {
+    /// Checked: the number of breaches the password appears in (0: none known).
+    Checked(u64),
+    /// The source could not be reached in time.
+    Unavailable,
+    /// The caller asked not to check.
+    Skipped,
+}
+
+/// SHA-1 of the password as 40 upper-case hex characters, split into prefix and suffix.
+fn hashed(password: &str) -> ([u8; PREFIX_LEN], [u8; SUFFIX_LEN]) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let digest = Sha1::digest(password.as_bytes());
+    let mut hex = [0u8; PREFIX_LEN + SUFFIX_LEN];
+    for (i, byte) in digest.iter().enumerate() {
+        hex[2 * i] = HEX[usize::from(byte >> 4)];
+        hex[2 * i + 1] = HEX[usize::from(byte & 0xf)];
+    }
+    let mut prefix = [0u8; PREFIX_LEN];
+    let mut suffix = [0u8; SUFFIX_LEN];
+    prefix.copy_from_slice(&hex[..PREFIX_LEN]);
+    suffix.copy_from_slice(&hex[PREFIX_LEN..]);
+    (prefix, suffix)
+}
+
+/// Checks `password` against `source`, sending only its hash prefix.
+pub async fn check(source: &impl BreachSource, password: &str) -> BreachCheck {
+    let (prefix, suffix) = hashed(password);
+    // The prefix is five ASCII hex characters by construction.
+    let prefix = std::str::from_utf8(&prefix).unwrap_or_default();
+    match source.range(prefix).await {
+        Ok(range) => BreachCheck::Checked(range.count(&suffix)),
+        Err(e) => {
+            tracing::warn!(error = %e, "breach check unavailable");
+            BreachCheck::Unavailable
+        }
+    }
+}
+
+/// A bounded, expiring in-memory cache of ranges in front of a source. Ranges are public data (the
+/// same for every caller), so caching them reveals nothing; failures are not cached.
+pub struct RangeCache<S> {
+    source: S,
+    capacity: usize,
+    ttl: Duration,
+    ranges: Mutex<HashMap<String, (Instant, Arc<Range>)>>,
+}
+
+impl<S> RangeCache<S> {
+    /// Ranges kept by default (a padded range is ~1,000 entries, ~45 KB: ~11 MB in all).
+    pub const DEFAULT_CAPACITY: usize = 256;
+    /// How long a range is reused by default.
+    pub const DEFAULT_TTL: Duration = Duration::from_secs(3600);
+
+    /// A cache with the default capacity and time to live.
+    pub fn new(source: S) -> RangeCache<S> {
+        RangeCache::with_limits(source, Self::DEFAULT_CAPACITY, Self::DEFAULT_TTL)
+    }
+
+    /// A cache of `capacity` ranges, each kept for `ttl`.
+    pub fn with_limits(source: S, capacity: usize, ttl: Duration) -> RangeCache<S> {
+        RangeCache {
+            source,
+            capacity: capacity.max(1),
+            ttl,
+            ranges: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Ranges held now.
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// Whether nothing is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Instant, Arc<Range>)>> {
+        // A panic while holding the lock cannot leave the map inconsistent: take it back.
+        self.ranges.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn cached(&self, prefix: &str) -> Option<Arc<Range>> {
+        let ranges = self.lock();
+        let (at, range) = ranges.get(prefix)?;
+        (at.elapsed() < self.ttl).then(|| Arc::clone(range))
+    }
+
+    fn store(&self, prefix: &str, range: Arc<Range>) {
+        let mut ranges = self.lock();
+        let now = Instant::now();
+        ranges.retain(|_, (at, _)| now.duration_since(*at) < self.ttl);
+        if ranges.len() >= self.capacity && !ranges.contains_key(prefix) {
+            let oldest = ranges
+                .iter()
+                .min_by_key(|(_, (at, _))| *at)
+                .map(|(p, _)| p.clone());
+            if let Some(oldest) = oldest {
+                ranges.remove(&oldest);
+            }
+        }
+        ranges.insert(prefix.to_owned(), (now, range));
+    }
+}
+
+impl<S: BreachSource> BreachSource for RangeCache<S> {
+    async fn range(&self, prefix: &str) -> Result<Range, BreachError> {
+        if let Some(range) = self.cached(prefix) {
+            return Ok(Range::clone(&range));
+        }
+        let range = Arc::new(self.source.range(prefix).await?);
+        self.store(prefix, Arc::clone(&range));
+        Ok(Range::clone(&range))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// "password": 5BAA61E4C9B93F3F0682250B6CF8331B7EE68FD8.
+    const PASSWORD_SUFFIX: &str = "1E4C9B93F3F0682250B6CF8331B7EE68FD8";
+
+    struct Counting {
+        calls: AtomicUsize,
+        body: String,
+        prefixes: Mutex<Vec<String>>,
+    }
+
+    impl BreachSource for Counting {
+        async fn range(&self, prefix: &str) -> Result<Range, BreachError> {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            self.prefixes.lock().unwrap().push(prefix.to_owned());
+            if self.body.is_empty() {
+                return Err(BreachError::Unreachable("down".into()));
+            }
+            Range::parse(&self.body)
+        }
+    }
+
+    fn counting(body: &str) -> Counting {
+        Counting {
+            calls: AtomicUsize::new(0),
+            body: body.to_owned(),
+            prefixes: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn run<F: Future>(f: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(f)
+    }
+
+    #[test]
+    fn hash_split_matches_sha1() {
+        let (prefix, suffix) = hashed("password");
+        assert_eq!(&prefix, b"5BAA6");
+        assert_eq!(&suffix, PASSWORD_SUFFIX.as_bytes());
+    }
+
+    #[test]
+    fn parse_drops_padding_and_accepts_lowercase_and_crlf() {
+        let body = format!(
+            "{}:42\r\n{}:0\r\n0000000000000000000000000000000000A:7\n",
+            PASSWORD_SUFFIX.to_lowercase(),
+            "F".repeat(35)
+        );
+        let range = Range::parse(&body).unwrap();
+        assert_eq!(range.len(), 2);
+        let suffix: [u8; 35] = PASSWORD_SUFFIX.as_bytes().try_into().unwrap();
+        assert_eq!(range.count(&suffix), 42);
+        let padded: [u8; 35] = "F".repeat(35).as_bytes().try_into().unwrap();
+        assert_eq!(range.count(&padded), 0);
+    }
+
+    #[test]
+    fn parse_rejects_what_is_not_a_range() {
+        for body in [
+            "<html>",
+            "ABC:1",
+            &format!("{}:x", "A".repeat(35)),
+            &format!("{}:1", "G".repeat(35)),
+        ] {
+            assert!(Range::parse(body).is_err(), "{body}");
+        }
+        assert!(Range::parse("").unwrap().is_empty());
+    }
+
+    #[test]
+    fn check_sends_only_the_prefix() {
+        let source = counting(&format!("{PASSWORD_SUFFIX}:9545824\n"));
+        assert_eq!(
+            run(check(&source, "password")),
+            BreachCheck::Checked(9_545_824)
+        );
+        assert_eq!(
+            run(check(&source, "correct horse")),
+            BreachCheck::Checked(0)
+        );
+        let prefixes = source.prefixes.lock().unwrap().clone();
+        assert_eq!(prefixes[0], "5BAA6");
+        assert!(prefixes.iter().all(|p| p.len() == PREFIX_LEN));
+    }
+
+    #[test]
+    fn unreachable_source_is_unavailable() {
+        assert_eq!(
+            run(check(&counting(""), "password")),
+            BreachCheck::Unavailable
+        );
+    }
+
+    #[test]
+    fn cache_reuses_ranges_expires_them_and_stays_bounded() {
+        let body = format!("{}:1", "A".repeat(35));
+        let cache = RangeCache::with_limits(counting(&body), 2, Duration::from_secs(60));
+        run(cache.range("AAAAA")).unwrap();
+        run(cache.range("AAAAA")).unwrap();
+        assert_eq!(cache.source.calls.load(Ordering::SeqCst), 1);
+        run(cache.range("BBBBB")).unwrap();
+        run(cache.range("CCCCC")).unwrap();
+        assert_eq!(cache.len(), 2, "bounded");
+        run(cache.range("AAAAA")).unwrap();
+        assert_eq!(
+            cache.source.calls.load(Ordering::SeqCst),
+            4,
+            "the oldest was evicted"
+        );
+
+        let expiring = RangeCache::with_limits(counting(&body), 8, Duration::ZERO);
+        run(expiring.range("AAAAA")).unwrap();
+        run(expiring.range("AAAAA")).unwrap();
+        assert_eq!(expiring.source.calls.load(Ordering::SeqCst), 2, "expired");
+
+        let failing = RangeCache::with_limits(counting(""), 8, Duration::from_secs(60));
+        assert!(run(failing.range("AAAAA")).is_err());
+        assert!(run(failing.range("AAAAA")).is_err());
+        assert_eq!(failing.source.calls.load(Ordering::SeqCst), 2);
+        assert!(failing.is_empty(), "failures are not cached");
+    }
+}

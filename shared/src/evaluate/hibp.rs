@@ -1,0 +1,71 @@
+//! The HaveIBeenPwned Pwned Passwords range API as a [`BreachSource`]: `GET {base}/range/{prefix}`
+//! with `Add-Padding: true` (so the response size does not hint at the prefix), a User-Agent naming
+//! the product, and a short overall timeout so a slow source costs at most [`HibpClient::TIMEOUT`].
+
+use super::breach::{BreachError, BreachSource, Range};
+use std::time::Duration;
+
+/// The product's User-Agent, as the range API asks of its clients.
+pub const USER_AGENT: &str = concat!("passwordapi/", env!("CARGO_PKG_VERSION"), " (self-hosted)");
+
+/// Largest range body read (a padded range is ~40 KB).
+const MAX_BODY_BYTES: usize = 1 << 20;
+
+/// A range API client; cheap to share, built once per process.
+#[derive(Clone, Debug)]
+pub struct HibpClient {
+    base_url: String,
+    http: reqwest::Client,
+}
+
+impl HibpClient {
+    /// Whole-request deadline: connection, request and body.
+    pub const TIMEOUT: Duration = Duration::from_millis(1500);
+
+    /// A client for the range API at `base_url` (no trailing slash).
+    pub fn new(base_url: &str) -> Result<HibpClient, reqwest::Error> {
+        let http = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .timeout(Self::TIMEOUT)
+            .connect_timeout(Duration::from_millis(1000))
+            .build()?;
+        Ok(HibpClient {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            http,
+        })
+    }
+
+    async fn fetch(&self, prefix: &str) -> Result<String, BreachError> {
+        let unreachable = |e: reqwest::Error| {
+            // Without the URL: it carries the prefix, which is not for the logs either.
+            BreachError::Unreachable(e.without_url().to_string())
+        };
+        let mut response = self
+            .http
+            .get(format!("{}/range/{prefix}", self.base_url))
+            .header("Add-Padding", "true")
+            .send()
+            .await
+            .map_err(unreachable)?;
+        if !response.status().is_success() {
+            return Err(BreachError::BadResponse(format!(
+                "status {}",
+                response.status().as_u16()
+            )));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(unreachable)? {
+            if body.len() + chunk.len() > MAX_BODY_BYTES {
+                return Err(BreachError::BadResponse("range body too large".into()));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        String::from_utf8(body).map_err(|_| BreachError::BadResponse("range body not UTF-8".into()))
+    }
+}
+
+impl BreachSource for HibpClient {
+    async fn range(&self, prefix: &str) -> Result<Range, BreachError> {
+        Range::parse(&self.fetch(prefix).await?)
+    }
+}

@@ -1,0 +1,231 @@
+//! Password evaluation: a zxcvbn strength estimate ([`estimate`]) and a k-anonymous breach check
+//! ([`breach`], [`hibp`]). Nothing here logs or keeps the password.
+
+pub mod breach;
+pub mod estimate;
+pub mod hibp;
+
+use estimate::Estimate;
+
+/// Longest password evaluated, in Unicode characters.
+pub const MAX_PASSWORD_CHARS: usize = 128;
+/// Most `user_inputs` entries.
+pub const MAX_USER_INPUTS: usize = 32;
+/// Longest `user_inputs` entry, in Unicode characters.
+pub const MAX_USER_INPUT_CHARS: usize = 128;
+
+/// Why a password cannot be evaluated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum EvaluateError {
+    /// No characters.
+    #[error("password is empty")]
+    Empty,
+    /// More than [`MAX_PASSWORD_CHARS`] characters.
+    #[error("password has {0} characters; the most evaluated is 128")]
+    TooLong(usize),
+}
+
+/// The four attack scenarios of zxcvbn, slowest first.
+pub const SCENARIOS: [Scenario; 4] = [
+    Scenario {
+        name: "online_throttled",
+        guesses_per_second: 100.0 / 3600.0,
+    },
+    Scenario {
+        name: "online_unthrottled",
+        guesses_per_second: 10.0,
+    },
+    Scenario {
+        name: "offline_slow_hash",
+        guesses_per_second: 1e4,
+    },
+    Scenario {
+        name: "offline_fast_hash",
+        guesses_per_second: 1e10,
+    },
+];
+
+/// An attack scenario: how fast an attacker guesses.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Scenario {
+    /// The API name.
+    pub name: &'static str,
+    /// Guesses per second.
+    pub guesses_per_second: f64,
+}
+
+/// The result of evaluating a password's strength.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Strength {
+    /// zxcvbn's score, 0–4.
+    pub score: u8,
+    /// `log10` of the guesses needed.
+    pub guesses_log10: f64,
+    /// The guesses as an integer, when they fit one exactly.
+    pub exact_guesses: Option<u64>,
+    /// zxcvbn's warning, if any.
+    pub warning: Option<String>,
+    /// zxcvbn's suggestions (empty when none).
+    pub suggestions: Vec<String>,
+}
+
+impl Strength {
+    /// The label of the score.
+    pub fn label(&self) -> &'static str {
+        ["Very Weak", "Weak", "Fair", "Strong", "Very Strong"][usize::from(self.score.min(4))]
+    }
+
+    /// `log2` of the guesses.
+    pub fn entropy_bits(&self) -> f64 {
+        self.guesses_log10 * std::f64::consts::LOG2_10
+    }
+
+    /// The guesses as a float (may be far beyond `u64`).
+    pub fn guesses(&self) -> f64 {
+        self.exact_guesses
+            .map_or_else(|| 10f64.powf(self.guesses_log10), |g| g as f64)
+    }
+
+    /// Seconds to crack in `scenario`.
+    pub fn crack_seconds(&self, scenario: &Scenario) -> f64 {
+        self.guesses() / scenario.guesses_per_second
+    }
+}
+
+/// Checks the length rules (in Unicode characters) and estimates the password's strength.
+pub fn strength(password: &str, user_inputs: &[&str]) -> Result<Strength, EvaluateError> {
+    let chars = password.chars().count();
+    if chars == 0 {
+        return Err(EvaluateError::Empty);
+    }
+    if chars > MAX_PASSWORD_CHARS {
+        return Err(EvaluateError::TooLong(chars));
+    }
+    let estimate = estimate::estimate(password, user_inputs);
+    Ok(Strength {
+        score: estimate.score(),
+        guesses_log10: estimate.guesses_log10,
+        exact_guesses: estimate.exact_guesses,
+        warning: estimate.warning.map(|w| w.to_string()),
+        suggestions: estimate.suggestions.iter().map(|s| s.to_string()).collect(),
+    })
+}
+
+/// Warms zxcvbn's dictionaries (built lazily on first use, ~20 ms), so no request pays for it.
+pub fn warm_up() {
+    let _ = Estimate::score(&estimate::estimate("warm-up", &[]));
+}
+
+/// A duration in words, as zxcvbn shows crack times ("less than a second", "3 days", "centuries"):
+/// the count is rounded to the nearest unit, like the reference JavaScript implementation.
+pub fn display_time(seconds: f64) -> String {
+    const MINUTE: f64 = 60.0;
+    const HOUR: f64 = MINUTE * 60.0;
+    const DAY: f64 = HOUR * 24.0;
+    const MONTH: f64 = DAY * 31.0;
+    const YEAR: f64 = MONTH * 12.0;
+    const CENTURY: f64 = YEAR * 100.0;
+    let (unit, size) = match seconds {
+        s if s < 1.0 => return "less than a second".to_owned(),
+        s if s < MINUTE => ("second", 1.0),
+        s if s < HOUR => ("minute", MINUTE),
+        s if s < DAY => ("hour", HOUR),
+        s if s < MONTH => ("day", DAY),
+        s if s < YEAR => ("month", MONTH),
+        s if s < CENTURY => ("year", YEAR),
+        _ => return "centuries".to_owned(),
+    };
+    let count = (seconds / size).round() as u64;
+    format!("{count} {unit}{}", if count == 1 { "" } else { "s" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn length_is_counted_in_characters() {
+        assert_eq!(strength("", &[]), Err(EvaluateError::Empty));
+        assert!(strength(&"é".repeat(128), &[]).is_ok());
+        assert_eq!(
+            strength(&"é".repeat(129), &[]),
+            Err(EvaluateError::TooLong(129))
+        );
+        assert!(strength(&"a".repeat(128), &[]).is_ok());
+    }
+
+    #[test]
+    fn the_contracts_example() {
+        // zxcvbn gives 8000 guesses for "Tr0ub4dor&3"-like inputs; check the mapping on a known one.
+        let s = strength("password1", &[]).unwrap();
+        let reference = zxcvbn::zxcvbn("password1", &[]);
+        assert_eq!(s.exact_guesses, Some(reference.guesses()));
+        assert_eq!(s.score, u8::from(reference.score()));
+        assert_eq!(s.label(), ["Very Weak", "Weak"][usize::from(s.score)]);
+        assert!(s.warning.is_some());
+        assert!(!s.suggestions.is_empty());
+        let bits = (reference.guesses() as f64).log2();
+        assert!((s.entropy_bits() - bits).abs() < 1e-9);
+    }
+
+    #[test]
+    fn crack_seconds_follow_the_scenarios() {
+        let s = Strength {
+            score: 1,
+            guesses_log10: 8000f64.log10(),
+            exact_guesses: Some(8000),
+            warning: None,
+            suggestions: vec![],
+        };
+        let seconds: Vec<f64> = SCENARIOS.iter().map(|sc| s.crack_seconds(sc)).collect();
+        assert!((seconds[0] - 288_000.0).abs() < 1e-6);
+        assert!((seconds[1] - 800.0).abs() < 1e-9);
+        assert!((seconds[2] - 0.8).abs() < 1e-12);
+        assert!((seconds[3] - 8e-7).abs() < 1e-15);
+        let shown: Vec<String> = seconds.iter().map(|&x| display_time(x)).collect();
+        assert_eq!(
+            shown,
+            [
+                "3 days",
+                "13 minutes",
+                "less than a second",
+                "less than a second"
+            ]
+        );
+    }
+
+    #[test]
+    fn scenarios_are_the_contracts_four_slowest_first() {
+        let names: Vec<&str> = SCENARIOS.iter().map(|s| s.name).collect();
+        assert_eq!(
+            names,
+            [
+                "online_throttled",
+                "online_unthrottled",
+                "offline_slow_hash",
+                "offline_fast_hash"
+            ]
+        );
+        assert!(
+            SCENARIOS
+                .windows(2)
+                .all(|w| w[0].guesses_per_second < w[1].guesses_per_second)
+        );
+    }
+
+    #[test]
+    fn display_time_rounds_like_the_reference() {
+        assert_eq!(display_time(0.99), "less than a second");
+        assert_eq!(display_time(1.0), "1 second");
+        assert_eq!(display_time(1.6), "2 seconds");
+        assert_eq!(display_time(59.4), "59 seconds");
+        assert_eq!(display_time(89.0), "1 minute");
+        assert_eq!(display_time(90.0), "2 minutes");
+        assert_eq!(display_time(3600.0 * 23.6), "24 hours");
+        assert_eq!(display_time(86400.0 * 30.0), "30 days");
+        assert_eq!(display_time(86400.0 * 31.0), "1 month");
+        assert_eq!(display_time(86400.0 * 31.0 * 12.0 * 99.0), "99 years");
+        assert_eq!(display_time(86400.0 * 31.0 * 12.0 * 100.0), "centuries");
+        assert_eq!(display_time(1e300), "centuries");
+    }
+}
