@@ -13,7 +13,10 @@ fn root() -> PathBuf {
 
 /// The route each function binary serves, as the code declares it.
 fn code_routes() -> BTreeMap<&'static str, Route> {
-    BTreeMap::from([("generate", passwordapi::http::generate::ROUTE)])
+    BTreeMap::from([
+        ("generate", passwordapi::http::generate::ROUTE),
+        ("evaluate", passwordapi::http::evaluate::ROUTE),
+    ])
 }
 
 fn cargo_toml() -> toml::Table {
@@ -174,6 +177,20 @@ fn functions_run_on_graviton_with_the_custom_runtime() {
             "{name}"
         );
     }
+}
+
+#[test]
+fn evaluate_is_told_where_the_breach_source_is() {
+    let template = template();
+    let evaluate = &template["Resources"]["EvaluateFunction"]["Properties"];
+    assert_eq!(
+        evaluate["Environment"]["Variables"]["HIBP_API_URL"]["Ref"],
+        Yaml::from("HibpApiUrl")
+    );
+    assert_eq!(
+        template["Parameters"]["HibpApiUrl"]["Default"],
+        Yaml::from(passwordapi::Config::default().hibp_api_url)
+    );
 }
 
 #[test]

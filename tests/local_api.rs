@@ -5,6 +5,7 @@
 //! which a missing cargo-lambda fails the test instead of skipping it.
 
 use integration_tests::http;
+use integration_tests::range_server::{Behaviour, RangeServer, sha1_hex};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -31,7 +32,7 @@ struct Watch {
 }
 
 impl Watch {
-    fn start(cargo_lambda: &Path, port: u16, log: &Path) -> Watch {
+    fn start(cargo_lambda: &Path, port: u16, hibp_url: &str, log: &Path) -> Watch {
         let dir = cargo_lambda.parent().unwrap();
         let path = std::env::join_paths(std::iter::once(dir.to_path_buf()).chain(
             std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
@@ -50,6 +51,7 @@ impl Watch {
             .current_dir(root())
             .env("PATH", path)
             .env("ANONYMOUS_MAX_COUNT", "3")
+            .env("HIBP_API_URL", hibp_url)
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
             .stderr(log)
@@ -91,7 +93,7 @@ fn free_port() -> u16 {
 }
 
 #[test]
-fn local_api_serves_generate_over_http() {
+fn local_api_serves_generate_and_evaluate_over_http() {
     let Some(cargo_lambda) = find_cargo_lambda() else {
         if std::env::var("PASSWORDAPI_E2E").as_deref() == Ok("required") {
             panic!("cargo-lambda is not installed: run `make setup` (or .ci/run) first");
@@ -99,9 +101,9 @@ fn local_api_serves_generate_over_http() {
         eprintln!("skipping: cargo-lambda is not installed (make test requires it)");
         return;
     };
-    // Build the function first so the first request does not wait for a compile.
+    // Build the functions first so the first requests do not wait for a compile.
     let built = Command::new("cargo")
-        .args(["build", "-p", "generate"])
+        .args(["build", "-p", "generate", "-p", "evaluate"])
         .current_dir(root())
         .status()
         .unwrap();
@@ -109,7 +111,8 @@ fn local_api_serves_generate_over_http() {
 
     let port = free_port();
     let log = root().join("target").join("local-api-test.log");
-    let mut watch = Watch::start(&cargo_lambda, port, &log);
+    let ranges = RangeServer::start(&[("password", 9_545_824)], &[], Behaviour::Normal);
+    let mut watch = Watch::start(&cargo_lambda, port, &ranges.url(), &log);
     let deadline = Instant::now() + Duration::from_secs(180);
     let first = loop {
         match http(port, "POST", "/v1/generate", Some("{}")) {
@@ -172,6 +175,50 @@ fn local_api_serves_generate_over_http() {
         (405, Some("GET, POST"))
     );
     assert_eq!(wrong.json()["error"], "METHOD_NOT_ALLOWED");
+
+    // Evaluate, with the breach check going to the range server named by HIBP_API_URL.
+    let evaluated = http(
+        port,
+        "POST",
+        "/v1/evaluate",
+        Some(r#"{"password": "password"}"#),
+    )
+    .unwrap();
+    assert_eq!(evaluated.status, 200, "{}", evaluated.body);
+    assert_eq!(evaluated.header("cache-control"), Some("no-store"));
+    let json = evaluated.json();
+    assert_eq!(json["score"], 0);
+    assert_eq!(
+        (
+            &json["breached"],
+            &json["breach_count"],
+            &json["breach_check"]
+        ),
+        (&true.into(), &9_545_824.into(), &"ok".into())
+    );
+    let requests = ranges.requests();
+    assert_eq!(requests.len(), 1);
+    let hash = sha1_hex("password");
+    assert!(requests[0].starts_with(&format!("GET /range/{} ", &hash[..5])));
+    assert!(!requests[0].contains(&hash[5..]));
+
+    let skipped = http(
+        port,
+        "POST",
+        "/v1/evaluate?hibp=false",
+        Some(r#"{"password": "correct horse battery staple"}"#),
+    )
+    .unwrap();
+    assert_eq!(skipped.json()["breach_check"], "skipped");
+    assert_eq!(skipped.json()["score"], 4);
+    let empty = http(port, "POST", "/v1/evaluate", Some(r#"{"password": ""}"#)).unwrap();
+    assert_eq!(
+        (empty.status, empty.json()["error"].as_str()),
+        (400, Some("PASSWORD_EMPTY"))
+    );
+    let wrong = http(port, "GET", "/v1/evaluate", None).unwrap();
+    assert_eq!((wrong.status, wrong.header("allow")), (405, Some("POST")));
+    assert_eq!(ranges.requests().len(), 1);
 
     watch.stop();
     assert!(

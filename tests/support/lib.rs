@@ -1,5 +1,7 @@
 //! Helpers shared by the integration tests: API Gateway HTTP API (v2) events and response reading.
 
+pub mod range_server;
+
 use lambda_http::http::Response;
 use lambda_http::{Body, Request};
 use serde_json::{Value, json};

@@ -1,5 +1,6 @@
 //! API errors: a stable code, a status, a message for people, and the parameter at fault.
 
+use crate::evaluate::EvaluateError;
 use crate::generate::GenerateError;
 use lambda_http::http::StatusCode;
 
@@ -89,6 +90,19 @@ impl ApiError {
             "PAYLOAD_TOO_LARGE",
             format!("the body is larger than {limit} bytes"),
         )
+    }
+}
+
+impl From<EvaluateError> for ApiError {
+    fn from(e: EvaluateError) -> ApiError {
+        let code = match e {
+            EvaluateError::Empty => "PASSWORD_EMPTY",
+            EvaluateError::TooLong(_) => "PASSWORD_TOO_LONG",
+        };
+        ApiError {
+            param: Some("password".to_owned()),
+            ..ApiError::new(StatusCode::BAD_REQUEST, code, e.to_string())
+        }
     }
 }
 

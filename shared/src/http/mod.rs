@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod evaluate;
 pub mod generate;
 pub mod params;
 pub mod request;

@@ -116,6 +116,41 @@ impl Params {
         }
     }
 
+    /// A JSON array of at most `max_items` strings of at most `max_chars` characters each.
+    pub fn strings(
+        &self,
+        name: &str,
+        max_items: usize,
+        max_chars: usize,
+    ) -> Result<Option<Vec<String>>, ApiError> {
+        let items = match self.raw(name) {
+            None => return Ok(None),
+            Some(Raw::Json(Value::Array(items))) => items,
+            Some(other) => return Err(type_error(name, "an array of strings", &other)),
+        };
+        if items.len() > max_items {
+            return Err(ApiError::invalid_parameter(
+                name,
+                format!("{name} has more than {max_items} entries"),
+            ));
+        }
+        items
+            .iter()
+            .map(|item| match item {
+                Value::String(s) if s.chars().count() <= max_chars => Ok(s.clone()),
+                Value::String(_) => Err(ApiError::invalid_parameter(
+                    name,
+                    format!("{name} entries are at most {max_chars} characters"),
+                )),
+                _ => Err(ApiError::invalid_parameter(
+                    name,
+                    format!("{name} must be an array of strings"),
+                )),
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some)
+    }
+
     /// One of `choices`, mapped by `parse`.
     pub fn choice<T>(
         &self,

@@ -1,0 +1,134 @@
+//! `POST /v1/evaluate` (`?hibp=false` skips the breach check).
+
+use super::error::ApiError;
+use super::params::Params;
+use super::request::{Call, Route};
+use super::response;
+use super::{App, auth, respond};
+use crate::evaluate::breach::{self, BreachCheck, BreachSource};
+use crate::evaluate::{
+    self, EvaluateError, MAX_USER_INPUT_CHARS, MAX_USER_INPUTS, SCENARIOS, Scenario,
+};
+use lambda_http::http::{Method, Response, StatusCode};
+use lambda_http::{Body, Request};
+use serde::Serialize;
+use serde_json::{Number, Value};
+use std::convert::Infallible;
+use std::time::Instant;
+
+/// The route this function serves.
+pub const ROUTE: Route = Route {
+    path: "/v1/evaluate",
+    methods: &[Method::POST],
+};
+
+const BODY_PARAMS: &[&str] = &["password", "user_inputs"];
+const QUERY_PARAMS: &[&str] = &["hibp"];
+
+/// The Lambda handler; `breaches` is the breach source (with its cache) built once per process.
+pub async fn handle(
+    app: &App,
+    breaches: &impl BreachSource,
+    request: Request,
+) -> Result<Response<Body>, Infallible> {
+    let started = Instant::now();
+    let result = serve(app, breaches, &request).await;
+    Ok(respond(&request, started, result))
+}
+
+async fn serve(
+    app: &App,
+    breaches: &impl BreachSource,
+    request: &Request,
+) -> Result<Response<Body>, ApiError> {
+    let call = Call::parse(request, &ROUTE)?;
+    let hibp = Params::query(call.query.clone(), QUERY_PARAMS)?
+        .boolean("hibp")?
+        .unwrap_or(true);
+    let params = Params::json(call.json_object(false)?, BODY_PARAMS)?;
+    let caller = app.identify(&auth::credential(&call, None)?)?;
+    let password = params.string("password")?.ok_or(EvaluateError::Empty)?;
+    let user_inputs = params
+        .strings("user_inputs", MAX_USER_INPUTS, MAX_USER_INPUT_CHARS)?
+        .unwrap_or_default();
+    let inputs: Vec<&str> = user_inputs.iter().map(String::as_str).collect();
+    let strength = evaluate::strength(&password, &inputs)?;
+    app.admit(&caller)?;
+    let breach = if hibp {
+        breach::check(breaches, &password).await
+    } else {
+        BreachCheck::Skipped
+    };
+    Ok(render(&strength, breach))
+}
+
+#[derive(Serialize)]
+struct Evaluated {
+    score: u8,
+    strength: &'static str,
+    entropy_bits: f64,
+    guesses: Number,
+    crack_times: PerScenario<String>,
+    crack_times_seconds: PerScenario<Value>,
+    breached: Option<bool>,
+    breach_count: Option<u64>,
+    breach_check: &'static str,
+    warning: Option<String>,
+    suggestions: Option<Vec<String>>,
+}
+
+/// One value per attack scenario, in [`SCENARIOS`] order (slowest attacker first).
+#[derive(Serialize)]
+struct PerScenario<T> {
+    online_throttled: T,
+    online_unthrottled: T,
+    offline_slow_hash: T,
+    offline_fast_hash: T,
+}
+
+impl<T> PerScenario<T> {
+    fn new(f: impl Fn(&Scenario) -> T) -> PerScenario<T> {
+        let [a, b, c, d] = &SCENARIOS;
+        PerScenario {
+            online_throttled: f(a),
+            online_unthrottled: f(b),
+            offline_slow_hash: f(c),
+            offline_fast_hash: f(d),
+        }
+    }
+}
+
+fn render(strength: &evaluate::Strength, breach: BreachCheck) -> Response<Body> {
+    let crack_times = PerScenario::new(|s| evaluate::display_time(strength.crack_seconds(s)));
+    let crack_times_seconds = PerScenario::new(|s| json_number(strength.crack_seconds(s)));
+    let guesses = match strength.exact_guesses {
+        Some(g) => Number::from(g),
+        None => {
+            Number::from_f64(strength.guesses().round()).unwrap_or_else(|| Number::from(u64::MAX))
+        }
+    };
+    let (breached, breach_count, breach_check) = match breach {
+        BreachCheck::Checked(count) => (Some(count > 0), Some(count), "ok"),
+        BreachCheck::Unavailable => (None, None, "unavailable"),
+        BreachCheck::Skipped => (None, None, "skipped"),
+    };
+    let body = Evaluated {
+        score: strength.score,
+        strength: strength.label(),
+        entropy_bits: (strength.entropy_bits() * 100.0).round() / 100.0,
+        guesses,
+        crack_times,
+        crack_times_seconds,
+        breached,
+        breach_count,
+        breach_check,
+        warning: strength.warning.clone(),
+        suggestions: (!strength.suggestions.is_empty()).then(|| strength.suggestions.clone()),
+    };
+    response::json_body(StatusCode::OK, &body)
+}
+
+/// A JSON number for a finite float (the estimate keeps guesses far below `f64::MAX`).
+fn json_number(x: f64) -> Value {
+    Number::from_f64(x).map_or(Value::Null, Value::Number)
+}

@@ -1,0 +1,142 @@
+//! A local stand-in for the HaveIBeenPwned range API, over real HTTP, with known data: each known
+//! password's SHA-1 suffix with its count, plus padding rows (count 0), one of which is the suffix of
+//! a password that is *not* breached. It records every raw request so tests can prove what left.
+
+use sha1::{Digest, Sha1};
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// How the server answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Behaviour {
+    /// Ranges, as the real API does (every prefix answers 200).
+    Normal,
+    /// Ranges, after this delay.
+    Slow(Duration),
+    /// 503 with an HTML body.
+    Failing,
+}
+
+/// A running range server; it stops with the test process.
+pub struct RangeServer {
+    port: u16,
+    requests: Arc<Mutex<Vec<String>>>,
+}
+
+/// Upper-case SHA-1 hex of `password`.
+pub fn sha1_hex(password: &str) -> String {
+    Sha1::digest(password.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect()
+}
+
+/// Padding rows in every range.
+const PADDING_ROWS: usize = 400;
+
+impl RangeServer {
+    /// Serves `breached` (password, count) pairs; `padded_clean` passwords appear as padding rows.
+    pub fn start(breached: &[(&str, u64)], padded_clean: &[&str], behaviour: Behaviour) -> Self {
+        let mut ranges: HashMap<String, Vec<String>> = HashMap::new();
+        for (password, count) in breached {
+            let hash = sha1_hex(password);
+            ranges
+                .entry(hash[..5].to_owned())
+                .or_default()
+                .push(format!("{}:{count}", &hash[5..]));
+        }
+        for password in padded_clean {
+            let hash = sha1_hex(password);
+            ranges
+                .entry(hash[..5].to_owned())
+                .or_default()
+                .push(format!("{}:0", &hash[5..]));
+        }
+        let ranges = Arc::new(ranges);
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind the range server");
+        let port = listener.local_addr().unwrap().port();
+        let recorded = Arc::clone(&requests);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let ranges = Arc::clone(&ranges);
+                let recorded = Arc::clone(&recorded);
+                std::thread::spawn(move || serve(stream, &ranges, &recorded, behaviour));
+            }
+        });
+        RangeServer { port, requests }
+    }
+
+    /// The base URL to configure as `HIBP_API_URL`.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Every request received so far, raw (request line and headers).
+    pub fn requests(&self) -> Vec<String> {
+        self.requests.lock().unwrap().clone()
+    }
+}
+
+/// A URL where nothing listens.
+pub fn unreachable_url() -> String {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    format!("http://127.0.0.1:{port}")
+}
+
+fn serve(
+    stream: TcpStream,
+    ranges: &HashMap<String, Vec<String>>,
+    recorded: &Mutex<Vec<String>>,
+    behaviour: Behaviour,
+) {
+    let mut reader = BufReader::new(stream);
+    let mut head = String::new();
+    loop {
+        let mut line = String::new();
+        match reader.read_line(&mut line) {
+            Ok(0) | Err(_) => return,
+            Ok(_) if line == "\r\n" => break,
+            Ok(_) => head.push_str(&line),
+        }
+    }
+    recorded.lock().unwrap().push(head.clone());
+    let target = head.split(' ').nth(1).unwrap_or("");
+    let (status, body) = match (behaviour, target.strip_prefix("/range/")) {
+        (Behaviour::Failing, _) => ("503 Service Unavailable", "<html>down</html>".to_owned()),
+        (_, Some(prefix)) if prefix.len() == 5 => {
+            if let Behaviour::Slow(delay) = behaviour {
+                std::thread::sleep(delay);
+            }
+            ("200 OK", range_body(prefix, ranges))
+        }
+        _ => (
+            "400 Bad Request",
+            "The hash prefix was not in a valid format".to_owned(),
+        ),
+    };
+    let mut stream = reader.into_inner();
+    let _ = write!(
+        stream,
+        "HTTP/1.1 {status}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+}
+
+fn range_body(prefix: &str, ranges: &HashMap<String, Vec<String>>) -> String {
+    let mut lines: Vec<String> = ranges.get(prefix).cloned().unwrap_or_default();
+    // Deterministic padding rows derived from the prefix.
+    for i in 0..PADDING_ROWS {
+        let hash = sha1_hex(&format!("padding {prefix} {i}"));
+        lines.push(format!("{}:0", &hash[5..]));
+    }
+    lines.sort();
+    lines.join("\r\n")
+}
