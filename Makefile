@@ -5,17 +5,18 @@ export SAM_CLI_TELEMETRY := 0
 
 .PHONY: setup dev test lint
 
-## Install cargo-lambda, cfn-lint and the SAM CLI into .venv (once).
+## Install cargo-lambda, cfn-lint, the SAM CLI (.venv) and DynamoDB Local (.dynamodb), once.
 setup:
 	@bash .ci/setup
 
-## Local API: the API Gateway paths on http://127.0.0.1:9000, rebuilt on change. Variables such as
-## ANONYMOUS_MAX_COUNT or HIBP_API_URL set in the environment reach the functions.
+## Local API: the API Gateway paths on http://127.0.0.1:9000, rebuilt on change, with DynamoDB
+## Local on 127.0.0.1:8000 behind it. Variables such as ANONYMOUS_MAX_COUNT or HIBP_API_URL set in
+## the environment reach the functions.
 dev: setup
-	cargo lambda watch -A 127.0.0.1 -P 9000
+	bash .ci/dev
 
-## Every check and test: formatting, clippy, the template, unit/HTTP/deployment tests and the
-## end-to-end test through cargo lambda watch.
+## Every check and test: formatting, clippy, the template, unit/HTTP/deployment tests, the store
+## tests against DynamoDB Local and the end-to-end test through cargo lambda watch.
 test: setup lint
 	PASSWORDAPI_E2E=required cargo test --workspace
 

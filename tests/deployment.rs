@@ -16,6 +16,9 @@ fn code_routes() -> BTreeMap<&'static str, Route> {
     BTreeMap::from([
         ("generate", passwordapi::http::generate::ROUTE),
         ("evaluate", passwordapi::http::evaluate::ROUTE),
+        ("register", passwordapi::http::keys::REGISTER),
+        ("regenerate", passwordapi::http::keys::REGENERATE),
+        ("usage", passwordapi::http::keys::USAGE),
     ])
 }
 
@@ -171,12 +174,71 @@ fn functions_run_on_graviton_with_the_custom_runtime() {
         "FREE_MAX_COUNT",
         "TEAM_DAILY_LIMIT",
         "TEAM_MAX_COUNT",
+        "REGISTER_DAILY_LIMIT_PER_IP",
+        "TABLE_NAME",
+        "EMAIL_PEPPER",
     ] {
         assert!(
             !globals["Environment"]["Variables"][name].is_null(),
             "{name}"
         );
     }
+}
+
+/// The DynamoDB actions each function's code uses, and no more.
+#[test]
+fn each_function_may_use_only_the_dynamodb_actions_it_needs() {
+    let template = template();
+    let table_arn = Yaml::Sequence(vec![Yaml::from("Table"), Yaml::from("Arn")]);
+    for (resource, actions) in [
+        (
+            "GenerateFunction",
+            vec!["dynamodb:GetItem", "dynamodb:UpdateItem"],
+        ),
+        (
+            "EvaluateFunction",
+            vec!["dynamodb:GetItem", "dynamodb:UpdateItem"],
+        ),
+        (
+            "RegisterFunction",
+            vec!["dynamodb:PutItem", "dynamodb:UpdateItem"],
+        ),
+        (
+            "RegenerateFunction",
+            vec!["dynamodb:GetItem", "dynamodb:UpdateItem"],
+        ),
+        (
+            "UsageFunction",
+            vec!["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"],
+        ),
+    ] {
+        let policies = template["Resources"][resource]["Properties"]["Policies"]
+            .as_sequence()
+            .unwrap_or_else(|| panic!("{resource} has policies"));
+        assert_eq!(policies.len(), 1, "{resource}");
+        let statements = policies[0]["Statement"].as_sequence().unwrap();
+        assert_eq!(statements.len(), 1, "{resource}");
+        let statement = &statements[0];
+        let granted: Vec<&str> = statement["Action"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap())
+            .collect();
+        assert_eq!(granted, actions, "{resource}");
+        assert_eq!(statement["Resource"]["Fn::GetAtt"], table_arn, "{resource}");
+    }
+    let table = &template["Resources"]["Table"]["Properties"];
+    assert_eq!(table["BillingMode"], Yaml::from("PAY_PER_REQUEST"));
+    assert_eq!(
+        table["TimeToLiveSpecification"]["Enabled"],
+        Yaml::from(true)
+    );
+    assert_eq!(
+        table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"],
+        Yaml::from(true)
+    );
+    assert_eq!(table["SSESpecification"]["SSEEnabled"], Yaml::from(true));
 }
 
 #[test]

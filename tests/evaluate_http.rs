@@ -2,7 +2,7 @@
 //! real HTTP to a local range server with known data.
 
 use integration_tests::range_server::{Behaviour, RangeServer, sha1_hex, unreachable_url};
-use integration_tests::{Event, body_json, header};
+use integration_tests::{Event, body_json, header, memory_app};
 use lambda_http::Body;
 use lambda_http::http::Response;
 use passwordapi::Config;
@@ -17,9 +17,7 @@ const BREACHED: &[(&str, u64)] = &[("password", 9_545_824), ("P@ssw0rd", 137_000
 const PADDED: &str = "padded but clean 7c1e";
 
 fn app() -> App {
-    App {
-        config: Config::default(),
-    }
+    memory_app(Config::default())
 }
 
 struct Api {

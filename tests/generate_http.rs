@@ -1,11 +1,11 @@
 //! `/v1/generate` through the real API Gateway v2 event path, for every parameter of the contract
 //! and every error case.
 
-use integration_tests::{Event, body_json, body_text, header};
+use integration_tests::{Event, body_json, body_text, header, memory_app, unregistered_key};
 use lambda_http::Body;
 use lambda_http::http::Response;
 use passwordapi::Config;
-use passwordapi::http::{App, generate};
+use passwordapi::http::generate;
 use serde_json::{Value, json};
 
 const LOWER: &str = "abcdefghijklmnopqrstuvwxyz";
@@ -14,9 +14,7 @@ const DIGITS: &str = "0123456789";
 const SYMBOLS: &str = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
 
 async fn send(event: Event) -> Response<Body> {
-    let app = App {
-        config: Config::default(),
-    };
+    let app = memory_app(Config::default());
     let response = generate::handle(&app, event.request()).await.unwrap();
     // Every response, success or error, is uncacheable.
     assert_eq!(header(&response, "cache-control"), Some("no-store"));
@@ -675,6 +673,7 @@ async fn methods_and_paths() {
 
 #[tokio::test]
 async fn credentials_are_parsed_and_never_ignored() {
+    let key = unregistered_key();
     let cases = [
         (
             Event::post("/v1/generate", "{}").header("Authorization", "Basic dXNlcjpwYXNz"),
@@ -703,15 +702,15 @@ async fn credentials_are_parsed_and_never_ignored() {
             "INVALID_AUTH_HEADER",
         ),
         (
-            Event::post("/v1/generate", "{}").header("authorization", "bearer pwa_live_abc123"),
+            Event::post("/v1/generate", "{}").header("authorization", &format!("bearer {key}")),
             "API_KEY_NOT_FOUND",
         ),
         (
-            Event::post("/v1/generate", "{}").header("X-API-KEY", "pwa_live_abc123"),
+            Event::post("/v1/generate", "{}").header("X-API-KEY", &key),
             "API_KEY_NOT_FOUND",
         ),
         (
-            Event::post("/v1/generate", r#"{"apiKey": "pwa_live_abc123"}"#),
+            Event::post("/v1/generate", &json!({"apiKey": key}).to_string()),
             "API_KEY_NOT_FOUND",
         ),
     ];
@@ -737,9 +736,7 @@ async fn sample_events_in_the_repository_are_served() {
         let path = format!("{}/../events/{file}", env!("CARGO_MANIFEST_DIR"));
         let text = std::fs::read_to_string(&path).unwrap();
         let request = lambda_http::request::from_str(&text).unwrap();
-        let app = App {
-            config: Config::default(),
-        };
+        let app = memory_app(Config::default());
         let response = generate::handle(&app, request).await.unwrap();
         assert_eq!(response.status(), 200, "{file}: {}", body_text(&response));
     }

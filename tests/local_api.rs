@@ -1,11 +1,13 @@
-//! End to end through `cargo lambda watch`: the local API serves the API Gateway paths over HTTP,
-//! environment variables reach the functions, and the server stops cleanly.
+//! End to end through `cargo lambda watch`: the local API serves every API Gateway path over HTTP,
+//! with Amazon's DynamoDB Local and a local breach range server behind it; environment variables
+//! reach the functions; the full key flow works; the server stops cleanly.
 //!
 //! Needs cargo-lambda on PATH (or in `.venv/bin`). `make test` sets `PASSWORDAPI_E2E=required`, under
 //! which a missing cargo-lambda fails the test instead of skipping it.
 
-use integration_tests::http;
+use integration_tests::dynamo::{LocalDynamo, create_table};
 use integration_tests::range_server::{Behaviour, RangeServer, sha1_hex};
+use integration_tests::{TEST_PEPPER, http, http_with};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -32,7 +34,7 @@ struct Watch {
 }
 
 impl Watch {
-    fn start(cargo_lambda: &Path, port: u16, hibp_url: &str, log: &Path) -> Watch {
+    fn start(cargo_lambda: &Path, port: u16, env: &[(&str, String)], log: &Path) -> Watch {
         let dir = cargo_lambda.parent().unwrap();
         let path = std::env::join_paths(std::iter::once(dir.to_path_buf()).chain(
             std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
@@ -50,8 +52,7 @@ impl Watch {
             ])
             .current_dir(root())
             .env("PATH", path)
-            .env("ANONYMOUS_MAX_COUNT", "3")
-            .env("HIBP_API_URL", hibp_url)
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
             .stderr(log)
@@ -84,6 +85,96 @@ impl Drop for Watch {
     }
 }
 
+/// register → use → usage → regenerate → the old key is refused, over HTTP.
+fn keys_flow(port: u16) {
+    let registered = http(
+        port,
+        "POST",
+        "/v1/keys/register",
+        Some(r#"{"email": "e2e@example.com"}"#),
+    )
+    .unwrap();
+    assert_eq!(registered.status, 201, "{}", registered.body);
+    let json = registered.json();
+    let key = json["api_key"].as_str().unwrap().to_owned();
+    let regen = json["regen_token"].as_str().unwrap().to_owned();
+    assert_eq!(
+        (&json["tier"], &json["limit"]),
+        (&"free".into(), &100.into())
+    );
+
+    let bearer = format!("Bearer {key}");
+    let used = http_with(
+        port,
+        "POST",
+        "/v1/generate",
+        Some("{}"),
+        &[("Authorization", &bearer)],
+    )
+    .unwrap();
+    assert_eq!(used.status, 200, "{}", used.body);
+    assert_eq!(used.json()["tier"], "free");
+    assert_eq!(used.header("x-ratelimit-limit"), Some("100"));
+    assert_eq!(used.header("x-ratelimit-remaining"), Some("99"));
+    let evaluated = http_with(
+        port,
+        "POST",
+        "/v1/evaluate?hibp=false",
+        Some(r#"{"password": "x"}"#),
+        &[("X-API-Key", &key)],
+    )
+    .unwrap();
+    assert_eq!(evaluated.header("x-ratelimit-remaining"), Some("98"));
+
+    let usage = http_with(
+        port,
+        "GET",
+        "/v1/keys/usage",
+        None,
+        &[("Authorization", &bearer)],
+    )
+    .unwrap();
+    assert_eq!(usage.status, 200, "{}", usage.body);
+    assert_eq!(usage.json()["usage"], 2);
+
+    let regenerated = http(
+        port,
+        "POST",
+        "/v1/keys/regenerate",
+        Some(&format!(
+            r#"{{"email": "e2e@example.com", "regen_token": "{regen}"}}"#
+        )),
+    )
+    .unwrap();
+    assert_eq!(regenerated.status, 200, "{}", regenerated.body);
+    let new_key = regenerated.json()["api_key"].as_str().unwrap().to_owned();
+    let old = http_with(
+        port,
+        "POST",
+        "/v1/generate",
+        Some("{}"),
+        &[("Authorization", &bearer)],
+    )
+    .unwrap();
+    assert_eq!(
+        (old.status, old.json()["error"].as_str()),
+        (401, Some("API_KEY_NOT_FOUND"))
+    );
+    let new = http_with(
+        port,
+        "GET",
+        "/v1/keys/usage",
+        None,
+        &[("X-API-Key", &new_key)],
+    )
+    .unwrap();
+    assert_eq!(
+        (new.status, &new.json()["usage"]),
+        (200, &2.into()),
+        "usage carried over"
+    );
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -93,7 +184,7 @@ fn free_port() -> u16 {
 }
 
 #[test]
-fn local_api_serves_generate_and_evaluate_over_http() {
+fn local_api_serves_every_route_over_http() {
     let Some(cargo_lambda) = find_cargo_lambda() else {
         if std::env::var("PASSWORDAPI_E2E").as_deref() == Ok("required") {
             panic!("cargo-lambda is not installed: run `make setup` (or .ci/run) first");
@@ -103,7 +194,19 @@ fn local_api_serves_generate_and_evaluate_over_http() {
     };
     // Build the functions first so the first requests do not wait for a compile.
     let built = Command::new("cargo")
-        .args(["build", "-p", "generate", "-p", "evaluate"])
+        .args([
+            "build",
+            "-p",
+            "generate",
+            "-p",
+            "evaluate",
+            "-p",
+            "register",
+            "-p",
+            "regenerate",
+            "-p",
+            "usage",
+        ])
         .current_dir(root())
         .status()
         .unwrap();
@@ -112,7 +215,20 @@ fn local_api_serves_generate_and_evaluate_over_http() {
     let port = free_port();
     let log = root().join("target").join("local-api-test.log");
     let ranges = RangeServer::start(&[("password", 9_545_824)], &[], Behaviour::Normal);
-    let mut watch = Watch::start(&cargo_lambda, port, &ranges.url(), &log);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let dynamo = runtime.block_on(LocalDynamo::start());
+    runtime.block_on(create_table(&dynamo.client(), "passwordapi-e2e"));
+    let env = [
+        ("ANONYMOUS_MAX_COUNT", "3".to_owned()),
+        ("HIBP_API_URL", ranges.url()),
+        ("TABLE_NAME", "passwordapi-e2e".to_owned()),
+        ("DYNAMODB_ENDPOINT", dynamo.endpoint()),
+        ("EMAIL_PEPPER", TEST_PEPPER.to_owned()),
+    ];
+    let mut watch = Watch::start(&cargo_lambda, port, &env, &log);
     let deadline = Instant::now() + Duration::from_secs(180);
     let first = loop {
         match http(port, "POST", "/v1/generate", Some("{}")) {
@@ -219,6 +335,8 @@ fn local_api_serves_generate_and_evaluate_over_http() {
     let wrong = http(port, "GET", "/v1/evaluate", None).unwrap();
     assert_eq!((wrong.status, wrong.header("allow")), (405, Some("POST")));
     assert_eq!(ranges.requests().len(), 1);
+
+    keys_flow(port);
 
     watch.stop();
     assert!(

@@ -1,5 +1,6 @@
 //! Configuration from the environment, read once per process.
 
+use crate::keys::Pepper;
 use std::fmt;
 
 /// Daily request limit and `count` maximum of one tier.
@@ -24,14 +25,20 @@ pub struct Config {
     pub register_daily_limit_per_ip: u32,
     /// Base URL of the HaveIBeenPwned range API.
     pub hibp_api_url: String,
+    /// DynamoDB table (`TABLE_NAME`).
+    pub table_name: Option<String>,
+    /// DynamoDB endpoint override (`DYNAMODB_ENDPOINT`), for a local DynamoDB.
+    pub dynamodb_endpoint: Option<String>,
+    /// Key of the email and IP hashes (`EMAIL_PEPPER`, at least 32 bytes).
+    pub pepper: Option<Pepper>,
 }
 
-/// An environment variable with a value that is not a whole number.
+/// An environment variable that is missing or has a value that is not valid.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {
     /// The variable.
     pub name: &'static str,
-    /// Its value.
+    /// Its value (or, for secrets, a description of it).
     pub value: String,
 }
 
@@ -39,13 +46,23 @@ impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "environment variable {} must be a whole number, got {:?}",
+            "environment variable {} is not valid: {:?}",
             self.name, self.value
         )
     }
 }
 
 impl std::error::Error for ConfigError {}
+
+impl ConfigError {
+    /// A required variable that is not set.
+    pub fn missing(name: &'static str) -> ConfigError {
+        ConfigError {
+            name,
+            value: "(not set)".to_owned(),
+        }
+    }
+}
 
 impl Default for Config {
     fn default() -> Self {
@@ -64,6 +81,9 @@ impl Default for Config {
             },
             register_daily_limit_per_ip: 5,
             hibp_api_url: "https://api.pwnedpasswords.com".to_string(),
+            table_name: None,
+            dynamodb_endpoint: None,
+            pepper: None,
         }
     }
 }
@@ -107,6 +127,24 @@ impl Config {
             }
             config.hibp_api_url = url.to_string();
         }
+        let text = |name| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        config.table_name = text("TABLE_NAME");
+        config.dynamodb_endpoint = text("DYNAMODB_ENDPOINT");
+        if let Some(pepper) = lookup("EMAIL_PEPPER") {
+            config.pepper = Some(Pepper::new(pepper.as_bytes()).ok_or(ConfigError {
+                name: "EMAIL_PEPPER",
+                // Never echo a secret, even a bad one.
+                value: format!(
+                    "({} bytes; at least {} needed)",
+                    pepper.len(),
+                    Pepper::MIN_BYTES
+                ),
+            })?);
+        }
         Ok(config)
     }
 }
@@ -143,6 +181,28 @@ mod tests {
         let err = Config::from_lookup(|name| (name == "TEAM_DAILY_LIMIT").then(|| "lots".into()))
             .unwrap_err();
         assert_eq!(err.name, "TEAM_DAILY_LIMIT");
+    }
+
+    #[test]
+    fn storage_settings_and_a_long_enough_pepper() {
+        let config = Config::from_lookup(|name| match name {
+            "TABLE_NAME" => Some("passwordapi".into()),
+            "DYNAMODB_ENDPOINT" => Some("http://127.0.0.1:8000".into()),
+            "EMAIL_PEPPER" => Some("p".repeat(32)),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(config.table_name.as_deref(), Some("passwordapi"));
+        assert_eq!(
+            config.dynamodb_endpoint.as_deref(),
+            Some("http://127.0.0.1:8000")
+        );
+        assert!(config.pepper.is_some());
+        let err =
+            Config::from_lookup(|name| (name == "EMAIL_PEPPER").then(|| "short-secret".into()))
+                .unwrap_err();
+        assert_eq!(err.name, "EMAIL_PEPPER");
+        assert!(!err.to_string().contains("short-secret"));
     }
 
     #[test]

@@ -1,37 +1,428 @@
-//! API key and regeneration token formats.
+//! API keys and regeneration tokens: their format, hashing, and the keyed hashes of emails and IPs.
+//!
+//! A token is `<prefix><account id: 12><secret: 22><checksum: 6>`, all base62 after the prefix:
+//! the account id makes lookup O(1), the secret carries 131 bits from the CSPRNG, and the checksum
+//! (CRC-32 of everything before it) lets a mistyped or forged token be refused without a database
+//! call. Secrets are stored only as argon2id PHC strings; emails and IPs only as HMAC-SHA256 under
+//! the server's pepper.
+
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use hmac::{Hmac, KeyInit, Mac};
+use rand::{Rng, RngExt};
+use sha2::Sha256;
 
 /// Prefix of every API key.
 pub const KEY_PREFIX: &str = "pwa_live_";
 /// Prefix of every regeneration token.
 pub const REGEN_PREFIX: &str = "pwa_regen_";
-/// Longest token accepted, in bytes.
-const MAX_TOKEN_BYTES: usize = 128;
+/// Characters of the account id.
+pub const ID_LEN: usize = 12;
+/// Characters of the secret (22 base62 characters: 130.9 bits).
+pub const SECRET_LEN: usize = 22;
+/// Characters of the checksum.
+pub const CHECK_LEN: usize = 6;
+const BODY_LEN: usize = ID_LEN + SECRET_LEN + CHECK_LEN;
+const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
-/// Whether `token` has the shape of an API key: the `pwa_live_` prefix and an alphanumeric body.
-pub fn is_well_formed_key(token: &str) -> bool {
-    token.len() <= MAX_TOKEN_BYTES
-        && token
-            .strip_prefix(KEY_PREFIX)
-            .is_some_and(|body| !body.is_empty() && body.bytes().all(|b| b.is_ascii_alphanumeric()))
+/// Which kind of token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// `pwa_live_…`: authenticates requests.
+    ApiKey,
+    /// `pwa_regen_…`: with the email, replaces the API key.
+    Regen,
+}
+
+impl Kind {
+    /// The token prefix.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Kind::ApiKey => KEY_PREFIX,
+            Kind::Regen => REGEN_PREFIX,
+        }
+    }
+}
+
+/// A parsed, checksum-valid token. Its `Debug` never shows the secret.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Token {
+    /// Kind of token.
+    pub kind: Kind,
+    /// The account the token belongs to.
+    pub account_id: String,
+    secret: String,
+}
+
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Token")
+            .field("kind", &self.kind)
+            .field("account_id", &self.account_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Token {
+    /// Parses `text` as a token of `kind`: prefix, length, alphabet and checksum.
+    pub fn parse(kind: Kind, text: &str) -> Option<Token> {
+        let body = text.strip_prefix(kind.prefix())?;
+        if body.len() != BODY_LEN || !body.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return None;
+        }
+        let (signed, check) = text.split_at(text.len() - CHECK_LEN);
+        if check != checksum(signed) {
+            return None;
+        }
+        Some(Token {
+            kind,
+            account_id: body[..ID_LEN].to_owned(),
+            secret: body[ID_LEN..ID_LEN + SECRET_LEN].to_owned(),
+        })
+    }
+
+    /// A new token of `kind` for `account_id`, with a fresh secret.
+    pub fn issue(kind: Kind, account_id: &str, rng: &mut impl Rng) -> Token {
+        Token {
+            kind,
+            account_id: account_id.to_owned(),
+            secret: base62(rng, SECRET_LEN),
+        }
+    }
+
+    /// The token as the caller sends it.
+    pub fn reveal(&self) -> String {
+        let signed = format!("{}{}{}", self.kind.prefix(), self.account_id, self.secret);
+        let check = checksum(&signed);
+        signed + &check
+    }
+
+    /// The argon2id PHC string of the secret, for storage.
+    pub fn hash(&self) -> String {
+        argon2::Argon2::default()
+            .hash_password(self.secret.as_bytes())
+            .map(|h| h.to_string())
+            // Only fails for out-of-range parameters, which the defaults are not.
+            .unwrap_or_default()
+    }
+
+    /// Whether the secret matches a stored PHC string (argon2 compares in constant time).
+    pub fn verify(&self, phc: &str) -> bool {
+        argon2::Argon2::default()
+            .verify_password(self.secret.as_bytes(), phc)
+            .is_ok()
+    }
+}
+
+/// A new random account id.
+pub fn new_account_id(rng: &mut impl Rng) -> String {
+    base62(rng, ID_LEN)
+}
+
+fn base62(rng: &mut impl Rng, len: usize) -> String {
+    (0..len)
+        .map(|_| BASE62[rng.random_range(0..BASE62.len())] as char)
+        .collect()
+}
+
+fn checksum(signed: &str) -> String {
+    let mut crc = crc32(signed.as_bytes());
+    let mut out = [b'0'; CHECK_LEN];
+    for slot in out.iter_mut().rev() {
+        *slot = BASE62[(crc % 62) as usize];
+        crc /= 62;
+    }
+    out.iter().map(|&b| b as char).collect()
+}
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &byte in bytes {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = (crc >> 1) ^ (0xEDB8_8320 & (crc & 1).wrapping_neg());
+        }
+    }
+    !crc
+}
+
+/// The server secret that keys the hashes of emails and IPs (`EMAIL_PEPPER`).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Pepper(Vec<u8>);
+
+impl std::fmt::Debug for Pepper {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Pepper(..)")
+    }
+}
+
+impl Pepper {
+    /// Fewest bytes accepted.
+    pub const MIN_BYTES: usize = 32;
+
+    /// A pepper from its bytes, when long enough.
+    pub fn new(bytes: &[u8]) -> Option<Pepper> {
+        (bytes.len() >= Self::MIN_BYTES).then(|| Pepper(bytes.to_vec()))
+    }
+
+    fn keyed(&self, domain: &str, value: &str) -> String {
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.0)
+            .expect("HMAC takes keys of any length");
+        mac.update(domain.as_bytes());
+        mac.update(&[0]);
+        mac.update(value.as_bytes());
+        mac.finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// The stored form of a normalised email.
+    pub fn email(&self, normalized: &str) -> String {
+        self.keyed("email", normalized)
+    }
+
+    /// The stored form of a client IP.
+    pub fn ip(&self, ip: &str) -> String {
+        self.keyed("ip", ip)
+    }
+}
+
+/// A key verified against its account: what metering needs, without argon2.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifiedKey {
+    /// The account.
+    pub account_id: String,
+    /// The key version it was verified against.
+    pub key_version: u64,
+    /// The account's tier then.
+    pub tier: crate::quota::Tier,
+}
+
+/// Keys verified in this container, so a warm request needs no argon2: bounded, short-lived, and
+/// indexed by SHA-256 of the whole token (the token itself is not kept). A cached entry only says
+/// "this token matched version v"; metering is conditional on v still being current, so
+/// regeneration revokes a cached key at once.
+pub struct KeyCache {
+    entries: crate::cache::TtlCache<[u8; 32], VerifiedKey>,
+}
+
+impl KeyCache {
+    /// Keys held at most.
+    pub const CAPACITY: usize = 1024;
+    /// How long a verification is reused (tier changes reach warm containers within this).
+    pub const TTL: std::time::Duration = std::time::Duration::from_secs(300);
+
+    /// An empty cache with the default bounds.
+    pub fn new() -> KeyCache {
+        KeyCache::with_limits(Self::CAPACITY, Self::TTL)
+    }
+
+    /// An empty cache of `capacity` keys, each kept for `ttl`.
+    pub fn with_limits(capacity: usize, ttl: std::time::Duration) -> KeyCache {
+        KeyCache {
+            entries: crate::cache::TtlCache::new(capacity, ttl),
+        }
+    }
+
+    fn index(token: &Token) -> [u8; 32] {
+        use sha2::Digest;
+        Sha256::digest(token.reveal().as_bytes()).into()
+    }
+
+    /// The cached verification of `token`, if fresh.
+    pub fn get(&self, token: &Token) -> Option<VerifiedKey> {
+        self.entries.get(&Self::index(token))
+    }
+
+    /// Remembers that `token` verified as `key`.
+    pub fn put(&self, token: &Token, key: VerifiedKey) {
+        self.entries.put(Self::index(token), key);
+    }
+
+    /// Forgets `token`.
+    pub fn remove(&self, token: &Token) {
+        self.entries.remove(&Self::index(token));
+    }
+
+    /// Keys held.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether none is held.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+impl Default for KeyCache {
+    fn default() -> Self {
+        KeyCache::new()
+    }
+}
+
+/// Compares two stored hashes in constant time.
+pub fn same_hash(a: &str, b: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
+/// Normalises an email (trimmed, lower-cased) and checks it: ASCII only (internationalised
+/// domains in their `xn--` form), one `@`, a dot-atom local part of at most 64 characters, a domain
+/// of at least two labels without a trailing dot, 254 characters in all. Plus-addressing is kept
+/// as it is: whether `a+b@x` reaches `a@x` is the mail provider's business.
+pub fn normalize_email(raw: &str) -> Option<String> {
+    let email = raw.trim().to_ascii_lowercase();
+    if email.is_empty() || email.len() > 254 || !email.is_ascii() {
+        return None;
+    }
+    let (local, domain) = email.split_once('@')?;
+    let atom = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~-".contains(c);
+    let local_ok = !local.is_empty()
+        && local.len() <= 64
+        && local
+            .split('.')
+            .all(|part| !part.is_empty() && part.chars().all(atom));
+    let labels: Vec<&str> = domain.split('.').collect();
+    let domain_ok = labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+        && labels
+            .last()
+            .is_some_and(|tld| tld.len() >= 2 && !tld.chars().all(|c| c.is_ascii_digit()));
+    (local_ok && domain_ok).then_some(email)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::SeedableRng;
+    use rand::rngs::StdRng;
 
     #[test]
-    fn key_shape() {
-        assert!(is_well_formed_key("pwa_live_abc123XYZ"));
+    fn tokens_round_trip_and_carry_their_account() {
+        let mut rng = StdRng::seed_from_u64(1);
+        let id = new_account_id(&mut rng);
+        for kind in [Kind::ApiKey, Kind::Regen] {
+            let token = Token::issue(kind, &id, &mut rng);
+            let text = token.reveal();
+            assert!(text.starts_with(kind.prefix()));
+            assert_eq!(text.len(), kind.prefix().len() + BODY_LEN);
+            assert_eq!(Token::parse(kind, &text), Some(token.clone()));
+            assert_eq!(Token::parse(kind, &text).unwrap().account_id, id);
+            assert!(!format!("{token:?}").contains(&token.secret));
+        }
+    }
+
+    #[test]
+    fn malformed_tokens_are_refused_without_a_lookup() {
+        let mut rng = StdRng::seed_from_u64(2);
+        let text = Token::issue(Kind::ApiKey, "abcdefABCDEF", &mut rng).reveal();
+        assert!(Token::parse(Kind::Regen, &text).is_none(), "wrong kind");
+        let mut flipped = text.clone().into_bytes();
+        let i = KEY_PREFIX.len() + 15;
+        flipped[i] = if flipped[i] == b'a' { b'b' } else { b'a' };
+        assert!(Token::parse(Kind::ApiKey, &String::from_utf8(flipped).unwrap()).is_none());
         for bad in [
             "",
             "pwa_live_",
-            "pwa_test_abc",
-            "pwa_live_ab c",
-            "pwa_live_é",
-            "abc",
-            &format!("pwa_live_{}", "a".repeat(200)),
+            &text[..text.len() - 1],
+            &format!("{text}0"),
+            &text.replace("pwa_live_", "pwa_test_"),
         ] {
-            assert!(!is_well_formed_key(bad), "{bad}");
+            assert!(Token::parse(Kind::ApiKey, bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn secrets_hash_with_argon2id_and_verify() {
+        let mut rng = StdRng::seed_from_u64(3);
+        let token = Token::issue(Kind::ApiKey, "abcdefABCDEF", &mut rng);
+        let phc = token.hash();
+        assert!(phc.starts_with("$argon2id$"), "{phc}");
+        assert!(!phc.contains(&token.secret));
+        assert!(token.verify(&phc));
+        let other = Token::issue(Kind::ApiKey, "abcdefABCDEF", &mut rng);
+        assert!(!other.verify(&phc));
+        assert!(!token.verify("not a phc string"));
+    }
+
+    #[test]
+    fn peppered_hashes_separate_domains_and_peppers() {
+        let a = Pepper::new(&[7; 32]).unwrap();
+        let b = Pepper::new(&[8; 32]).unwrap();
+        assert!(Pepper::new(&[1; 31]).is_none());
+        assert_eq!(a.email("x@example.com"), a.email("x@example.com"));
+        assert_ne!(a.email("x@example.com"), b.email("x@example.com"));
+        assert_ne!(a.email("203.0.113.7"), a.ip("203.0.113.7"));
+        assert_eq!(a.ip("203.0.113.7").len(), 64);
+        assert!(same_hash(&a.ip("1"), &a.ip("1")));
+        assert!(!same_hash(&a.ip("1"), &a.ip("2")));
+    }
+
+    #[test]
+    fn the_key_cache_is_bounded_and_expires() {
+        let mut rng = StdRng::seed_from_u64(4);
+        let verified = |v| VerifiedKey {
+            account_id: "abcdefABCDEF".into(),
+            key_version: v,
+            tier: crate::quota::Tier::Free,
+        };
+        let cache = KeyCache::with_limits(2, std::time::Duration::from_secs(60));
+        let tokens: Vec<Token> = (0..3)
+            .map(|_| Token::issue(Kind::ApiKey, "abcdefABCDEF", &mut rng))
+            .collect();
+        cache.put(&tokens[0], verified(1));
+        assert_eq!(cache.get(&tokens[0]), Some(verified(1)));
+        assert_eq!(cache.get(&tokens[1]), None);
+        cache.put(&tokens[1], verified(1));
+        cache.put(&tokens[2], verified(1));
+        assert_eq!(cache.len(), 2);
+        assert_eq!(cache.get(&tokens[0]), None, "the oldest went");
+        cache.remove(&tokens[2]);
+        assert_eq!(cache.get(&tokens[2]), None);
+        let expiring = KeyCache::with_limits(2, std::time::Duration::ZERO);
+        expiring.put(&tokens[0], verified(1));
+        assert_eq!(expiring.get(&tokens[0]), None);
+    }
+
+    #[test]
+    fn emails_are_normalised_and_checked() {
+        assert_eq!(
+            normalize_email("  You+News@Example.COM ").as_deref(),
+            Some("you+news@example.com")
+        );
+        assert_eq!(
+            normalize_email("a.b@xn--bcher-kva.example").as_deref(),
+            Some("a.b@xn--bcher-kva.example")
+        );
+        for bad in [
+            "",
+            "you",
+            "you@",
+            "@example.com",
+            "you@example",
+            "you@example.com.",
+            "you@@example.com",
+            "y@u@example.com",
+            "you.@example.com",
+            "y..u@example.com",
+            "you@-example.com",
+            "you@exa mple.com",
+            "yöu@example.com",
+            "you@bücher.de",
+            "you@example.c",
+            "you@1.2.3.4",
+            "you\u{0}@example.com",
+            &format!("{}@example.com", "a".repeat(65)),
+        ] {
+            assert_eq!(normalize_email(bad), None, "{bad:?}");
         }
     }
 }

@@ -3,11 +3,13 @@
 //! The domain modules ([`generate`], [`evaluate`]) know nothing of Lambda; [`http`] turns API Gateway requests into
 //! typed requests and domain results into responses, once, for every function.
 
+pub mod cache;
 pub mod config;
 pub mod evaluate;
 pub mod generate;
 pub mod http;
 pub mod keys;
 pub mod quota;
+pub mod store;
 
 pub use config::Config;

@@ -1,4 +1,4 @@
-//! Tiers and what each may do.
+//! Tiers, their limits, UTC day windows and the rate-limit headers.
 
 use crate::config::{Config, TierLimits};
 
@@ -23,6 +23,16 @@ impl Tier {
         }
     }
 
+    /// Parses a stored tier name (`free`, `team`).
+    pub fn parse(name: &str) -> Option<Tier> {
+        match name {
+            "free" => Some(Tier::Free),
+            "team" => Some(Tier::Team),
+            "anonymous" => Some(Tier::Anonymous),
+            _ => None,
+        }
+    }
+
     /// This tier's limits under `config`.
     pub fn limits(self, config: &Config) -> TierLimits {
         match self {
@@ -30,5 +40,128 @@ impl Tier {
             Tier::Free => config.free,
             Tier::Team => config.team,
         }
+    }
+}
+
+/// A UTC day, the quota window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Day {
+    /// Days since 1970-01-01.
+    pub number: i64,
+}
+
+const MS_PER_DAY: i64 = 86_400_000;
+
+impl Day {
+    /// The day containing `ms` (Unix milliseconds).
+    pub fn from_unix_ms(ms: i64) -> Day {
+        Day {
+            number: ms.div_euclid(MS_PER_DAY),
+        }
+    }
+
+    /// Today, UTC.
+    pub fn today() -> Day {
+        Day::from_unix_ms(now_ms())
+    }
+
+    /// The day `n` days earlier.
+    pub fn minus(self, n: i64) -> Day {
+        Day {
+            number: self.number - n,
+        }
+    }
+
+    /// Unix milliseconds of the next midnight UTC: when this day's counters reset.
+    pub fn reset_at_ms(self) -> i64 {
+        (self.number + 1) * MS_PER_DAY
+    }
+
+    /// `YYYY-MM-DD`.
+    pub fn iso(self) -> String {
+        // Civil-from-days (Howard Hinnant's algorithm), valid for the whole proleptic calendar.
+        let z = self.number + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let d = doy - (153 * mp + 2) / 5 + 1;
+        let m = if mp < 10 { mp + 3 } else { mp - 9 };
+        let y = yoe + era * 400 + i64::from(m <= 2);
+        format!("{y:04}-{m:02}-{d:02}")
+    }
+}
+
+/// Unix milliseconds now.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// The state of a caller's daily window, for the `X-RateLimit-*` headers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Effective daily limit.
+    pub limit: u32,
+    /// Requests admitted today.
+    pub used: u32,
+    /// Unix milliseconds of the reset (next midnight UTC).
+    pub reset_at_ms: i64,
+}
+
+impl RateLimit {
+    /// Requests left today.
+    pub fn remaining(&self) -> u32 {
+        self.limit.saturating_sub(self.used)
+    }
+
+    /// Whole seconds from `now_ms` until the reset, at least 1 (for `Retry-After`).
+    pub fn retry_after_s(&self, now_ms: i64) -> i64 {
+        ((self.reset_at_ms - now_ms + 999) / 1000).max(1)
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> [(&'static str, String); 3] {
+        [
+            ("x-ratelimit-limit", self.limit.to_string()),
+            ("x-ratelimit-remaining", self.remaining().to_string()),
+            ("x-ratelimit-reset", self.reset_at_ms.to_string()),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_are_utc_and_reset_at_midnight() {
+        // 2026-11-23T12:00:00Z
+        let day = Day::from_unix_ms(1_795_435_200_000);
+        assert_eq!(day.iso(), "2026-11-23");
+        assert_eq!(day.reset_at_ms(), 1_795_478_400_000);
+        assert_eq!(Day::from_unix_ms(day.reset_at_ms()).iso(), "2026-11-24");
+        assert_eq!(Day::from_unix_ms(day.reset_at_ms() - 1), day);
+        assert_eq!(Day::from_unix_ms(0).iso(), "1970-01-01");
+        assert_eq!(Day::from_unix_ms(951_782_400_000).iso(), "2000-02-29");
+        assert_eq!(day.minus(23).iso(), "2026-10-31");
+    }
+
+    #[test]
+    fn headers_and_retry_after() {
+        let limit = RateLimit {
+            limit: 100,
+            used: 100,
+            reset_at_ms: 10_000,
+        };
+        assert_eq!(limit.remaining(), 0);
+        assert_eq!(limit.retry_after_s(8_500), 2);
+        assert_eq!(limit.retry_after_s(10_000), 1);
+        assert_eq!(
+            limit.headers()[1],
+            ("x-ratelimit-remaining", "0".to_owned())
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! Helpers shared by the integration tests: API Gateway HTTP API (v2) events and response reading.
 
+pub mod dynamo;
 pub mod range_server;
 
 use lambda_http::http::Response;
@@ -118,6 +119,37 @@ impl Event {
     }
 }
 
+/// A pepper for tests (the functions read theirs from `EMAIL_PEPPER`).
+pub const TEST_PEPPER: &str = "test-pepper-test-pepper-test-pepper-0123";
+
+/// The default configuration with the test pepper.
+pub fn test_config() -> passwordapi::Config {
+    passwordapi::Config {
+        pepper: passwordapi::keys::Pepper::new(TEST_PEPPER.as_bytes()),
+        ..passwordapi::Config::default()
+    }
+}
+
+/// An app on a fresh in-memory store, for HTTP tests that are not about storage.
+pub fn memory_app(config: passwordapi::Config) -> passwordapi::http::App {
+    let config = passwordapi::Config {
+        pepper: passwordapi::keys::Pepper::new(TEST_PEPPER.as_bytes()),
+        ..config
+    };
+    passwordapi::http::App::new(
+        config,
+        std::sync::Arc::new(passwordapi::store::memory::MemoryStore::new()),
+    )
+    .expect("the config has a pepper")
+}
+
+/// A well-formed API key (valid checksum) that no account has.
+pub fn unregistered_key() -> String {
+    use passwordapi::keys::{Kind, Token};
+    let mut rng = passwordapi::generate::random::request_rng();
+    Token::issue(Kind::ApiKey, "unregistered", &mut rng).reveal()
+}
+
 /// The body of a response as text.
 pub fn body_text(response: &Response<Body>) -> String {
     match response.body() {
@@ -192,13 +224,28 @@ pub fn http(
     target: &str,
     body: Option<&str>,
 ) -> std::io::Result<WireResponse> {
+    http_with(port, method, target, body, &[])
+}
+
+/// [`http`] with extra request headers.
+pub fn http_with(
+    port: u16,
+    method: &str,
+    target: &str,
+    body: Option<&str>,
+    headers: &[(&str, &str)],
+) -> std::io::Result<WireResponse> {
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))?;
     stream.set_read_timeout(Some(std::time::Duration::from_secs(300)))?;
     let body = body.unwrap_or("");
+    let extra: String = headers
+        .iter()
+        .map(|(name, value)| format!("{name}: {value}\r\n"))
+        .collect();
     write!(
         stream,
-        "{method} {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        "{method} {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Type: application/json\r\n{extra}Content-Length: {}\r\n\r\n{body}",
         body.len()
     )?;
     let mut raw = Vec::new();

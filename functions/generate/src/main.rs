@@ -6,6 +6,6 @@ use passwordapi::http::{App, generate};
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     tracing::init_default_subscriber();
-    let app = App::from_env()?;
+    let app = App::from_env().await?;
     run(service_fn(|request| generate::handle(&app, request))).await
 }

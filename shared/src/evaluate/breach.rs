@@ -4,11 +4,11 @@
 //! [`BreachSource`] is the outside world (the HaveIBeenPwned range API in [`super::hibp`], a test
 //! server in tests); [`RangeCache`] keeps ranges across warm invocations.
 
+use crate::cache::TtlCache;
 use sha1::{Digest, Sha1};
-use std::collections::HashMap;
 use std::future::Future;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 /// Hex characters of the SHA-1 prefix that is sent.
 pub const PREFIX_LEN: usize = 5;
@@ -123,9 +123,7 @@ pub async fn check(source: &impl BreachSource, password: &str) -> BreachCheck {
 /// same for every caller), so caching them reveals nothing; failures are not cached.
 pub struct RangeCache<S> {
     source: S,
-    capacity: usize,
-    ttl: Duration,
-    ranges: Mutex<HashMap<String, (Instant, Arc<Range>)>>,
+    ranges: TtlCache<String, Arc<Range>>,
 }
 
 impl<S> RangeCache<S> {
@@ -143,57 +141,28 @@ impl<S> RangeCache<S> {
     pub fn with_limits(source: S, capacity: usize, ttl: Duration) -> RangeCache<S> {
         RangeCache {
             source,
-            capacity: capacity.max(1),
-            ttl,
-            ranges: Mutex::new(HashMap::new()),
+            ranges: TtlCache::new(capacity, ttl),
         }
     }
 
     /// Ranges held now.
     pub fn len(&self) -> usize {
-        self.lock().len()
+        self.ranges.len()
     }
 
     /// Whether nothing is held.
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Instant, Arc<Range>)>> {
-        // A panic while holding the lock cannot leave the map inconsistent: take it back.
-        self.ranges.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn cached(&self, prefix: &str) -> Option<Arc<Range>> {
-        let ranges = self.lock();
-        let (at, range) = ranges.get(prefix)?;
-        (at.elapsed() < self.ttl).then(|| Arc::clone(range))
-    }
-
-    fn store(&self, prefix: &str, range: Arc<Range>) {
-        let mut ranges = self.lock();
-        let now = Instant::now();
-        ranges.retain(|_, (at, _)| now.duration_since(*at) < self.ttl);
-        if ranges.len() >= self.capacity && !ranges.contains_key(prefix) {
-            let oldest = ranges
-                .iter()
-                .min_by_key(|(_, (at, _))| *at)
-                .map(|(p, _)| p.clone());
-            if let Some(oldest) = oldest {
-                ranges.remove(&oldest);
-            }
-        }
-        ranges.insert(prefix.to_owned(), (now, range));
+        self.ranges.is_empty()
     }
 }
 
 impl<S: BreachSource> BreachSource for RangeCache<S> {
     async fn range(&self, prefix: &str) -> Result<Range, BreachError> {
-        if let Some(range) = self.cached(prefix) {
+        if let Some(range) = self.ranges.get(&prefix.to_owned()) {
             return Ok(Range::clone(&range));
         }
         let range = Arc::new(self.source.range(prefix).await?);
-        self.store(prefix, Arc::clone(&range));
+        self.ranges.put(prefix.to_owned(), Arc::clone(&range));
         Ok(Range::clone(&range))
     }
 }
@@ -201,6 +170,7 @@ impl<S: BreachSource> BreachSource for RangeCache<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Mutex;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     /// "password": 5BAA61E4C9B93F3F0682250B6CF8331B7EE68FD8.

@@ -4,7 +4,7 @@
 
 use super::error::ApiError;
 use super::request::Call;
-use crate::keys;
+use crate::keys::{self, Kind, Token};
 use lambda_http::http::header::AUTHORIZATION;
 use std::net::IpAddr;
 
@@ -16,8 +16,8 @@ pub enum Credential {
         /// Client address, when API Gateway supplied one.
         ip: Option<IpAddr>,
     },
-    /// A well-formed API key (not yet looked up).
-    ApiKey(String),
+    /// A well-formed API key (checksum valid, not yet looked up).
+    ApiKey(Token),
 }
 
 impl std::fmt::Debug for Credential {
@@ -69,18 +69,18 @@ pub fn credential(call: &Call, body_key: Option<String>) -> Result<Credential, A
     if tokens.iter().any(|t| t != first) {
         return Err(invalid_header("the request carries different API keys"));
     }
-    if !keys::is_well_formed_key(first) {
-        return Err(invalid_api_key());
-    }
-    Ok(Credential::ApiKey(first.clone()))
+    Token::parse(Kind::ApiKey, first)
+        .map(Credential::ApiKey)
+        .ok_or_else(invalid_api_key)
 }
 
 fn invalid_api_key() -> ApiError {
     ApiError::unauthorized(
         "INVALID_API_KEY",
         format!(
-            "API keys start with {} followed by letters and digits",
-            keys::KEY_PREFIX
+            "not an API key: keys are {} followed by {} letters and digits",
+            keys::KEY_PREFIX,
+            keys::ID_LEN + keys::SECRET_LEN + keys::CHECK_LEN
         ),
     )
 }

@@ -2,6 +2,7 @@
 
 use crate::evaluate::EvaluateError;
 use crate::generate::GenerateError;
+use crate::store::StoreError;
 use lambda_http::http::StatusCode;
 
 /// An error response: `{"error": code, "message": …, "param": …}` with `status`.
@@ -17,6 +18,8 @@ pub struct ApiError {
     pub param: Option<String>,
     /// Extra response headers (e.g. `Allow`).
     pub headers: Vec<(&'static str, String)>,
+    /// Extra body fields (e.g. `limit` and `reset_at` on 429).
+    pub fields: Vec<(&'static str, serde_json::Value)>,
 }
 
 impl ApiError {
@@ -28,6 +31,7 @@ impl ApiError {
             message: message.into(),
             param: None,
             headers: Vec::new(),
+            fields: Vec::new(),
         }
     }
 
@@ -90,6 +94,20 @@ impl ApiError {
             "PAYLOAD_TOO_LARGE",
             format!("the body is larger than {limit} bytes"),
         )
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> ApiError {
+        tracing::error!(error = %e, "store unavailable");
+        ApiError {
+            headers: vec![("retry-after", "5".to_owned())],
+            ..ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "SERVICE_UNAVAILABLE",
+                "the service is temporarily unavailable; retry shortly",
+            )
+        }
     }
 }
 

@@ -4,7 +4,7 @@ use super::error::ApiError;
 use super::params::Params;
 use super::request::{Call, Route};
 use super::response;
-use super::{App, auth, respond};
+use super::{App, auth, metered, respond};
 use crate::evaluate::breach::{self, BreachCheck, BreachSource};
 use crate::evaluate::{
     self, EvaluateError, MAX_USER_INPUT_CHARS, MAX_USER_INPUTS, SCENARIOS, Scenario,
@@ -46,20 +46,20 @@ async fn serve(
         .boolean("hibp")?
         .unwrap_or(true);
     let params = Params::json(call.json_object(false)?, BODY_PARAMS)?;
-    let caller = app.identify(&auth::credential(&call, None)?)?;
+    let caller = app.identify(&auth::credential(&call, None)?).await?;
     let password = params.string("password")?.ok_or(EvaluateError::Empty)?;
     let user_inputs = params
         .strings("user_inputs", MAX_USER_INPUTS, MAX_USER_INPUT_CHARS)?
         .unwrap_or_default();
     let inputs: Vec<&str> = user_inputs.iter().map(String::as_str).collect();
     let strength = evaluate::strength(&password, &inputs)?;
-    app.admit(&caller)?;
+    let rate = app.admit(&caller).await?;
     let breach = if hibp {
         breach::check(breaches, &password).await
     } else {
         BreachCheck::Skipped
     };
-    Ok(render(&strength, breach))
+    Ok(metered(render(&strength, breach), &rate))
 }
 
 #[derive(Serialize)]

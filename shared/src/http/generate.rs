@@ -4,7 +4,7 @@ use super::error::ApiError;
 use super::params::Params;
 use super::request::{Call, Route};
 use super::response::{self, csv_field};
-use super::{App, Caller, auth, respond};
+use super::{App, Caller, auth, metered, respond};
 use crate::generate::{self, Format, GenerateRequest, Mode, Policy, Preset, Profession, random};
 use lambda_http::http::{Method, Response, StatusCode};
 use lambda_http::{Body, Request};
@@ -48,11 +48,11 @@ const QUERY_PARAMS: &[&str] = &[
 /// The Lambda handler.
 pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Infallible> {
     let started = Instant::now();
-    let result = serve(app, &request);
+    let result = serve(app, &request).await;
     Ok(respond(&request, started, result))
 }
 
-fn serve(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+async fn serve(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     let call = Call::parse(request, &ROUTE)?;
     let params = if call.method == Method::GET {
         Params::query(call.query.clone(), QUERY_PARAMS)?
@@ -69,11 +69,11 @@ fn serve(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
         _ => None,
     };
     let credential = auth::credential(&call, body_key)?;
-    let caller = app.identify(&credential)?;
+    let caller = app.identify(&credential).await?;
     let policy = Policy::new(&read_request(&params)?, caller.max_count)?;
-    app.admit(&caller)?;
+    let rate = app.admit(&caller).await?;
     let passwords = policy.generate(&mut random::request_rng());
-    Ok(render(&policy, &caller, passwords))
+    Ok(metered(render(&policy, &caller, passwords), &rate))
 }
 
 /// Reads every contract parameter with its declared type.

@@ -9,65 +9,231 @@ pub mod auth;
 pub mod error;
 pub mod evaluate;
 pub mod generate;
+pub mod keys;
 pub mod params;
 pub mod request;
 pub mod response;
 
-use crate::config::Config;
-use crate::quota::Tier;
+use crate::config::{Config, ConfigError};
+use crate::keys::{KeyCache, Pepper, Token, VerifiedKey};
+use crate::quota::{Day, RateLimit, Tier, now_ms};
+use crate::store::dynamodb::{self, DynamoStore};
+use crate::store::{Meter, Metered, Meterer, Store, effective_limit};
 use auth::Credential;
 use error::ApiError;
-use lambda_http::http::Response;
+use lambda_http::http::{Response, StatusCode};
 use lambda_http::{Body, Request, RequestExt};
+use serde_json::json;
+use std::sync::Arc;
 use std::time::Instant;
 
-/// What a function holds for its lifetime: configuration now, clients as they arrive.
-#[derive(Clone, Debug)]
+/// What a function holds for its lifetime: configuration, the store, verified keys.
 pub struct App {
     /// Configuration read at start-up.
     pub config: Config,
+    /// Accounts and counters.
+    pub store: Arc<dyn Store>,
+    /// Key of the email and IP hashes.
+    pub pepper: Pepper,
+    /// Keys verified in this container.
+    pub keys: KeyCache,
 }
 
 /// An identified caller.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Caller {
     /// The caller's tier.
     pub tier: Tier,
     /// Largest `count` allowed.
     pub max_count: u32,
+    /// Whose counter.
+    pub who: Meterer,
+    /// The key, for registered callers.
+    pub key: Option<(Token, VerifiedKey)>,
 }
 
 impl App {
-    /// Reads the configuration from the environment.
-    pub fn from_env() -> Result<App, crate::config::ConfigError> {
+    /// An app on `store`; the configuration must carry the pepper.
+    pub fn new(config: Config, store: Arc<dyn Store>) -> Result<App, ConfigError> {
+        let pepper = config
+            .pepper
+            .clone()
+            .ok_or_else(|| ConfigError::missing("EMAIL_PEPPER"))?;
         Ok(App {
-            config: Config::from_env()?,
+            config,
+            store,
+            pepper,
+            keys: KeyCache::new(),
         })
     }
 
-    /// Resolves a credential to a caller. No key registry exists yet, so every well-formed key is
-    /// unknown (`API_KEY_NOT_FOUND`) rather than silently treated as anonymous.
-    pub fn identify(&self, credential: &Credential) -> Result<Caller, ApiError> {
-        match credential {
-            Credential::Anonymous { .. } => {
-                let tier = Tier::Anonymous;
-                Ok(Caller {
-                    tier,
-                    max_count: tier.limits(&self.config).max_count,
-                })
-            }
-            Credential::ApiKey(_) => Err(ApiError::unauthorized(
-                "API_KEY_NOT_FOUND",
-                "this API key is not registered",
-            )),
+    /// Reads the configuration from the environment and connects to DynamoDB (`TABLE_NAME`,
+    /// `DYNAMODB_ENDPOINT`).
+    pub async fn from_env() -> Result<App, ConfigError> {
+        let config = Config::from_env()?;
+        let table = config
+            .table_name
+            .clone()
+            .ok_or_else(|| ConfigError::missing("TABLE_NAME"))?;
+        let client = dynamodb::client(config.dynamodb_endpoint.as_deref()).await;
+        App::new(config, Arc::new(DynamoStore::new(client, table)))
+    }
+
+    fn caller(&self, tier: Tier, who: Meterer, key: Option<(Token, VerifiedKey)>) -> Caller {
+        Caller {
+            tier,
+            max_count: tier.limits(&self.config).max_count,
+            who,
+            key,
         }
     }
 
-    /// The metering step, run after validation so that rejected requests never count. Daily
-    /// counters are not kept yet: every validated request is admitted.
-    pub fn admit(&self, _caller: &Caller) -> Result<(), ApiError> {
-        Ok(())
+    /// Resolves a credential to a caller: anonymous callers by the keyed hash of their source IP;
+    /// keys from the container's cache, or by one account read and an argon2 verification.
+    pub async fn identify(&self, credential: &Credential) -> Result<Caller, ApiError> {
+        let token = match credential {
+            Credential::Anonymous { ip } => {
+                let ip = ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+                let who = Meterer::Ip(self.pepper.ip(&ip));
+                return Ok(self.caller(Tier::Anonymous, who, None));
+            }
+            Credential::ApiKey(token) => token,
+        };
+        let verified = match self.keys.get(token) {
+            Some(verified) => verified,
+            None => self.verify(token).await?,
+        };
+        let who = Meterer::Account(verified.account_id.clone());
+        Ok(self.caller(verified.tier, who, Some((token.clone(), verified))))
     }
+
+    /// Checks `token` against its account as stored now, and caches the result.
+    async fn verify(&self, token: &Token) -> Result<VerifiedKey, ApiError> {
+        let account = self.store.account(&token.account_id).await?;
+        let Some(account) = account.filter(|a| token.verify(&a.key_hash)) else {
+            self.keys.remove(token);
+            return Err(key_not_found());
+        };
+        let verified = VerifiedKey {
+            account_id: account.id,
+            key_version: account.key_version,
+            tier: account.tier,
+        };
+        self.keys.put(token, verified.clone());
+        Ok(verified)
+    }
+
+    /// The metering step, run after validation so that rejected requests never count: one
+    /// conditional write on a warm path. Over the limit: 429 with the rate-limit headers.
+    pub async fn admit(&self, caller: &Caller) -> Result<RateLimit, ApiError> {
+        let day = Day::today();
+        let limit = caller.tier.limits(&self.config).daily_limit;
+        let mut key_version = caller.key.as_ref().map(|(_, v)| v.key_version);
+        for _ in 0..2 {
+            let meter = Meter {
+                who: caller.who.clone(),
+                day,
+                limit,
+                key_version,
+            };
+            match self.store.meter(&meter).await? {
+                Metered::Admitted { used, hard_limit } => {
+                    return Ok(RateLimit {
+                        limit: effective_limit(limit, hard_limit),
+                        used,
+                        reset_at_ms: day.reset_at_ms(),
+                    });
+                }
+                Metered::Full { used, hard_limit } => {
+                    return Err(over_limit(caller, limit, used, hard_limit, day));
+                }
+                Metered::Unverified => {
+                    // A new day, or the key was regenerated: check the key against the account
+                    // as it is now, then open the day for its current version.
+                    let (token, _) = caller.key.as_ref().ok_or_else(key_not_found)?;
+                    let account = self.store.account(&token.account_id).await?;
+                    let Some(account) = account else {
+                        return Err(key_not_found());
+                    };
+                    if Some(account.key_version) != key_version {
+                        self.keys.remove(token);
+                        self.verify(token).await?;
+                    }
+                    if !self
+                        .store
+                        .open_day(&account.id, day, account.key_version, account.hard_limit)
+                        .await?
+                    {
+                        self.keys.remove(token);
+                        return Err(key_not_found());
+                    }
+                    key_version = Some(account.key_version);
+                }
+            }
+        }
+        Err(key_not_found())
+    }
+}
+
+pub(crate) fn key_not_found() -> ApiError {
+    ApiError::unauthorized(
+        "API_KEY_NOT_FOUND",
+        "this API key is not registered, or was replaced by a regenerated one",
+    )
+}
+
+fn over_limit(
+    caller: &Caller,
+    limit: u32,
+    used: u32,
+    hard_limit: Option<u32>,
+    day: Day,
+) -> ApiError {
+    let effective = effective_limit(limit, hard_limit);
+    let (code, message) = if caller.tier == Tier::Anonymous {
+        (
+            "DEMO_LIMIT_EXCEEDED",
+            format!(
+                "the anonymous limit of {effective} requests per day is reached; register for a free key"
+            ),
+        )
+    } else if effective < limit {
+        (
+            "HARD_LIMIT_EXCEEDED",
+            format!("your own hard limit of {effective} requests per day is reached"),
+        )
+    } else {
+        (
+            "RATE_LIMIT_EXCEEDED",
+            format!("the daily limit of {effective} requests is reached"),
+        )
+    };
+    let rate = RateLimit {
+        limit: effective,
+        used,
+        reset_at_ms: day.reset_at_ms(),
+    };
+    too_many(code, message, rate)
+}
+
+/// A 429 with the rate-limit headers, `Retry-After`, and `limit`/`reset_at` in the body.
+pub fn too_many(code: &'static str, message: String, rate: RateLimit) -> ApiError {
+    let mut headers = rate.headers().to_vec();
+    headers.push(("retry-after", rate.retry_after_s(now_ms()).to_string()));
+    ApiError {
+        headers,
+        fields: vec![
+            ("limit", json!(rate.limit)),
+            ("reset_at", json!(rate.reset_at_ms)),
+        ],
+        ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, code, message)
+    }
+}
+
+/// Adds the rate-limit headers to a metered response.
+pub fn metered(mut response: Response<Body>, rate: &RateLimit) -> Response<Body> {
+    response::add_headers(&mut response, &rate.headers());
+    response
 }
 
 /// Turns an endpoint's result into the response, and logs the request without its content.

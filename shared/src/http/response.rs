@@ -55,13 +55,21 @@ impl ApiError {
         if let Some(param) = &self.param {
             body["param"] = json!(param);
         }
-        let mut response = with_body(self.status, JSON, body.to_string());
-        for (name, value) in &self.headers {
-            if let Ok(value) = value.parse() {
-                response.headers_mut().insert(*name, value);
-            }
+        for (name, value) in &self.fields {
+            body[*name] = value.clone();
         }
+        let mut response = with_body(self.status, JSON, body.to_string());
+        add_headers(&mut response, &self.headers);
         response
+    }
+}
+
+/// Adds `headers` to `response`.
+pub fn add_headers(response: &mut Response<Body>, headers: &[(&'static str, String)]) {
+    for (name, value) in headers {
+        if let Ok(value) = value.parse() {
+            response.headers_mut().insert(*name, value);
+        }
     }
 }
 

@@ -1,0 +1,321 @@
+//! `POST /v1/keys/register`, `POST /v1/keys/regenerate`, `GET|PUT /v1/keys/usage`.
+
+use super::error::ApiError;
+use super::params::Params;
+use super::request::{Call, Route};
+use super::response;
+use super::{App, Caller, auth, respond, too_many};
+use crate::keys::{self, Kind, Token};
+use crate::quota::{Day, RateLimit, Tier};
+use crate::store::{Account, HardLimitError, Meterer, RegisterError, effective_limit};
+use lambda_http::http::{Method, Response, StatusCode};
+use lambda_http::{Body, Request};
+use serde::Serialize;
+use serde_json::Value;
+use std::convert::Infallible;
+use std::time::Instant;
+
+/// Days of history `GET /v1/keys/usage` returns, today included.
+pub const HISTORY_DAYS: i64 = 30;
+
+/// `POST /v1/keys/register`.
+pub const REGISTER: Route = Route {
+    path: "/v1/keys/register",
+    methods: &[Method::POST],
+};
+
+/// `POST /v1/keys/regenerate`.
+pub const REGENERATE: Route = Route {
+    path: "/v1/keys/regenerate",
+    methods: &[Method::POST],
+};
+
+/// `GET|PUT /v1/keys/usage`.
+pub const USAGE: Route = Route {
+    path: "/v1/keys/usage",
+    methods: &[Method::GET, Method::PUT],
+};
+
+fn no_query(call: &Call) -> Result<(), ApiError> {
+    match call.query.first() {
+        Some((name, _)) => Err(ApiError::unknown_parameter(name)),
+        None => Ok(()),
+    }
+}
+
+fn email(params: &Params) -> Result<String, ApiError> {
+    let invalid = |message: &str| ApiError {
+        param: Some("email".to_owned()),
+        ..ApiError::new(StatusCode::BAD_REQUEST, "INVALID_EMAIL", message)
+    };
+    let raw = params
+        .string("email")
+        .map_err(|_| invalid("email must be a string"))?
+        .ok_or_else(|| invalid("email is required"))?;
+    keys::normalize_email(&raw).ok_or_else(|| invalid("not a valid email address"))
+}
+
+#[derive(Serialize)]
+struct Registered {
+    api_key: String,
+    regen_token: String,
+    tier: &'static str,
+    limit: u32,
+}
+
+/// The register handler.
+pub async fn register(app: &App, request: Request) -> Result<Response<Body>, Infallible> {
+    let started = Instant::now();
+    let result = serve_register(app, &request).await;
+    Ok(respond(&request, started, result))
+}
+
+async fn serve_register(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+    let call = Call::parse(request, &REGISTER)?;
+    no_query(&call)?;
+    let params = Params::json(call.json_object(false)?, &["email"])?;
+    let email = email(&params)?;
+    let mut rng = crate::generate::random::request_rng();
+    let id = keys::new_account_id(&mut rng);
+    let key = Token::issue(Kind::ApiKey, &id, &mut rng);
+    let regen = Token::issue(Kind::Regen, &id, &mut rng);
+    let account = Account {
+        id,
+        email_hash: app.pepper.email(&email),
+        key_hash: key.hash(),
+        regen_hash: regen.hash(),
+        key_version: 1,
+        tier: Tier::Free,
+        hard_limit: None,
+    };
+    let ip = call
+        .source_ip
+        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+    let day = Day::today();
+    let ip_limit = app.config.register_daily_limit_per_ip;
+    match app
+        .store
+        .register(&account, &app.pepper.ip(&ip), day, ip_limit)
+        .await
+    {
+        Ok(()) => {}
+        Err(RegisterError::EmailExists) => {
+            return Err(ApiError {
+                param: Some("email".to_owned()),
+                ..ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "EMAIL_ALREADY_EXISTS",
+                    "this email already has a key; use /v1/keys/regenerate to replace it",
+                )
+            });
+        }
+        Err(RegisterError::IpLimit) => {
+            let rate = RateLimit {
+                limit: ip_limit,
+                used: ip_limit,
+                reset_at_ms: day.reset_at_ms(),
+            };
+            return Err(too_many(
+                "RATE_LIMIT_EXCEEDED",
+                format!("at most {ip_limit} registrations per address per day"),
+                rate,
+            ));
+        }
+        Err(RegisterError::Store(e)) => return Err(e.into()),
+    }
+    let body = Registered {
+        api_key: key.reveal(),
+        regen_token: regen.reveal(),
+        tier: Tier::Free.name(),
+        limit: Tier::Free.limits(&app.config).daily_limit,
+    };
+    Ok(response::json_body(StatusCode::CREATED, &body))
+}
+
+#[derive(Serialize)]
+struct Regenerated {
+    api_key: String,
+    regen_token: String,
+}
+
+/// The regenerate handler.
+pub async fn regenerate(app: &App, request: Request) -> Result<Response<Body>, Infallible> {
+    let started = Instant::now();
+    let result = serve_regenerate(app, &request).await;
+    Ok(respond(&request, started, result))
+}
+
+fn invalid_regen() -> ApiError {
+    ApiError::unauthorized(
+        "INVALID_REGEN_TOKEN",
+        "the email and regeneration token do not match a key",
+    )
+}
+
+async fn serve_regenerate(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+    let call = Call::parse(request, &REGENERATE)?;
+    no_query(&call)?;
+    let params = Params::json(call.json_object(false)?, &["email", "regen_token"])?;
+    let email = email(&params)?;
+    let token = params
+        .string("regen_token")?
+        .and_then(|t| Token::parse(Kind::Regen, t.trim()))
+        .ok_or_else(invalid_regen)?;
+    let account = app
+        .store
+        .account(&token.account_id)
+        .await?
+        .ok_or_else(invalid_regen)?;
+    // Both checks always run, so timing does not tell which one failed.
+    let email_matches = keys::same_hash(&app.pepper.email(&email), &account.email_hash);
+    let token_matches = token.verify(&account.regen_hash);
+    if !(email_matches && token_matches) {
+        return Err(invalid_regen());
+    }
+    let mut rng = crate::generate::random::request_rng();
+    let key = Token::issue(Kind::ApiKey, &account.id, &mut rng);
+    let regen = Token::issue(Kind::Regen, &account.id, &mut rng);
+    if !app
+        .store
+        .rotate(&account, &key.hash(), &regen.hash(), Day::today())
+        .await?
+    {
+        // A concurrent regeneration with the same token won; this token is spent.
+        return Err(invalid_regen());
+    }
+    let body = Regenerated {
+        api_key: key.reveal(),
+        regen_token: regen.reveal(),
+    };
+    Ok(response::json_body(StatusCode::OK, &body))
+}
+
+#[derive(Serialize)]
+struct UsageBody {
+    tier: &'static str,
+    usage: u32,
+    limit: u32,
+    remaining: u32,
+    hard_limit: Option<u32>,
+    reset_at: i64,
+    history: Vec<HistoryDay>,
+}
+
+#[derive(Serialize)]
+struct HistoryDay {
+    day: String,
+    usage: u32,
+}
+
+/// The usage handler (GET reads, PUT sets `hard_limit`).
+pub async fn usage(app: &App, request: Request) -> Result<Response<Body>, Infallible> {
+    let started = Instant::now();
+    let result = serve_usage(app, &request).await;
+    Ok(respond(&request, started, result))
+}
+
+async fn serve_usage(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+    let call = Call::parse(request, &USAGE)?;
+    no_query(&call)?;
+    let hard_limit = if call.method == Method::PUT {
+        let params = Params::json(call.json_object(false)?, &["hard_limit"])?;
+        Some(read_hard_limit(&params)?)
+    } else {
+        None
+    };
+    let credential = auth::credential(&call, None)?;
+    if matches!(credential, auth::Credential::Anonymous { .. }) {
+        return Err(ApiError::unauthorized(
+            "MISSING_AUTH_HEADER",
+            "this endpoint needs an API key: Authorization: Bearer <key>",
+        ));
+    }
+    let caller = app.identify(&credential).await?;
+    let account = current_account(app, &caller).await?;
+    let day = Day::today();
+    if let Some(hard_limit) = hard_limit {
+        match app
+            .store
+            .set_hard_limit(&account.id, account.key_version, hard_limit, day)
+            .await
+        {
+            Ok(()) => {}
+            Err(HardLimitError::BelowUsage) => {
+                return Err(ApiError {
+                    param: Some("hard_limit".to_owned()),
+                    ..ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        "HARD_LIMIT_TOO_LOW",
+                        "hard_limit is below today's usage",
+                    )
+                });
+            }
+            Err(HardLimitError::KeyChanged) => return Err(super::key_not_found()),
+            Err(HardLimitError::Store(e)) => return Err(e.into()),
+        }
+    }
+    let who = Meterer::Account(account.id.clone());
+    let history = app
+        .store
+        .usage(&who, day.minus(HISTORY_DAYS - 1), day)
+        .await?;
+    let used = history
+        .iter()
+        .find(|(d, _)| *d == day)
+        .map_or(0, |(_, u)| *u);
+    let hard_limit = if call.method == Method::PUT {
+        hard_limit.flatten()
+    } else {
+        account.hard_limit
+    };
+    let limit = effective_limit(account.tier.limits(&app.config).daily_limit, hard_limit);
+    let body = UsageBody {
+        tier: account.tier.name(),
+        usage: used,
+        limit,
+        remaining: limit.saturating_sub(used),
+        hard_limit,
+        reset_at: day.reset_at_ms(),
+        history: history
+            .into_iter()
+            .map(|(d, usage)| HistoryDay {
+                day: d.iso(),
+                usage,
+            })
+            .collect(),
+    };
+    Ok(response::json_body(StatusCode::OK, &body))
+}
+
+/// `hard_limit`: present, and a whole number or null.
+fn read_hard_limit(params: &Params) -> Result<Option<u32>, ApiError> {
+    let Params::Json(map) = params else {
+        return Err(ApiError::invalid_parameter(
+            "hard_limit",
+            "hard_limit is required",
+        ));
+    };
+    match map.get("hard_limit") {
+        None => Err(ApiError::invalid_parameter(
+            "hard_limit",
+            "hard_limit is required (a whole number, or null to clear it)",
+        )),
+        Some(Value::Null) => Ok(None),
+        Some(_) => params.whole("hard_limit"),
+    }
+}
+
+/// The caller's account as stored now; a key replaced since it was cached is refused here too.
+async fn current_account(app: &App, caller: &Caller) -> Result<Account, ApiError> {
+    let (token, verified) = caller.key.as_ref().ok_or_else(super::key_not_found)?;
+    let account = app
+        .store
+        .account(&verified.account_id)
+        .await?
+        .ok_or_else(super::key_not_found)?;
+    if account.key_version != verified.key_version && !token.verify(&account.key_hash) {
+        app.keys.remove(token);
+        return Err(super::key_not_found());
+    }
+    Ok(account)
+}

@@ -1,0 +1,236 @@
+//! An in-process [`Store`] with the DynamoDB store's semantics, for unit tests. Each operation holds
+//! one lock, as each DynamoDB operation is one conditional write or transaction.
+
+use super::{
+    Account, HardLimitError, Meter, Metered, Meterer, RegisterError, Store, StoreError,
+    effective_limit,
+};
+use crate::quota::Day;
+use async_trait::async_trait;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+#[derive(Clone, Copy, Debug, Default)]
+struct DayItem {
+    count: u32,
+    key_version: Option<u64>,
+    hard_limit: Option<u32>,
+}
+
+#[derive(Default)]
+struct Inner {
+    accounts: HashMap<String, Account>,
+    emails: HashMap<String, String>,
+    days: HashMap<(Meterer, Day), DayItem>,
+    registrations: HashMap<(String, Day), u32>,
+}
+
+/// The in-memory store.
+#[derive(Default)]
+pub struct MemoryStore {
+    inner: Mutex<Inner>,
+    down: AtomicBool,
+    calls: AtomicUsize,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> MemoryStore {
+        MemoryStore::default()
+    }
+
+    /// Makes every call fail (or work again), as an unreachable database would.
+    pub fn set_down(&self, down: bool) {
+        self.down.store(down, Ordering::SeqCst);
+    }
+
+    /// Store calls so far.
+    pub fn calls(&self) -> usize {
+        self.calls.load(Ordering::SeqCst)
+    }
+
+    /// Sets an account's tier, as an operator promoting a key does.
+    pub fn set_tier(&self, account_id: &str, tier: crate::quota::Tier) {
+        if let Some(a) = self.lock().accounts.get_mut(account_id) {
+            a.tier = tier;
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn enter(&self) -> Result<std::sync::MutexGuard<'_, Inner>, StoreError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        if self.down.load(Ordering::SeqCst) {
+            return Err(StoreError("the in-memory store is down".into()));
+        }
+        Ok(self.lock())
+    }
+}
+
+#[async_trait]
+impl Store for MemoryStore {
+    async fn meter(&self, meter: &Meter) -> Result<Metered, StoreError> {
+        let mut inner = self.enter()?;
+        let key = (meter.who.clone(), meter.day);
+        let item = match (inner.days.get_mut(&key), meter.key_version) {
+            (None, Some(_)) => return Ok(Metered::Unverified),
+            (Some(item), Some(v)) if item.key_version != Some(v) => {
+                return Ok(Metered::Unverified);
+            }
+            (Some(item), _) => item,
+            (None, None) => inner.days.entry(key).or_default(),
+        };
+        if item.count >= effective_limit(meter.limit, item.hard_limit) {
+            return Ok(Metered::Full {
+                used: item.count,
+                hard_limit: item.hard_limit,
+            });
+        }
+        item.count += 1;
+        Ok(Metered::Admitted {
+            used: item.count,
+            hard_limit: item.hard_limit,
+        })
+    }
+
+    async fn open_day(
+        &self,
+        account_id: &str,
+        day: Day,
+        key_version: u64,
+        hard_limit: Option<u32>,
+    ) -> Result<bool, StoreError> {
+        let mut inner = self.enter()?;
+        let item = inner
+            .days
+            .entry((Meterer::Account(account_id.to_owned()), day))
+            .or_insert(DayItem {
+                count: 0,
+                key_version: Some(key_version),
+                hard_limit,
+            });
+        Ok(item.key_version == Some(key_version))
+    }
+
+    async fn account(&self, id: &str) -> Result<Option<Account>, StoreError> {
+        Ok(self.enter()?.accounts.get(id).cloned())
+    }
+
+    async fn register(
+        &self,
+        account: &Account,
+        ip_hash: &str,
+        day: Day,
+        ip_limit: u32,
+    ) -> Result<(), RegisterError> {
+        let mut inner = self.enter()?;
+        let registrations = inner
+            .registrations
+            .get(&(ip_hash.to_owned(), day))
+            .copied()
+            .unwrap_or(0);
+        if registrations >= ip_limit {
+            return Err(RegisterError::IpLimit);
+        }
+        if inner.emails.contains_key(&account.email_hash) {
+            return Err(RegisterError::EmailExists);
+        }
+        if inner.accounts.contains_key(&account.id) {
+            return Err(StoreError("account id collision".into()).into());
+        }
+        inner
+            .emails
+            .insert(account.email_hash.clone(), account.id.clone());
+        inner.accounts.insert(account.id.clone(), account.clone());
+        *inner
+            .registrations
+            .entry((ip_hash.to_owned(), day))
+            .or_default() += 1;
+        Ok(())
+    }
+
+    async fn rotate(
+        &self,
+        current: &Account,
+        key_hash: &str,
+        regen_hash: &str,
+        day: Day,
+    ) -> Result<bool, StoreError> {
+        let (account_id, from_version) = (current.id.as_str(), current.key_version);
+        let mut inner = self.enter()?;
+        let Some(account) = inner.accounts.get_mut(account_id) else {
+            return Ok(false);
+        };
+        if account.key_version != from_version {
+            return Ok(false);
+        }
+        account.key_version = from_version + 1;
+        account.key_hash = key_hash.to_owned();
+        account.regen_hash = regen_hash.to_owned();
+        let hard_limit = account.hard_limit;
+        for d in [
+            day,
+            Day {
+                number: day.number + 1,
+            },
+        ] {
+            let item = inner
+                .days
+                .entry((Meterer::Account(account_id.to_owned()), d))
+                .or_insert(DayItem {
+                    hard_limit,
+                    ..DayItem::default()
+                });
+            item.key_version = Some(from_version + 1);
+        }
+        Ok(true)
+    }
+
+    async fn set_hard_limit(
+        &self,
+        account_id: &str,
+        key_version: u64,
+        hard_limit: Option<u32>,
+        day: Day,
+    ) -> Result<(), HardLimitError> {
+        let mut inner = self.enter()?;
+        match inner.accounts.get(account_id) {
+            Some(a) if a.key_version == key_version => {}
+            _ => return Err(HardLimitError::KeyChanged),
+        }
+        let key = (Meterer::Account(account_id.to_owned()), day);
+        let used = inner.days.get(&key).map_or(0, |d| d.count);
+        if hard_limit.is_some_and(|h| h < used) {
+            return Err(HardLimitError::BelowUsage);
+        }
+        if let Some(a) = inner.accounts.get_mut(account_id) {
+            a.hard_limit = hard_limit;
+        }
+        let item = inner.days.entry(key).or_insert(DayItem {
+            key_version: Some(key_version),
+            ..DayItem::default()
+        });
+        item.hard_limit = hard_limit;
+        Ok(())
+    }
+
+    async fn usage(
+        &self,
+        who: &Meterer,
+        from: Day,
+        to: Day,
+    ) -> Result<Vec<(Day, u32)>, StoreError> {
+        let inner = self.enter()?;
+        let mut days: Vec<(Day, u32)> = inner
+            .days
+            .iter()
+            .filter(|((w, d), item)| w == who && *d >= from && *d <= to && item.count > 0)
+            .map(|((_, d), item)| (*d, item.count))
+            .collect();
+        days.sort();
+        Ok(days)
+    }
+}

@@ -1,0 +1,168 @@
+//! Persistence behind one trait: accounts, email uniqueness and daily usage counters.
+//!
+//! [`dynamodb::DynamoStore`] is the real one (one table, documented in the README); [`memory::MemoryStore`]
+//! has the same semantics in process, for unit tests. Every operation that must not over-admit is a
+//! single conditional write or one transaction — never read-then-write.
+
+pub mod dynamodb;
+pub mod memory;
+
+use crate::quota::{Day, Tier};
+use async_trait::async_trait;
+
+/// A registered account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Account {
+    /// Account id (also inside its tokens).
+    pub id: String,
+    /// HMAC of the normalised email.
+    pub email_hash: String,
+    /// argon2id PHC of the API key's secret.
+    pub key_hash: String,
+    /// argon2id PHC of the regeneration token's secret.
+    pub regen_hash: String,
+    /// Bumped by every regeneration; metering is conditional on it.
+    pub key_version: u64,
+    /// `free` or `team`.
+    pub tier: Tier,
+    /// Self-imposed daily cap.
+    pub hard_limit: Option<u32>,
+}
+
+/// Whose counter: an account, or an anonymous client by keyed IP hash.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Meterer {
+    /// A registered account, by id.
+    Account(String),
+    /// An anonymous caller, by `Pepper::ip`.
+    Ip(String),
+}
+
+/// One metering attempt.
+#[derive(Clone, Debug)]
+pub struct Meter {
+    /// Whose counter.
+    pub who: Meterer,
+    /// The UTC day.
+    pub day: Day,
+    /// The tier's daily limit.
+    pub limit: u32,
+    /// For accounts: the key version the caller's key was verified against.
+    pub key_version: Option<u64>,
+}
+
+/// What a metering attempt did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Metered {
+    /// Counted; `used` includes this request.
+    Admitted {
+        /// Requests admitted today, this one included.
+        used: u32,
+        /// The day's self-imposed cap, if any.
+        hard_limit: Option<u32>,
+    },
+    /// Not counted: the day is full.
+    Full {
+        /// Requests admitted today.
+        used: u32,
+        /// The day's self-imposed cap, if any.
+        hard_limit: Option<u32>,
+    },
+    /// Not counted: the account's day is not open, or was opened for another key version (the
+    /// key was regenerated). The caller re-reads the account and opens the day.
+    Unverified,
+}
+
+/// Why a registration did not happen.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RegisterError {
+    /// The email already has an account.
+    #[error("this email already has a key")]
+    EmailExists,
+    /// The source IP registered too often today.
+    #[error("too many registrations from this address today")]
+    IpLimit,
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Why a hard limit was not set.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum HardLimitError {
+    /// Below today's usage.
+    #[error("hard limit below today's usage")]
+    BelowUsage,
+    /// The key was regenerated meanwhile.
+    #[error("the key changed")]
+    KeyChanged,
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The store cannot be reached or throttles: the request may be retried later.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("store unavailable: {0}")]
+pub struct StoreError(pub String);
+
+/// Persistence.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Counts one request if the day has room: atomically, so the count never passes the limit
+    /// (the tier's, or the day's hard limit when lower). Accounts also need the day opened for
+    /// their current key version ([`Store::open_day`]).
+    async fn meter(&self, meter: &Meter) -> Result<Metered, StoreError>;
+
+    /// Opens an account's day for `key_version` with the account's `hard_limit`, unless another
+    /// version opened it (then `false`).
+    async fn open_day(
+        &self,
+        account_id: &str,
+        day: Day,
+        key_version: u64,
+        hard_limit: Option<u32>,
+    ) -> Result<bool, StoreError>;
+
+    /// Reads an account (strongly consistent).
+    async fn account(&self, id: &str) -> Result<Option<Account>, StoreError>;
+
+    /// Creates an account and claims its email, counting one registration for `ip_hash` today
+    /// against `ip_limit`: all or nothing.
+    async fn register(
+        &self,
+        account: &Account,
+        ip_hash: &str,
+        day: Day,
+        ip_limit: u32,
+    ) -> Result<(), RegisterError>;
+
+    /// Replaces key and regeneration hashes if the account is still at `account.key_version`,
+    /// moving it and today's and tomorrow's counters to the next version in one transaction. `false` if it moved
+    /// already (a concurrent regeneration won).
+    async fn rotate(
+        &self,
+        account: &Account,
+        key_hash: &str,
+        regen_hash: &str,
+        day: Day,
+    ) -> Result<bool, StoreError>;
+
+    /// Sets or clears the account's hard limit, and today's, unless below today's usage.
+    async fn set_hard_limit(
+        &self,
+        account_id: &str,
+        key_version: u64,
+        hard_limit: Option<u32>,
+        day: Day,
+    ) -> Result<(), HardLimitError>;
+
+    /// Requests admitted per day for `who`, from `from` to `to` inclusive, days with usage only.
+    async fn usage(&self, who: &Meterer, from: Day, to: Day)
+    -> Result<Vec<(Day, u32)>, StoreError>;
+}
+
+/// The effective limit: the tier's, or the hard limit when lower.
+pub fn effective_limit(limit: u32, hard_limit: Option<u32>) -> u32 {
+    hard_limit.map_or(limit, |h| h.min(limit))
+}

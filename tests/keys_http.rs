@@ -1,0 +1,548 @@
+//! Keys and quotas through the HTTP handlers, on Amazon's DynamoDB Local: register → use → usage →
+//! hard limit → regenerate → old key refused, the quota codes and headers, the store calls a warm
+//! request costs, and 503 when the database is gone.
+
+use async_trait::async_trait;
+use integration_tests::dynamo::{LocalDynamo, create_table, fresh_table};
+use integration_tests::{Event, body_json, header, test_config};
+use lambda_http::Body;
+use lambda_http::http::Response;
+use passwordapi::Config;
+use passwordapi::http::{App, generate, keys};
+use passwordapi::quota::Day;
+use passwordapi::store::dynamodb::DynamoStore;
+use passwordapi::store::{
+    Account, HardLimitError, Meter, Metered, Meterer, RegisterError, Store, StoreError,
+};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Counts the calls that reach the real store.
+struct Counting {
+    inner: DynamoStore,
+    calls: AtomicUsize,
+}
+
+impl Counting {
+    fn calls(&self) -> usize {
+        self.calls.load(Ordering::SeqCst)
+    }
+    fn tick(&self) {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+#[async_trait]
+impl Store for Counting {
+    async fn meter(&self, meter: &Meter) -> Result<Metered, StoreError> {
+        self.tick();
+        self.inner.meter(meter).await
+    }
+    async fn open_day(
+        &self,
+        id: &str,
+        day: Day,
+        v: u64,
+        h: Option<u32>,
+    ) -> Result<bool, StoreError> {
+        self.tick();
+        self.inner.open_day(id, day, v, h).await
+    }
+    async fn account(&self, id: &str) -> Result<Option<Account>, StoreError> {
+        self.tick();
+        self.inner.account(id).await
+    }
+    async fn register(
+        &self,
+        a: &Account,
+        ip: &str,
+        day: Day,
+        limit: u32,
+    ) -> Result<(), RegisterError> {
+        self.tick();
+        self.inner.register(a, ip, day, limit).await
+    }
+    async fn rotate(&self, a: &Account, k: &str, r: &str, day: Day) -> Result<bool, StoreError> {
+        self.tick();
+        self.inner.rotate(a, k, r, day).await
+    }
+    async fn set_hard_limit(
+        &self,
+        id: &str,
+        v: u64,
+        h: Option<u32>,
+        day: Day,
+    ) -> Result<(), HardLimitError> {
+        self.tick();
+        self.inner.set_hard_limit(id, v, h, day).await
+    }
+    async fn usage(
+        &self,
+        who: &Meterer,
+        from: Day,
+        to: Day,
+    ) -> Result<Vec<(Day, u32)>, StoreError> {
+        self.tick();
+        self.inner.usage(who, from, to).await
+    }
+}
+
+struct Api {
+    app: App,
+    store: Arc<Counting>,
+}
+
+impl Api {
+    async fn new(config: Config) -> Api {
+        let (client, table) = fresh_table("keys").await;
+        let store = Arc::new(Counting {
+            inner: DynamoStore::new(client, table),
+            calls: AtomicUsize::new(0),
+        });
+        let config = Config {
+            pepper: test_config().pepper,
+            ..config
+        };
+        let app = App::new(config, Arc::clone(&store) as Arc<dyn Store>).unwrap();
+        Api { app, store }
+    }
+
+    async fn send(&self, event: Event) -> Response<Body> {
+        let path = event.to_json()["rawPath"].as_str().unwrap().to_owned();
+        let request = event.request();
+        let response = match path.as_str() {
+            "/v1/generate" => generate::handle(&self.app, request).await,
+            "/v1/keys/register" => keys::register(&self.app, request).await,
+            "/v1/keys/regenerate" => keys::regenerate(&self.app, request).await,
+            "/v1/keys/usage" => keys::usage(&self.app, request).await,
+            other => panic!("no handler for {other}"),
+        }
+        .unwrap();
+        assert_eq!(header(&response, "cache-control"), Some("no-store"));
+        response
+    }
+
+    async fn json(&self, event: Event) -> (u16, Value) {
+        let response = self.send(event).await;
+        (response.status().as_u16(), body_json(&response))
+    }
+
+    async fn register(&self, email: &str) -> (String, String) {
+        let (status, json) = self
+            .json(Event::post(
+                "/v1/keys/register",
+                &json!({"email": email}).to_string(),
+            ))
+            .await;
+        assert_eq!(status, 201, "{json}");
+        (
+            json["api_key"].as_str().unwrap().to_owned(),
+            json["regen_token"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    async fn generate(&self, key: &str) -> Response<Body> {
+        self.send(
+            Event::post("/v1/generate", "{}").header("Authorization", &format!("Bearer {key}")),
+        )
+        .await
+    }
+
+    async fn usage(&self, key: &str) -> (u16, Value) {
+        self.json(Event::new("GET", "/v1/keys/usage").header("X-API-Key", key))
+            .await
+    }
+}
+
+fn limits(response: &Response<Body>) -> (u32, u32, i64) {
+    let get = |name| {
+        header(response, name)
+            .unwrap_or_else(|| panic!("{name}"))
+            .parse::<i64>()
+            .unwrap()
+    };
+    (
+        get("x-ratelimit-limit") as u32,
+        get("x-ratelimit-remaining") as u32,
+        get("x-ratelimit-reset"),
+    )
+}
+
+#[tokio::test]
+async fn register_use_usage_regenerate_and_the_old_key_is_refused_at_once() {
+    let api = Api::new(Config::default()).await;
+    let (key, regen) = api.register("  Alice+Test@Example.COM ").await;
+    assert!(key.starts_with("pwa_live_") && regen.starts_with("pwa_regen_"));
+
+    for expected_remaining in [99, 98] {
+        let response = api.generate(&key).await;
+        assert_eq!(response.status(), 200);
+        assert_eq!(body_json(&response)["tier"], "free");
+        let (limit, remaining, reset) = limits(&response);
+        assert_eq!((limit, remaining), (100, expected_remaining));
+        assert_eq!(reset, Day::today().reset_at_ms());
+    }
+    let (status, usage) = api.usage(&key).await;
+    assert_eq!(status, 200, "{usage}");
+    assert_eq!(
+        (
+            &usage["tier"],
+            &usage["usage"],
+            &usage["limit"],
+            &usage["remaining"],
+            &usage["hard_limit"]
+        ),
+        (
+            &json!("free"),
+            &json!(2),
+            &json!(100),
+            &json!(98),
+            &Value::Null
+        )
+    );
+    assert_eq!(
+        usage["history"],
+        json!([{"day": Day::today().iso(), "usage": 2}])
+    );
+
+    // Regenerate: the email is matched after normalisation; the old key fails on its next use.
+    let (status, fresh) = api
+        .json(Event::post(
+            "/v1/keys/regenerate",
+            &json!({"email": "alice+test@example.com", "regen_token": regen}).to_string(),
+        ))
+        .await;
+    assert_eq!(status, 200, "{fresh}");
+    let new_key = fresh["api_key"].as_str().unwrap();
+    assert_ne!(new_key, key);
+    let old = api.generate(&key).await;
+    assert_eq!(
+        (old.status().as_u16(), body_json(&old)["error"].clone()),
+        (401, json!("API_KEY_NOT_FOUND"))
+    );
+    assert_eq!(api.usage(&key).await.0, 401);
+    // The old regeneration token is spent too.
+    let (status, json) = api
+        .json(Event::post(
+            "/v1/keys/regenerate",
+            &json!({"email": "alice+test@example.com", "regen_token": regen}).to_string(),
+        ))
+        .await;
+    assert_eq!(
+        (status, json["error"].as_str()),
+        (401, Some("INVALID_REGEN_TOKEN"))
+    );
+    // Usage carried over to the new key.
+    let response = api.generate(new_key).await;
+    assert_eq!(limits(&response).1, 97);
+    assert_eq!(api.usage(new_key).await.1["usage"], 3);
+}
+
+#[tokio::test]
+async fn a_warm_metered_request_costs_one_store_call_and_no_argon2() {
+    let api = Api::new(Config::default()).await;
+    let (key, _) = api.register("warm@example.com").await;
+    api.generate(&key).await; // cold: account read + argon2, day opened
+    let before = api.store.calls();
+    let response = api.generate(&key).await;
+    assert_eq!(response.status(), 200);
+    // One conditional write, and no account read: the key came from the container's cache, so
+    // argon2 did not run either (it only runs after an account read).
+    assert_eq!(api.store.calls() - before, 1);
+    assert_eq!(api.app.keys.len(), 1);
+    // Anonymous callers: one call as well.
+    let before = api.store.calls();
+    api.send(Event::post("/v1/generate", "{}")).await;
+    assert_eq!(api.store.calls() - before, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_regeneration_racing_requests_with_the_old_key_cuts_it_off_at_once() {
+    let api = Arc::new(Api::new(Config::default()).await);
+    let (key, regen) = api.register("race@example.com").await;
+    assert_eq!(api.generate(&key).await.status(), 200);
+    let user = {
+        let (api, key) = (Arc::clone(&api), key.clone());
+        tokio::spawn(async move {
+            let mut seen = Vec::new();
+            for _ in 0..40 {
+                let started = std::time::Instant::now();
+                let status = api.generate(&key).await.status().as_u16();
+                seen.push((started, status));
+            }
+            seen
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    let (status, fresh) = api
+        .json(Event::post(
+            "/v1/keys/regenerate",
+            &json!({"email": "race@example.com", "regen_token": regen}).to_string(),
+        ))
+        .await;
+    assert_eq!(status, 200, "{fresh}");
+    let regenerated = std::time::Instant::now();
+    let seen = user.await.unwrap();
+    assert!(seen.iter().all(|(_, s)| *s == 200 || *s == 401), "{seen:?}");
+    for (started, status) in &seen {
+        if *started > regenerated {
+            assert_eq!(
+                *status, 401,
+                "a request after the regeneration was admitted"
+            );
+        }
+    }
+    assert!(
+        seen.iter().any(|(_, s)| *s == 401),
+        "the old key was cut off"
+    );
+    let new_key = fresh["api_key"].as_str().unwrap();
+    assert_eq!(api.generate(new_key).await.status(), 200);
+    // Every admitted request was counted once.
+    let admitted = seen.iter().filter(|(_, s)| *s == 200).count() + 2;
+    assert_eq!(api.usage(new_key).await.1["usage"], admitted);
+}
+
+#[tokio::test]
+async fn hard_limits_are_set_enforced_and_cleared() {
+    let api = Api::new(Config::default()).await;
+    let (key, _) = api.register("hard@example.com").await;
+    for _ in 0..3 {
+        api.generate(&key).await;
+    }
+    let put = |body: Value| {
+        Event::new("PUT", "/v1/keys/usage")
+            .header("Authorization", &format!("Bearer {key}"))
+            .body(&body.to_string())
+    };
+    let (status, json) = api.json(put(json!({"hard_limit": 2}))).await;
+    assert_eq!(
+        (status, json["error"].as_str(), json["param"].as_str()),
+        (400, Some("HARD_LIMIT_TOO_LOW"), Some("hard_limit"))
+    );
+    let (status, json) = api.json(put(json!({"hard_limit": 4}))).await;
+    assert_eq!(status, 200, "{json}");
+    assert_eq!(
+        (&json["hard_limit"], &json["limit"], &json["remaining"]),
+        (&json!(4), &json!(4), &json!(1))
+    );
+    assert_eq!(limits(&api.generate(&key).await).1, 0);
+    let over = api.generate(&key).await;
+    let body = body_json(&over);
+    assert_eq!(
+        (over.status().as_u16(), body["error"].as_str()),
+        (429, Some("HARD_LIMIT_EXCEEDED"))
+    );
+    assert_eq!(
+        (&body["limit"], &body["reset_at"]),
+        (&json!(4), &json!(Day::today().reset_at_ms()))
+    );
+    assert!(
+        header(&over, "retry-after")
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+            >= 1
+    );
+    assert_eq!(limits(&over), (4, 0, Day::today().reset_at_ms()));
+    for bad in [
+        json!({}),
+        json!({"hard_limit": -1}),
+        json!({"hard_limit": "5"}),
+        json!({"hard_limit": 5, "x": 1}),
+    ] {
+        let (status, json) = api.json(put(bad.clone())).await;
+        assert_eq!(status, 400, "{bad} -> {json}");
+    }
+    let (status, json) = api.json(put(json!({"hard_limit": null}))).await;
+    assert_eq!(
+        (status, &json["hard_limit"], &json["limit"]),
+        (200, &Value::Null, &json!(100))
+    );
+    assert_eq!(api.generate(&key).await.status(), 200);
+}
+
+#[tokio::test]
+async fn the_daily_limit_answers_429_with_its_code_and_headers() {
+    let config = Config {
+        anonymous: passwordapi::config::TierLimits {
+            daily_limit: 2,
+            max_count: 10,
+        },
+        free: passwordapi::config::TierLimits {
+            daily_limit: 1,
+            max_count: 10,
+        },
+        ..Config::default()
+    };
+    let api = Api::new(config).await;
+    for _ in 0..2 {
+        assert_eq!(
+            api.send(Event::post("/v1/generate", "{}")).await.status(),
+            200
+        );
+    }
+    let over = api.send(Event::post("/v1/generate", "{}")).await;
+    assert_eq!(
+        (over.status().as_u16(), body_json(&over)["error"].clone()),
+        (429, json!("DEMO_LIMIT_EXCEEDED"))
+    );
+    assert!(header(&over, "retry-after").is_some());
+    // Another address has its own counter; X-Forwarded-For changes nothing.
+    let other = Event::post("/v1/generate", "{}").source_ip("198.51.100.9");
+    assert_eq!(api.send(other).await.status(), 200);
+    let spoofed = Event::post("/v1/generate", "{}").header("X-Forwarded-For", "192.0.2.1");
+    assert_eq!(api.send(spoofed).await.status(), 429);
+    // Bad requests do not count.
+    let (key, _) = api.register("limit@example.com").await;
+    let bad = Event::post("/v1/generate", r#"{"length": 2}"#).header("X-API-Key", &key);
+    assert_eq!(api.send(bad).await.status(), 400);
+    assert_eq!(api.generate(&key).await.status(), 200);
+    let over = api.generate(&key).await;
+    assert_eq!(body_json(&over)["error"], "RATE_LIMIT_EXCEEDED");
+}
+
+#[tokio::test]
+async fn registration_errors() {
+    let config = Config {
+        register_daily_limit_per_ip: 2,
+        ..Config::default()
+    };
+    let api = Api::new(config).await;
+    api.register("taken@example.com").await;
+    let post = |body: Value| Event::post("/v1/keys/register", &body.to_string());
+    let (status, json) = api.json(post(json!({"email": "TAKEN@example.com "}))).await;
+    assert_eq!(
+        (status, json["error"].as_str()),
+        (400, Some("EMAIL_ALREADY_EXISTS"))
+    );
+    for bad in [
+        json!({}),
+        json!({"email": 5}),
+        json!({"email": "no-at-sign"}),
+        json!({"email": "a@b.c."}),
+        json!({"email": "ü@example.com"}),
+    ] {
+        let (status, json) = api.json(post(bad.clone())).await;
+        assert_eq!(
+            (status, json["error"].as_str()),
+            (400, Some("INVALID_EMAIL")),
+            "{bad}"
+        );
+    }
+    let (status, json) = api
+        .json(post(json!({"email": "x@example.com", "tier": "team"})))
+        .await;
+    assert_eq!(
+        (status, json["error"].as_str()),
+        (400, Some("UNKNOWN_PARAMETER"))
+    );
+    assert_eq!(
+        api.json(Event::new("POST", "/v1/keys/register")).await.1["error"],
+        "INVALID_JSON_BODY"
+    );
+    api.register("second@example.com").await;
+    let over = api.send(post(json!({"email": "third@example.com"}))).await;
+    assert_eq!(
+        (over.status().as_u16(), body_json(&over)["error"].clone()),
+        (429, json!("RATE_LIMIT_EXCEEDED"))
+    );
+    assert!(header(&over, "retry-after").is_some());
+    // Another address may still register.
+    let (status, _) = api
+        .json(post(json!({"email": "third@example.com"})).source_ip("198.51.100.4"))
+        .await;
+    assert_eq!(status, 201);
+}
+
+#[tokio::test]
+async fn regeneration_and_usage_errors() {
+    let api = Api::new(Config::default()).await;
+    let (key, regen) = api.register("owner@example.com").await;
+    let regenerate = |body: Value| Event::post("/v1/keys/regenerate", &body.to_string());
+    for body in [
+        json!({"email": "other@example.com", "regen_token": regen}),
+        json!({"email": "owner@example.com", "regen_token": key}),
+        json!({"email": "owner@example.com", "regen_token": "pwa_regen_nope"}),
+        json!({"email": "owner@example.com"}),
+        json!({"email": "owner@example.com", "regen_token": integration_tests::unregistered_key().replace("pwa_live_", "pwa_regen_")}),
+    ] {
+        let (status, json) = api.json(regenerate(body.clone())).await;
+        assert_eq!(
+            (status, json["error"].as_str()),
+            (401, Some("INVALID_REGEN_TOKEN")),
+            "{body}"
+        );
+    }
+    // Nothing changed: the key still works.
+    assert_eq!(api.generate(&key).await.status(), 200);
+
+    let (status, json) = api.json(Event::new("GET", "/v1/keys/usage")).await;
+    assert_eq!(
+        (status, json["error"].as_str()),
+        (401, Some("MISSING_AUTH_HEADER"))
+    );
+    let unknown = integration_tests::unregistered_key();
+    let (status, json) = api.usage(&unknown).await;
+    assert_eq!(
+        (status, json["error"].as_str()),
+        (401, Some("API_KEY_NOT_FOUND"))
+    );
+    let (status, json) = api.usage("pwa_live_short").await;
+    assert_eq!(
+        (status, json["error"].as_str()),
+        (401, Some("INVALID_API_KEY"))
+    );
+    let (status, json) = api.json(Event::new("DELETE", "/v1/keys/usage")).await;
+    assert_eq!(
+        (status, json["error"].as_str()),
+        (405, Some("METHOD_NOT_ALLOWED"))
+    );
+    let (status, _) = api.json(Event::new("GET", "/v1/keys/register")).await;
+    assert_eq!(status, 405);
+}
+
+#[tokio::test]
+async fn an_unreachable_database_is_a_503_with_retry_after_never_a_500() {
+    let mut local = LocalDynamo::start().await;
+    let client = local.client();
+    create_table(&client, "faults").await;
+    let app = App::new(test_config(), Arc::new(DynamoStore::new(client, "faults"))).unwrap();
+    let register =
+        |email: &str| Event::post("/v1/keys/register", &json!({"email": email}).to_string());
+    let response = keys::register(&app, register("before@example.com").request())
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let key = body_json(&response)["api_key"].as_str().unwrap().to_owned();
+    local.stop();
+    let requests = [
+        (Event::post("/v1/generate", "{}"), "generate"),
+        (
+            Event::post("/v1/generate", "{}").header("X-API-Key", &key),
+            "generate",
+        ),
+        (register("after@example.com"), "register"),
+        (
+            Event::new("GET", "/v1/keys/usage").header("X-API-Key", &key),
+            "usage",
+        ),
+    ];
+    for (event, handler) in requests {
+        let request = event.request();
+        let response = match handler {
+            "generate" => generate::handle(&app, request).await,
+            "register" => keys::register(&app, request).await,
+            _ => keys::usage(&app, request).await,
+        }
+        .unwrap();
+        let json = body_json(&response);
+        assert_eq!(
+            (response.status().as_u16(), json["error"].as_str()),
+            (503, Some("SERVICE_UNAVAILABLE")),
+            "{handler}"
+        );
+        assert!(header(&response, "retry-after").is_some());
+    }
+}

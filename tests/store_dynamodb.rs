@@ -1,0 +1,332 @@
+//! The DynamoDB store against Amazon's DynamoDB Local: atomic metering under concurrency, key
+//! versions, registration, regeneration races, hard limits, history, and an unreachable database.
+
+use integration_tests::dynamo::{LocalDynamo, fresh_table, patient};
+use passwordapi::quota::{Day, Tier};
+use passwordapi::store::dynamodb::DynamoStore;
+use passwordapi::store::{Account, HardLimitError, Meter, Metered, Meterer, RegisterError, Store};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+async fn store() -> Arc<DynamoStore> {
+    let (client, table) = fresh_table("store").await;
+    Arc::new(DynamoStore::new(client, table))
+}
+
+/// A store whose client waits as long as the emulator needs under 300 concurrent writes.
+async fn patient_store() -> Arc<DynamoStore> {
+    let (client, table) = fresh_table("load").await;
+    Arc::new(DynamoStore::new(patient(&client), table))
+}
+
+fn day() -> Day {
+    Day::from_unix_ms(1_795_435_200_000)
+}
+
+fn account(id: &str, email: &str) -> Account {
+    Account {
+        id: id.to_owned(),
+        email_hash: format!("hash-of-{email}"),
+        key_hash: "$argon2id$key".to_owned(),
+        regen_hash: "$argon2id$regen".to_owned(),
+        key_version: 1,
+        tier: Tier::Free,
+        hard_limit: None,
+    }
+}
+
+fn anonymous(limit: u32) -> Meter {
+    Meter {
+        who: Meterer::Ip("203.0.113.7-hash".to_owned()),
+        day: day(),
+        limit,
+        key_version: None,
+    }
+}
+
+/// Runs `n` meters at once (on a multi-threaded runtime) and counts the admitted ones.
+async fn concurrent(store: Arc<DynamoStore>, meter: Meter, n: usize) -> (usize, usize) {
+    let mut tasks = Vec::new();
+    for _ in 0..n {
+        let (store, meter) = (Arc::clone(&store), meter.clone());
+        tasks.push(tokio::spawn(async move { store.meter(&meter).await }));
+    }
+    let (mut admitted, mut full) = (0, 0);
+    for task in tasks {
+        match task.await.unwrap().expect("no store error") {
+            Metered::Admitted { .. } => admitted += 1,
+            Metered::Full { .. } => full += 1,
+            Metered::Unverified => panic!("unexpected"),
+        }
+    }
+    (admitted, full)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 8)]
+async fn three_hundred_concurrent_anonymous_requests_admit_exactly_the_limit() {
+    let store = patient_store().await;
+    let (admitted, full) = concurrent(Arc::clone(&store), anonymous(100), 300).await;
+    assert_eq!((admitted, full), (100, 200));
+    let usage = store
+        .usage(&anonymous(100).who, day(), day())
+        .await
+        .unwrap();
+    assert_eq!(usage, vec![(day(), 100)]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 8)]
+async fn three_hundred_concurrent_key_requests_admit_exactly_the_limit() {
+    let store = patient_store().await;
+    store
+        .register(&account("acct00000001", "a@x.io"), "ip", day(), 5)
+        .await
+        .unwrap();
+    assert!(
+        store
+            .open_day("acct00000001", day(), 1, None)
+            .await
+            .unwrap()
+    );
+    let meter = Meter {
+        who: Meterer::Account("acct00000001".to_owned()),
+        day: day(),
+        limit: 100,
+        key_version: Some(1),
+    };
+    assert_eq!(concurrent(store, meter, 300).await, (100, 200));
+}
+
+#[tokio::test]
+async fn an_account_meters_only_on_a_day_opened_for_its_key_version() {
+    let store = store().await;
+    let acct = account("acct00000002", "b@x.io");
+    store.register(&acct, "ip", day(), 5).await.unwrap();
+    let meter = |v| Meter {
+        who: Meterer::Account(acct.id.clone()),
+        day: day(),
+        limit: 10,
+        key_version: Some(v),
+    };
+    assert_eq!(
+        store.meter(&meter(1)).await.unwrap(),
+        Metered::Unverified,
+        "day not open"
+    );
+    assert!(store.open_day(&acct.id, day(), 1, None).await.unwrap());
+    assert!(
+        store.open_day(&acct.id, day(), 1, None).await.unwrap(),
+        "idempotent"
+    );
+    assert!(matches!(
+        store.meter(&meter(1)).await.unwrap(),
+        Metered::Admitted { used: 1, .. }
+    ));
+
+    // Regeneration moves the account and today's counter to version 2 in one transaction.
+    assert!(
+        store
+            .rotate(&acct, "$argon2id$key2", "$argon2id$regen2", day())
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .rotate(&acct, "$argon2id$key3", "$argon2id$regen3", day())
+            .await
+            .unwrap(),
+        "stale version"
+    );
+    let stored = store.account(&acct.id).await.unwrap().unwrap();
+    assert_eq!(
+        (stored.key_version, stored.key_hash.as_str()),
+        (2, "$argon2id$key2")
+    );
+    assert_eq!(
+        store.meter(&meter(1)).await.unwrap(),
+        Metered::Unverified,
+        "old key"
+    );
+    assert!(
+        !store.open_day(&acct.id, day(), 1, None).await.unwrap(),
+        "old key cannot reopen"
+    );
+    assert!(
+        matches!(
+            store.meter(&meter(2)).await.unwrap(),
+            Metered::Admitted { used: 2, .. }
+        ),
+        "usage carries over"
+    );
+
+    // Regeneration also closed tomorrow to the old version (a request racing it across
+    // midnight cannot open the next day for the old key); the new version opens it.
+    let tomorrow = Day {
+        number: day().number + 1,
+    };
+    assert!(!store.open_day(&acct.id, tomorrow, 1, None).await.unwrap());
+    assert!(store.open_day(&acct.id, tomorrow, 2, None).await.unwrap());
+}
+
+#[tokio::test]
+async fn registration_claims_the_email_once_and_is_limited_per_ip() {
+    let store = store().await;
+    store
+        .register(&account("acct00000003", "c@x.io"), "ip-1", day(), 2)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .register(&account("acct00000004", "c@x.io"), "ip-1", day(), 2)
+            .await,
+        Err(RegisterError::EmailExists)
+    );
+    assert!(
+        store.account("acct00000004").await.unwrap().is_none(),
+        "nothing half-written"
+    );
+    store
+        .register(&account("acct00000005", "d@x.io"), "ip-1", day(), 2)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .register(&account("acct00000006", "e@x.io"), "ip-1", day(), 2)
+            .await,
+        Err(RegisterError::IpLimit)
+    );
+    assert!(store.account("acct00000006").await.unwrap().is_none());
+    // The refused email was not claimed: another address may register it.
+    store
+        .register(&account("acct00000006", "e@x.io"), "ip-2", day(), 2)
+        .await
+        .unwrap();
+    let stored = store.account("acct00000003").await.unwrap().unwrap();
+    assert_eq!(stored, account("acct00000003", "c@x.io"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_regenerations_with_one_token_let_exactly_one_win() {
+    let store = store().await;
+    let acct = account("acct00000007", "f@x.io");
+    store.register(&acct, "ip", day(), 5).await.unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..10 {
+        let (store, acct) = (Arc::clone(&store), acct.clone());
+        tasks.push(tokio::spawn(async move {
+            store
+                .rotate(&acct, &format!("key{i}"), &format!("regen{i}"), day())
+                .await
+                .unwrap()
+        }));
+    }
+    let mut wins = 0;
+    for task in tasks {
+        wins += usize::from(task.await.unwrap());
+    }
+    assert_eq!(wins, 1);
+    assert_eq!(
+        store.account(&acct.id).await.unwrap().unwrap().key_version,
+        2
+    );
+}
+
+#[tokio::test]
+async fn hard_limits_cap_the_day_and_cannot_go_below_usage() {
+    let store = store().await;
+    let acct = account("acct00000008", "g@x.io");
+    store.register(&acct, "ip", day(), 5).await.unwrap();
+    store.open_day(&acct.id, day(), 1, None).await.unwrap();
+    let meter = Meter {
+        who: Meterer::Account(acct.id.clone()),
+        day: day(),
+        limit: 100,
+        key_version: Some(1),
+    };
+    for _ in 0..3 {
+        store.meter(&meter).await.unwrap();
+    }
+    assert_eq!(
+        store.set_hard_limit(&acct.id, 1, Some(2), day()).await,
+        Err(HardLimitError::BelowUsage)
+    );
+    assert_eq!(
+        store.set_hard_limit(&acct.id, 7, Some(5), day()).await,
+        Err(HardLimitError::KeyChanged)
+    );
+    store
+        .set_hard_limit(&acct.id, 1, Some(4), day())
+        .await
+        .unwrap();
+    assert_eq!(
+        store.account(&acct.id).await.unwrap().unwrap().hard_limit,
+        Some(4)
+    );
+    assert!(matches!(
+        store.meter(&meter).await.unwrap(),
+        Metered::Admitted {
+            used: 4,
+            hard_limit: Some(4)
+        }
+    ));
+    assert_eq!(
+        store.meter(&meter).await.unwrap(),
+        Metered::Full {
+            used: 4,
+            hard_limit: Some(4)
+        }
+    );
+    store
+        .set_hard_limit(&acct.id, 1, None, day())
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.meter(&meter).await.unwrap(),
+        Metered::Admitted {
+            used: 5,
+            hard_limit: None
+        }
+    ));
+}
+
+#[tokio::test]
+async fn usage_history_spans_days() {
+    let store = store().await;
+    let who = Meterer::Ip("history".to_owned());
+    for (offset, requests) in [(0, 3), (1, 1), (5, 2), (40, 1)] {
+        for _ in 0..requests {
+            let meter = Meter {
+                who: who.clone(),
+                day: day().minus(offset),
+                limit: 10,
+                key_version: None,
+            };
+            store.meter(&meter).await.unwrap();
+        }
+    }
+    let history = store.usage(&who, day().minus(29), day()).await.unwrap();
+    assert_eq!(
+        history,
+        vec![(day().minus(5), 2), (day().minus(1), 1), (day(), 3)]
+    );
+}
+
+#[tokio::test]
+async fn an_unreachable_database_is_an_error_within_seconds() {
+    let mut local = LocalDynamo::start().await;
+    let client = local.client();
+    integration_tests::dynamo::create_table(&client, "faults").await;
+    let store = DynamoStore::new(client, "faults");
+    assert!(matches!(
+        store.meter(&anonymous(5)).await,
+        Ok(Metered::Admitted { .. })
+    ));
+    local.stop();
+    let started = Instant::now();
+    assert!(store.meter(&anonymous(5)).await.is_err());
+    assert!(store.account("acct00000009").await.is_err());
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+}
