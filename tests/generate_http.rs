@@ -25,6 +25,10 @@ async fn ok(body: Value) -> Value {
     let response = send(Event::post("/v1/generate", &body.to_string())).await;
     let json = body_json(&response);
     assert_eq!(response.status(), 200, "{body} -> {json}");
+    // Metered: the anonymous tier's daily limit, counted on a fresh store.
+    assert_eq!(header(&response, "x-ratelimit-limit"), Some("50"));
+    assert_eq!(header(&response, "x-ratelimit-remaining"), Some("49"));
+    assert!(header(&response, "x-ratelimit-reset").is_some());
     assert_eq!(
         header(&response, "content-type"),
         Some("application/json; charset=utf-8")

@@ -39,6 +39,10 @@ impl Store for Counting {
         self.tick();
         self.inner.meter(meter).await
     }
+    async fn peek(&self, who: &Meterer, day: Day) -> Result<(u32, Option<u32>), StoreError> {
+        self.tick();
+        self.inner.peek(who, day).await
+    }
     async fn open_day(
         &self,
         id: &str,
@@ -397,7 +401,10 @@ async fn the_daily_limit_answers_429_with_its_code_and_headers() {
     // Bad requests do not count.
     let (key, _) = api.register("limit@example.com").await;
     let bad = Event::post("/v1/generate", r#"{"length": 2}"#).header("X-API-Key", &key);
-    assert_eq!(api.send(bad).await.status(), 400);
+    let refused = api.send(bad).await;
+    assert_eq!(refused.status(), 400);
+    // A refused request carries the quota headers too, and did not count.
+    assert_eq!(limits(&refused), (1, 1, Day::today().reset_at_ms()));
     assert_eq!(api.generate(&key).await.status(), 200);
     let over = api.generate(&key).await;
     assert_eq!(body_json(&over)["error"], "RATE_LIMIT_EXCEEDED");

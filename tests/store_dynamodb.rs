@@ -330,3 +330,41 @@ async fn an_unreachable_database_is_an_error_within_seconds() {
         started.elapsed()
     );
 }
+
+/// The listening sockets on `port` from /proc/net/tcp{,6}: their local addresses, as hex.
+fn listeners(port: u16) -> Vec<String> {
+    let mut found = Vec::new();
+    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+        let Ok(text) = std::fs::read_to_string(table) else {
+            continue;
+        };
+        for line in text.lines().skip(1) {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let (Some(local), Some(state)) = (fields.get(1), fields.get(3)) else {
+                continue;
+            };
+            let Some((address, hex_port)) = local.rsplit_once(':') else {
+                continue;
+            };
+            // State 0A is LISTEN.
+            if *state == "0A" && u16::from_str_radix(hex_port, 16) == Ok(port) {
+                found.push(address.to_owned());
+            }
+        }
+    }
+    found
+}
+
+#[tokio::test]
+async fn dynamodb_local_listens_on_loopback_only() {
+    let local = integration_tests::dynamo::shared();
+    let found = listeners(local.port());
+    assert!(!found.is_empty(), "nothing listens on {}", local.port());
+    for address in found {
+        // 127.0.0.1 as /proc writes it: IPv4, or IPv4-mapped IPv6 (::ffff:127.0.0.1).
+        assert!(
+            address == "0100007F" || address == "0000000000000000FFFF00000100007F",
+            "listening on {address}"
+        );
+    }
+}

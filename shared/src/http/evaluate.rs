@@ -47,12 +47,10 @@ async fn serve(
         .unwrap_or(true);
     let params = Params::json(call.json_object(false)?, BODY_PARAMS)?;
     let caller = app.identify(&auth::credential(&call, None)?).await?;
-    let password = params.string("password")?.ok_or(EvaluateError::Empty)?;
-    let user_inputs = params
-        .strings("user_inputs", MAX_USER_INPUTS, MAX_USER_INPUT_CHARS)?
-        .unwrap_or_default();
-    let inputs: Vec<&str> = user_inputs.iter().map(String::as_str).collect();
-    let strength = evaluate::strength(&password, &inputs)?;
+    let (password, strength) = match assess(&params) {
+        Ok(assessed) => assessed,
+        Err(e) => return Err(app.with_quota_headers(&caller, e).await),
+    };
     let rate = app.admit(&caller).await?;
     let breach = if hibp {
         breach::check(breaches, &password).await
@@ -60,6 +58,17 @@ async fn serve(
         BreachCheck::Skipped
     };
     Ok(metered(render(&strength, breach), &rate))
+}
+
+/// Reads the password and user inputs and estimates the strength.
+fn assess(params: &Params) -> Result<(String, evaluate::Strength), ApiError> {
+    let password = params.string("password")?.ok_or(EvaluateError::Empty)?;
+    let user_inputs = params
+        .strings("user_inputs", MAX_USER_INPUTS, MAX_USER_INPUT_CHARS)?
+        .unwrap_or_default();
+    let inputs: Vec<&str> = user_inputs.iter().map(String::as_str).collect();
+    let strength = evaluate::strength(&password, &inputs)?;
+    Ok((password, strength))
 }
 
 #[derive(Serialize)]

@@ -70,7 +70,10 @@ async fn serve(app: &App, request: &Request) -> Result<Response<Body>, ApiError>
     };
     let credential = auth::credential(&call, body_key)?;
     let caller = app.identify(&credential).await?;
-    let policy = Policy::new(&read_request(&params)?, caller.max_count)?;
+    let policy = match read_request(&params).and_then(|r| Ok(Policy::new(&r, caller.max_count)?)) {
+        Ok(policy) => policy,
+        Err(e) => return Err(app.with_quota_headers(&caller, e).await),
+    };
     let rate = app.admit(&caller).await?;
     let passwords = policy.generate(&mut random::request_rng());
     Ok(metered(render(&policy, &caller, passwords), &rate))

@@ -123,6 +123,22 @@ impl App {
         Ok(verified)
     }
 
+    /// Adds the caller's current rate-limit headers to an error refusing a metered request (bad
+    /// input, say): best effort, one read; without them when the store cannot say.
+    pub async fn with_quota_headers(&self, caller: &Caller, mut error: ApiError) -> ApiError {
+        let day = Day::today();
+        if let Ok((used, hard_limit)) = self.store.peek(&caller.who, day).await {
+            let limit = caller.tier.limits(&self.config).daily_limit;
+            let rate = RateLimit {
+                limit: effective_limit(limit, hard_limit),
+                used,
+                reset_at_ms: day.reset_at_ms(),
+            };
+            error.headers.extend(rate.headers());
+        }
+        error
+    }
+
     /// The metering step, run after validation so that rejected requests never count: one
     /// conditional write on a warm path. Over the limit: 429 with the rate-limit headers.
     pub async fn admit(&self, caller: &Caller) -> Result<RateLimit, ApiError> {

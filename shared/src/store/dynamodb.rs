@@ -221,6 +221,24 @@ impl Store for DynamoStore {
         }
     }
 
+    async fn peek(&self, who: &Meterer, day: Day) -> Result<(u32, Option<u32>), StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(usage_key(who, day)))
+            .projection_expression("used, hard_limit")
+            .send()
+            .await
+            .map_err(unavailable)?;
+        Ok(out.item().map_or((0, None), |item| {
+            (
+                number(item, "used").unwrap_or(0),
+                number(item, "hard_limit"),
+            )
+        }))
+    }
+
     async fn open_day(
         &self,
         account_id: &str,

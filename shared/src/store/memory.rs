@@ -96,6 +96,14 @@ impl Store for MemoryStore {
         })
     }
 
+    async fn peek(&self, who: &Meterer, day: Day) -> Result<(u32, Option<u32>), StoreError> {
+        let inner = self.enter()?;
+        Ok(inner
+            .days
+            .get(&(who.clone(), day))
+            .map_or((0, None), |d| (d.count, d.hard_limit)))
+    }
+
     async fn open_day(
         &self,
         account_id: &str,

@@ -114,6 +114,10 @@ pub trait Store: Send + Sync {
     /// their current key version ([`Store::open_day`]).
     async fn meter(&self, meter: &Meter) -> Result<Metered, StoreError>;
 
+    /// Today's count and hard limit for `who`, without counting (for the rate-limit headers of a
+    /// refused request).
+    async fn peek(&self, who: &Meterer, day: Day) -> Result<(u32, Option<u32>), StoreError>;
+
     /// Opens an account's day for `key_version` with the account's `hard_limit`, unless another
     /// version opened it (then `false`).
     async fn open_day(
