@@ -95,13 +95,15 @@ impl Store for Counting {
 struct Api {
     app: App,
     store: Arc<Counting>,
+    client: aws_sdk_dynamodb::Client,
+    table: String,
 }
 
 impl Api {
     async fn new(config: Config) -> Api {
         let (client, table) = fresh_table("keys").await;
         let store = Arc::new(Counting {
-            inner: DynamoStore::new(client, table),
+            inner: DynamoStore::new(client.clone(), table.clone()),
             calls: AtomicUsize::new(0),
         });
         let config = Config {
@@ -109,7 +111,12 @@ impl Api {
             ..config
         };
         let app = App::new(config, Arc::clone(&store) as Arc<dyn Store>).unwrap();
-        Api { app, store }
+        Api {
+            app,
+            store,
+            client,
+            table,
+        }
     }
 
     async fn send(&self, event: Event) -> Response<Body> {
@@ -408,6 +415,52 @@ async fn the_daily_limit_answers_429_with_its_code_and_headers() {
     assert_eq!(api.generate(&key).await.status(), 200);
     let over = api.generate(&key).await;
     assert_eq!(body_json(&over)["error"], "RATE_LIMIT_EXCEEDED");
+}
+
+#[tokio::test]
+async fn an_operator_promotes_a_key_to_team_in_the_table() {
+    let mut api = Api::new(Config::default()).await;
+    let (key, _) = api.register("team@example.com").await;
+    let big = |key: &str| {
+        Event::post("/v1/generate", r#"{"count": 200, "length": 8}"#).header("X-API-Key", key)
+    };
+    let (status, json) = api.json(big(&key)).await;
+    assert_eq!((status, json["param"].as_str()), (400, Some("count")));
+    // The operator's step, as the README gives it: set the account item's tier.
+    let account_id = &key["pwa_live_".len().."pwa_live_".len() + 12];
+    api.client
+        .update_item()
+        .table_name(&api.table)
+        .key(
+            "pk",
+            aws_sdk_dynamodb::types::AttributeValue::S(format!("ACCOUNT#{account_id}")),
+        )
+        .key(
+            "sk",
+            aws_sdk_dynamodb::types::AttributeValue::S("ACCOUNT".into()),
+        )
+        .update_expression("SET tier = :team")
+        .expression_attribute_values(
+            ":team",
+            aws_sdk_dynamodb::types::AttributeValue::S("team".into()),
+        )
+        .send()
+        .await
+        .unwrap();
+    // A container that has not cached the key (a cold one, or after the cache's 5 minutes).
+    api.app.keys = passwordapi::keys::KeyCache::new();
+    let response = api.send(big(&key)).await;
+    let json = body_json(&response);
+    assert_eq!(response.status(), 200, "{json}");
+    assert_eq!(
+        (
+            json["tier"].as_str(),
+            json["passwords"].as_array().map(Vec::len)
+        ),
+        (Some("team"), Some(200))
+    );
+    assert_eq!(limits(&response).0, 5000);
+    assert_eq!(api.usage(&key).await.1["tier"], "team");
 }
 
 #[tokio::test]
