@@ -85,8 +85,12 @@ impl Drop for Watch {
     }
 }
 
-/// register → use → usage → regenerate → the old key is refused, over HTTP.
-fn keys_flow(port: u16) {
+/// A password only this test sends.
+const SECRET_PASSWORD: &str = "Zebra!Quartz-7731-lantern";
+
+/// register → use → usage → regenerate → the old key is refused, over HTTP. Returns every secret
+/// the flow handled, for the log check.
+fn keys_flow(port: u16) -> Vec<String> {
     let registered = http(
         port,
         "POST",
@@ -119,11 +123,12 @@ fn keys_flow(port: u16) {
     let evaluated = http_with(
         port,
         "POST",
-        "/v1/evaluate?hibp=false",
-        Some(r#"{"password": "x"}"#),
+        "/v1/evaluate",
+        Some(&format!(r#"{{"password": "{SECRET_PASSWORD}"}}"#)),
         &[("X-API-Key", &key)],
     )
     .unwrap();
+    assert_eq!(evaluated.status, 200, "{}", evaluated.body);
     assert_eq!(evaluated.header("x-ratelimit-remaining"), Some("98"));
 
     let usage = http_with(
@@ -172,6 +177,53 @@ fn keys_flow(port: u16) {
         (new.status, &new.json()["usage"]),
         (200, &2.into()),
         "usage carried over"
+    );
+    let new_regen = regenerated.json()["regen_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    vec![
+        key,
+        regen,
+        new_key,
+        new_regen,
+        "e2e@example.com".to_owned(),
+        SECRET_PASSWORD.to_owned(),
+        // The password's SHA-1 suffix never leaves the function, nor reaches its logs.
+        sha1_hex(SECRET_PASSWORD)[5..].to_owned(),
+    ]
+}
+
+/// The functions' logs: JSON lines with the request id, route, status and latency of every
+/// request, and none of the secrets the requests carried.
+fn check_logs(log: &str, secrets: &[String]) {
+    let lower_log = log.to_ascii_lowercase();
+    for secret in secrets {
+        assert!(
+            !lower_log.contains(&secret.to_ascii_lowercase()),
+            "a secret reached the logs"
+        );
+    }
+    let requests: Vec<serde_json::Value> = log
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).expect("every function log line is JSON"))
+        .filter(|l: &serde_json::Value| l["fields"]["message"] == "request")
+        .collect();
+    assert!(requests.len() >= 15, "{} request lines", requests.len());
+    for line in &requests {
+        assert!(line["fields"]["status"].is_u64(), "{line}");
+        assert!(line["fields"]["latency_us"].is_u64(), "{line}");
+        let route = line["span"]["route"].as_str().unwrap_or_default();
+        assert!(route.starts_with("/v1/"), "{line}");
+        let request_id = line["spans"][0]["requestId"].as_str().unwrap_or_default();
+        assert!(!request_id.is_empty(), "{line}");
+    }
+    assert!(requests.iter().any(|l| l["span"]["tier"] == "free"));
+    assert!(
+        requests
+            .iter()
+            .any(|l| l["fields"]["error"] == "API_KEY_NOT_FOUND")
     );
 }
 
@@ -227,6 +279,8 @@ fn local_api_serves_every_route_over_http() {
         ("TABLE_NAME", "passwordapi-e2e".to_owned()),
         ("DYNAMODB_ENDPOINT", dynamo.endpoint()),
         ("EMAIL_PEPPER", TEST_PEPPER.to_owned()),
+        // As deployed (LoggingConfig: JSON in template.yaml).
+        ("AWS_LAMBDA_LOG_FORMAT", "JSON".to_owned()),
     ];
     let mut watch = Watch::start(&cargo_lambda, port, &env, &log);
     let deadline = Instant::now() + Duration::from_secs(180);
@@ -336,9 +390,10 @@ fn local_api_serves_every_route_over_http() {
     assert_eq!((wrong.status, wrong.header("allow")), (405, Some("POST")));
     assert_eq!(ranges.requests().len(), 1);
 
-    keys_flow(port);
+    let secrets = keys_flow(port);
 
     watch.stop();
+    check_logs(&std::fs::read_to_string(&log).unwrap(), &secrets);
     assert!(
         http(port, "GET", "/v1/generate", None).is_err(),
         "the local API stopped"

@@ -4,7 +4,7 @@ use super::error::ApiError;
 use super::params::Params;
 use super::request::{Call, Route};
 use super::response;
-use super::{App, auth, metered, respond};
+use super::{App, auth, metered};
 use crate::evaluate::breach::{self, BreachCheck, BreachSource};
 use crate::evaluate::{
     self, EvaluateError, MAX_USER_INPUT_CHARS, MAX_USER_INPUTS, SCENARIOS, Scenario,
@@ -14,7 +14,6 @@ use lambda_http::{Body, Request};
 use serde::Serialize;
 use serde_json::{Number, Value};
 use std::convert::Infallible;
-use std::time::Instant;
 
 /// The route this function serves.
 pub const ROUTE: Route = Route {
@@ -31,9 +30,7 @@ pub async fn handle(
     breaches: &impl BreachSource,
     request: Request,
 ) -> Result<Response<Body>, Infallible> {
-    let started = Instant::now();
-    let result = serve(app, breaches, &request).await;
-    Ok(respond(&request, started, result))
+    super::handle(request, async |r| serve(app, breaches, r).await).await
 }
 
 async fn serve(

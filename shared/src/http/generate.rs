@@ -4,13 +4,13 @@ use super::error::ApiError;
 use super::params::Params;
 use super::request::{Call, Route};
 use super::response::{self, csv_field};
-use super::{App, Caller, auth, metered, respond};
+use super::{App, Caller, auth, metered};
 use crate::generate::{self, Format, GenerateRequest, Mode, Policy, Preset, Profession, random};
 use lambda_http::http::{Method, Response, StatusCode};
 use lambda_http::{Body, Request};
 use serde::Serialize;
 use std::convert::Infallible;
-use std::time::{Instant, SystemTime};
+use std::time::SystemTime;
 
 /// The route this function serves.
 pub const ROUTE: Route = Route {
@@ -47,9 +47,7 @@ const QUERY_PARAMS: &[&str] = &[
 
 /// The Lambda handler.
 pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Infallible> {
-    let started = Instant::now();
-    let result = serve(app, &request).await;
-    Ok(respond(&request, started, result))
+    super::handle(request, async |r| serve(app, r).await).await
 }
 
 async fn serve(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {

@@ -4,7 +4,7 @@ use super::error::ApiError;
 use super::params::Params;
 use super::request::{Call, Route};
 use super::response;
-use super::{App, Caller, auth, respond, too_many};
+use super::{App, Caller, auth, too_many};
 use crate::keys::{self, Kind, Token};
 use crate::quota::{Day, RateLimit, Tier};
 use crate::store::{Account, HardLimitError, Meterer, RegisterError, effective_limit};
@@ -13,7 +13,6 @@ use lambda_http::{Body, Request};
 use serde::Serialize;
 use serde_json::Value;
 use std::convert::Infallible;
-use std::time::Instant;
 
 /// Days of history `GET /v1/keys/usage` returns, today included.
 pub const HISTORY_DAYS: i64 = 30;
@@ -65,9 +64,7 @@ struct Registered {
 
 /// The register handler.
 pub async fn register(app: &App, request: Request) -> Result<Response<Body>, Infallible> {
-    let started = Instant::now();
-    let result = serve_register(app, &request).await;
-    Ok(respond(&request, started, result))
+    super::handle(request, async |r| serve_register(app, r).await).await
 }
 
 async fn serve_register(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
@@ -140,9 +137,7 @@ struct Regenerated {
 
 /// The regenerate handler.
 pub async fn regenerate(app: &App, request: Request) -> Result<Response<Body>, Infallible> {
-    let started = Instant::now();
-    let result = serve_regenerate(app, &request).await;
-    Ok(respond(&request, started, result))
+    super::handle(request, async |r| serve_regenerate(app, r).await).await
 }
 
 fn invalid_regen() -> ApiError {
@@ -209,9 +204,7 @@ struct HistoryDay {
 
 /// The usage handler (GET reads, PUT sets `hard_limit`).
 pub async fn usage(app: &App, request: Request) -> Result<Response<Body>, Infallible> {
-    let started = Instant::now();
-    let result = serve_usage(app, &request).await;
-    Ok(respond(&request, started, result))
+    super::handle(request, async |r| serve_usage(app, r).await).await
 }
 
 async fn serve_usage(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {

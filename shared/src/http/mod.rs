@@ -24,8 +24,10 @@ use error::ApiError;
 use lambda_http::http::{Response, StatusCode};
 use lambda_http::{Body, Request, RequestExt};
 use serde_json::json;
+use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Instant;
+use tracing::Instrument;
 
 /// What a function holds for its lifetime: configuration, the store, verified keys.
 pub struct App {
@@ -80,6 +82,7 @@ impl App {
     }
 
     fn caller(&self, tier: Tier, who: Meterer, key: Option<(Token, VerifiedKey)>) -> Caller {
+        tracing::Span::current().record("tier", tier.name());
         Caller {
             tier,
             max_count: tier.limits(&self.config).max_count,
@@ -252,19 +255,30 @@ pub fn metered(mut response: Response<Body>, rate: &RateLimit) -> Response<Body>
     response
 }
 
-/// Turns an endpoint's result into the response, and logs the request without its content.
-pub fn respond(
-    request: &Request,
-    started: Instant,
-    result: Result<Response<Body>, ApiError>,
-) -> Response<Body> {
-    let response = result.unwrap_or_else(|e| e.to_response());
-    tracing::info!(
-        method = %request.method(),
-        path = request.raw_http_path(),
-        status = response.status().as_u16(),
-        latency_us = started.elapsed().as_micros() as u64,
-        "request"
+/// Runs an endpoint inside a `request` span (route, then tier once known; the runtime's span
+/// around it carries the request id), turns its result into the response, and logs one line per
+/// request: method, route, status, error code, latency — never a body, header or query value.
+pub async fn handle(
+    request: Request,
+    endpoint: impl AsyncFnOnce(&Request) -> Result<Response<Body>, ApiError>,
+) -> Result<Response<Body>, Infallible> {
+    let started = Instant::now();
+    let span = tracing::info_span!(
+        "request",
+        route = request.raw_http_path(),
+        tier = tracing::field::Empty
     );
-    response
+    let result = endpoint(&request).instrument(span.clone()).await;
+    let code = result.as_ref().err().map(|e| e.code);
+    let response = result.unwrap_or_else(|e| e.to_response());
+    span.in_scope(|| {
+        tracing::info!(
+            method = %request.method(),
+            status = response.status().as_u16(),
+            error = code,
+            latency_us = started.elapsed().as_micros() as u64,
+            "request"
+        );
+    });
+    Ok(response)
 }
