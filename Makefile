@@ -15,13 +15,16 @@ setup:
 dev: setup
 	bash .ci/dev
 
-## Every check and test: formatting, clippy, the template, unit/HTTP/deployment tests, the store
-## tests against DynamoDB Local and the end-to-end test through cargo lambda watch.
+## Every check and test: formatting, clippy, the template and the OpenAPI spec, unit/HTTP/deployment
+## tests, the store tests against DynamoDB Local, the end-to-end test through cargo lambda watch,
+## and schemathesis against the local stack (.ci/contract).
 test: setup lint
 	PASSWORDAPI_E2E=required cargo test --workspace
+	bash .ci/contract
 
 lint: setup
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cfn-lint template.yaml
 	sam validate --lint
+	openapi-spec-validator openapi.yaml

@@ -21,8 +21,10 @@ pub const ROUTE: Route = Route {
     methods: &[Method::POST],
 };
 
-const BODY_PARAMS: &[&str] = &["password", "user_inputs"];
-const QUERY_PARAMS: &[&str] = &["hibp"];
+/// Body parameters.
+pub const BODY_PARAMS: &[&str] = &["password", "user_inputs"];
+/// Query parameters.
+pub const QUERY_PARAMS: &[&str] = &["hibp"];
 
 /// The Lambda handler; `breaches` is the breach source (with its cache) built once per process.
 pub async fn handle(

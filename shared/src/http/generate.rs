@@ -18,8 +18,8 @@ pub const ROUTE: Route = Route {
     methods: &[Method::GET, Method::POST],
 };
 
-/// Parameters of the contract; `apiKey` is accepted in the body only (never in a URL).
-const QUERY_PARAMS: &[&str] = &[
+/// Parameters of the contract, in the query string (GET) or the JSON body (POST).
+pub const PARAMS: &[&str] = &[
     "length",
     "count",
     "uppercase",
@@ -45,6 +45,9 @@ const QUERY_PARAMS: &[&str] = &[
     "format",
 ];
 
+/// Accepted in the POST body only: a key never belongs in a URL.
+pub const BODY_ONLY_PARAMS: &[&str] = &["apiKey"];
+
 /// The Lambda handler.
 pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Infallible> {
     super::handle(request, async |r| serve(app, r).await).await
@@ -53,13 +56,13 @@ pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Infal
 async fn serve(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     let call = Call::parse(request, &ROUTE)?;
     let params = if call.method == Method::GET {
-        Params::query(call.query.clone(), QUERY_PARAMS)?
+        Params::query(call.query.clone(), PARAMS)?
     } else {
         if let Some((name, _)) = call.query.first() {
             return Err(ApiError::unknown_parameter(name));
         }
-        let mut known = QUERY_PARAMS.to_vec();
-        known.push("apiKey");
+        let mut known = PARAMS.to_vec();
+        known.extend(BODY_ONLY_PARAMS);
         Params::json(call.json_object(true)?, &known)?
     };
     let body_key = match call.method {

@@ -35,6 +35,13 @@ pub const USAGE: Route = Route {
     methods: &[Method::GET, Method::PUT],
 };
 
+/// Register's body parameters.
+pub const REGISTER_PARAMS: &[&str] = &["email"];
+/// Regenerate's body parameters.
+pub const REGENERATE_PARAMS: &[&str] = &["email", "regen_token"];
+/// `PUT /v1/keys/usage` body parameters.
+pub const USAGE_PARAMS: &[&str] = &["hard_limit"];
+
 fn no_query(call: &Call) -> Result<(), ApiError> {
     match call.query.first() {
         Some((name, _)) => Err(ApiError::unknown_parameter(name)),
@@ -70,7 +77,7 @@ pub async fn register(app: &App, request: Request) -> Result<Response<Body>, Inf
 async fn serve_register(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     let call = Call::parse(request, &REGISTER)?;
     no_query(&call)?;
-    let params = Params::json(call.json_object(false)?, &["email"])?;
+    let params = Params::json(call.json_object(false)?, REGISTER_PARAMS)?;
     let email = email(&params)?;
     let mut rng = crate::generate::random::request_rng();
     let id = keys::new_account_id(&mut rng);
@@ -150,7 +157,7 @@ fn invalid_regen() -> ApiError {
 async fn serve_regenerate(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     let call = Call::parse(request, &REGENERATE)?;
     no_query(&call)?;
-    let params = Params::json(call.json_object(false)?, &["email", "regen_token"])?;
+    let params = Params::json(call.json_object(false)?, REGENERATE_PARAMS)?;
     let email = email(&params)?;
     let token = params
         .string("regen_token")?
@@ -211,7 +218,7 @@ async fn serve_usage(app: &App, request: &Request) -> Result<Response<Body>, Api
     let call = Call::parse(request, &USAGE)?;
     no_query(&call)?;
     let hard_limit = if call.method == Method::PUT {
-        let params = Params::json(call.json_object(false)?, &["hard_limit"])?;
+        let params = Params::json(call.json_object(false)?, USAGE_PARAMS)?;
         Some(read_hard_limit(&params)?)
     } else {
         None

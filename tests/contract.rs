@@ -1,0 +1,169 @@
+//! openapi.yaml and the code agree: the same routes and methods, the same parameters per operation,
+//! the same error codes. (Schemathesis, run by `.ci/contract`, checks the responses themselves.)
+
+use passwordapi::http::{evaluate, generate, keys};
+use serde_norway::Value as Yaml;
+use std::collections::BTreeSet;
+
+fn spec() -> Yaml {
+    let path = integration_tests::dynamo::root().join("openapi.yaml");
+    serde_norway::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn set<'a>(items: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
+    items.into_iter().map(str::to_owned).collect()
+}
+
+fn operation<'a>(spec: &'a Yaml, path: &str, method: &str) -> &'a Yaml {
+    let op = &spec["paths"][path][method];
+    assert!(!op.is_null(), "{method} {path} is not in openapi.yaml");
+    op
+}
+
+fn query_params(op: &Yaml) -> BTreeSet<String> {
+    op["parameters"]
+        .as_sequence()
+        .map(|params| {
+            params
+                .iter()
+                .filter(|p| p["in"] == Yaml::from("query"))
+                .map(|p| p["name"].as_str().unwrap().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn body_params(spec: &Yaml, op: &Yaml) -> BTreeSet<String> {
+    let mut schema = &op["requestBody"]["content"]["application/json"]["schema"];
+    if let Some(reference) = schema["$ref"].as_str() {
+        let name = reference.rsplit('/').next().unwrap();
+        schema = &spec["components"]["schemas"][name];
+    }
+    if schema.is_null() {
+        return BTreeSet::new();
+    }
+    assert_eq!(
+        schema["additionalProperties"],
+        Yaml::from(false),
+        "unknown body parameters are rejected, so the spec must say so"
+    );
+    schema["properties"]
+        .as_mapping()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn the_spec_has_exactly_the_routes_and_methods_of_the_code() {
+    let spec = spec();
+    let routes = [
+        generate::ROUTE,
+        evaluate::ROUTE,
+        keys::REGISTER,
+        keys::REGENERATE,
+        keys::USAGE,
+    ];
+    let in_code: BTreeSet<String> = routes
+        .iter()
+        .flat_map(|r| {
+            r.methods
+                .iter()
+                .map(move |m| format!("{} {}", m.as_str().to_lowercase(), r.path))
+        })
+        .collect();
+    let in_spec: BTreeSet<String> = spec["paths"]
+        .as_mapping()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, ops)| {
+            let path = path.as_str().unwrap().to_owned();
+            ops.as_mapping()
+                .unwrap()
+                .keys()
+                .map(move |m| format!("{} {path}", m.as_str().unwrap()))
+        })
+        .collect();
+    assert_eq!(in_spec, in_code);
+}
+
+#[test]
+fn the_spec_has_exactly_the_parameters_of_the_code() {
+    let spec = spec();
+    let generate_params = set(generate::PARAMS.iter().copied());
+    let get = operation(&spec, "/v1/generate", "get");
+    assert_eq!(query_params(get), generate_params);
+    assert_eq!(body_params(&spec, get), BTreeSet::new());
+    let post = operation(&spec, "/v1/generate", "post");
+    let mut with_key = generate_params.clone();
+    with_key.extend(set(generate::BODY_ONLY_PARAMS.iter().copied()));
+    assert_eq!(body_params(&spec, post), with_key);
+    assert_eq!(query_params(post), BTreeSet::new());
+
+    let op = operation(&spec, "/v1/evaluate", "post");
+    assert_eq!(
+        query_params(op),
+        set(evaluate::QUERY_PARAMS.iter().copied())
+    );
+    assert_eq!(
+        body_params(&spec, op),
+        set(evaluate::BODY_PARAMS.iter().copied())
+    );
+
+    for (path, method, params) in [
+        ("/v1/keys/register", "post", keys::REGISTER_PARAMS),
+        ("/v1/keys/regenerate", "post", keys::REGENERATE_PARAMS),
+        ("/v1/keys/usage", "put", keys::USAGE_PARAMS),
+        ("/v1/keys/usage", "get", &[][..]),
+    ] {
+        let op = operation(&spec, path, method);
+        assert_eq!(
+            body_params(&spec, op),
+            set(params.iter().copied()),
+            "{method} {path}"
+        );
+        assert_eq!(query_params(op), BTreeSet::new(), "{method} {path}");
+    }
+}
+
+/// Error codes in the code: the upper-case string literals of the http module that are not
+/// environment variable names.
+fn codes_in_code() -> BTreeSet<String> {
+    let root = integration_tests::dynamo::root();
+    let config = std::fs::read_to_string(root.join("shared/src/config.rs")).unwrap();
+    let mut codes = BTreeSet::new();
+    for entry in std::fs::read_dir(root.join("shared/src/http")).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        for literal in text.split('"').skip(1).step_by(2) {
+            let is_code = literal.len() >= 5
+                && literal.bytes().all(|b| b.is_ascii_uppercase() || b == b'_')
+                && literal.contains('_');
+            if is_code && !config.contains(&format!("\"{literal}\"")) {
+                codes.insert(literal.to_owned());
+            }
+        }
+    }
+    codes
+}
+
+#[test]
+fn the_spec_lists_exactly_the_error_codes_of_the_code() {
+    let spec = spec();
+    let in_spec: BTreeSet<String> =
+        spec["components"]["schemas"]["Error"]["properties"]["error"]["enum"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap().to_owned())
+            .collect();
+    let in_code = codes_in_code();
+    assert!(in_code.len() >= 20, "{in_code:?}");
+    assert_eq!(in_spec, in_code);
+    // And the README's table names every one.
+    let readme =
+        std::fs::read_to_string(integration_tests::dynamo::root().join("README.md")).unwrap();
+    for code in &in_code {
+        assert!(readme.contains(&format!("`{code}`")), "README lacks {code}");
+    }
+}
