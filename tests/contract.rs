@@ -26,7 +26,7 @@ fn query_params(op: &Yaml) -> BTreeSet<String> {
         .map(|params| {
             params
                 .iter()
-                .filter(|p| p["in"] == Yaml::from("query"))
+                .filter(|p| p["in"].as_str() == Some("query"))
                 .map(|p| p["name"].as_str().unwrap().to_owned())
                 .collect()
         })
