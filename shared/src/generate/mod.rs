@@ -104,6 +104,15 @@ fn invalid<T>(param: &'static str, message: impl Into<String>) -> Result<T, Gene
     })
 }
 
+/// Control characters, and the invisible format characters that change how text displays
+/// (bidirectional overrides, zero-width characters): a password must read as what it is.
+pub fn is_unprintable(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+}
+
 /// Strength label from entropy bits.
 pub fn strength(bits: f64) -> &'static str {
     match bits {
@@ -342,12 +351,12 @@ fn password_space(
     let symbol_set = r.symbol_set.as_deref().unwrap_or(SYMBOLS);
     if let Some(bad) = symbol_set
         .chars()
-        .find(|c| c.is_alphanumeric() || c.is_whitespace() || c.is_control())
+        .find(|&c| c.is_alphanumeric() || c.is_whitespace() || is_unprintable(c))
     {
         return invalid(
             "symbol_set",
             format!(
-                "symbol_set may not contain letters, digits, spaces or control characters (found {bad:?})"
+                "symbol_set may not contain letters, digits, spaces, control or invisible characters (found {bad:?})"
             ),
         );
     }
@@ -599,11 +608,11 @@ fn phrase_space(
     }
     if separator
         .chars()
-        .any(|c| c.is_alphanumeric() || c.is_control())
+        .any(|c| c.is_alphanumeric() || is_unprintable(c))
     {
         return invalid(
             "separator",
-            "separator may not contain letters, digits or control characters",
+            "separator may not contain letters, digits, control or invisible characters",
         );
     }
     let mut capitalize = r.capitalize.unwrap_or(false);

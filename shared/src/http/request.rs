@@ -100,11 +100,44 @@ impl Call {
             };
         };
         match serde_json::from_str::<Value>(text) {
-            Ok(Value::Object(map)) => Ok(map),
+            // serde_json keeps the last of repeated keys; a request that says two things is refused.
+            Ok(Value::Object(_)) => serde_json::from_str::<UniqueKeys>(text)
+                .map(|object| object.0)
+                .map_err(|e| ApiError::invalid_json(format!("the body is not valid: {e}"))),
             Ok(_) => Err(ApiError::invalid_json("the body must be a JSON object")),
             Err(e) => Err(ApiError::invalid_json(format!(
                 "the body is not valid JSON ({e})"
             ))),
         }
+    }
+}
+
+/// A JSON object whose keys are all distinct.
+struct UniqueKeys(Map<String, Value>);
+
+impl<'de> serde::Deserialize<'de> for UniqueKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Keys;
+        impl<'de> serde::de::Visitor<'de> for Keys {
+            type Value = UniqueKeys;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut access: A,
+            ) -> Result<UniqueKeys, A::Error> {
+                let mut map = Map::new();
+                while let Some(key) = access.next_key::<String>()? {
+                    if map.contains_key(&key) {
+                        return Err(serde::de::Error::custom(format!("{key:?} appears twice")));
+                    }
+                    let value = access.next_value()?;
+                    map.insert(key, value);
+                }
+                Ok(UniqueKeys(map))
+            }
+        }
+        deserializer.deserialize_map(Keys)
     }
 }
