@@ -271,3 +271,115 @@ fn sample_events_parse_as_api_gateway_http_api_events() {
     }
     assert!(seen >= 2);
 }
+
+#[test]
+fn the_api_is_throttled_open_to_browsers_and_watched() {
+    let template = template();
+    let api = &template["Resources"]["HttpApi"]["Properties"];
+    let throttling = &api["DefaultRouteSettings"];
+    assert_eq!(
+        throttling["ThrottlingRateLimit"]["Ref"],
+        Yaml::from("ThrottlingRateLimit")
+    );
+    assert_eq!(
+        throttling["ThrottlingBurstLimit"]["Ref"],
+        Yaml::from("ThrottlingBurstLimit")
+    );
+    let cors = &api["CorsConfiguration"];
+    let listed = |v: &Yaml| -> Vec<String> {
+        v.as_sequence()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_str().unwrap().to_lowercase())
+            .collect()
+    };
+    // The credentials and the rate-limit headers a browser needs.
+    for header in ["authorization", "x-api-key", "content-type"] {
+        assert!(
+            listed(&cors["AllowHeaders"]).contains(&header.to_owned()),
+            "{header}"
+        );
+    }
+    for header in [
+        "x-ratelimit-limit",
+        "x-ratelimit-remaining",
+        "x-ratelimit-reset",
+        "retry-after",
+    ] {
+        assert!(
+            listed(&cors["ExposeHeaders"]).contains(&header.to_owned()),
+            "{header}"
+        );
+    }
+    assert_eq!(
+        template["Globals"]["Function"]["LoggingConfig"]["LogFormat"],
+        Yaml::from("JSON")
+    );
+    let alarms: Vec<&str> = template["Resources"]
+        .as_mapping()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| r["Type"].as_str() == Some("AWS::CloudWatch::Alarm"))
+        .map(|(name, _)| name.as_str().unwrap())
+        .collect();
+    for alarm in [
+        "ServerErrorsAlarm",
+        "TableThrottlesAlarm",
+        "RequestVolumeAlarm",
+    ] {
+        assert!(alarms.contains(&alarm), "{alarm}");
+    }
+    assert!(!template["Outputs"]["ApiUrl"].is_null());
+}
+
+#[test]
+fn the_pipeline_tests_every_change_and_deploys_main_with_oidc_credentials() {
+    let text = std::fs::read_to_string(root().join(".github/workflows/pipeline.yml")).unwrap();
+    let workflow: Yaml = serde_norway::from_str(&text).unwrap();
+    let test = &workflow["jobs"]["test"];
+    let runs: Vec<&str> = test["steps"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["run"].as_str())
+        .collect();
+    assert!(
+        runs.contains(&"bash .ci/run"),
+        "the pipeline runs the CI entry point"
+    );
+    let deploy = &workflow["jobs"]["deploy"];
+    assert_eq!(deploy["needs"], Yaml::from("test"));
+    assert_eq!(deploy["permissions"]["id-token"], Yaml::from("write"));
+    let credentials = deploy["steps"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("aws-actions/configure-aws-credentials"))
+        })
+        .expect("OIDC credentials step");
+    assert!(!credentials["with"]["role-to-assume"].is_null());
+    assert!(
+        credentials["with"]["aws-access-key-id"].is_null(),
+        "no long-lived keys"
+    );
+    assert!(!text.contains("AWS_SECRET_ACCESS_KEY"));
+    let deploy_runs: String = deploy["steps"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["run"].as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(deploy_runs.contains("sam build") && deploy_runs.contains("sam deploy"));
+    let samconfig: toml::Table = std::fs::read_to_string(root().join("samconfig.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(
+        samconfig["ci"]["deploy"]["parameters"]["confirm_changeset"].as_bool(),
+        Some(false)
+    );
+}

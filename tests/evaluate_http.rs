@@ -451,5 +451,5 @@ async fn bad_requests_get_clear_errors() {
         assert!(!json["message"].as_str().unwrap().contains("12345678"));
     }
     let response = api.send(Event::new("GET", "/v1/evaluate")).await;
-    assert_eq!(header(&response, "allow"), Some("POST"));
+    assert_eq!(header(&response, "allow"), Some("POST, OPTIONS"));
 }

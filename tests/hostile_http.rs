@@ -229,13 +229,13 @@ async fn bytes_that_are_not_utf8_and_oversized_bodies() {
 async fn unknown_methods_and_paths() {
     let api = Api::new();
     for (method, path, allow) in [
-        ("DELETE", "/v1/generate", "GET, POST"),
-        ("PATCH", "/v1/generate", "GET, POST"),
-        ("BREW", "/v1/generate", "GET, POST"),
-        ("GET", "/v1/evaluate", "POST"),
-        ("PUT", "/v1/keys/register", "POST"),
-        ("GET", "/v1/keys/regenerate", "POST"),
-        ("POST", "/v1/keys/usage", "GET, PUT"),
+        ("DELETE", "/v1/generate", "GET, POST, OPTIONS"),
+        ("PATCH", "/v1/generate", "GET, POST, OPTIONS"),
+        ("BREW", "/v1/generate", "GET, POST, OPTIONS"),
+        ("GET", "/v1/evaluate", "POST, OPTIONS"),
+        ("PUT", "/v1/keys/register", "POST, OPTIONS"),
+        ("GET", "/v1/keys/regenerate", "POST, OPTIONS"),
+        ("POST", "/v1/keys/usage", "GET, PUT, OPTIONS"),
     ] {
         let response = api.send(Event::new(method, path)).await;
         assert_eq!(response.status(), 405, "{method} {path}");
@@ -254,6 +254,29 @@ async fn unknown_methods_and_paths() {
         api.expect(Event::new("GET", path), 404, Some("NOT_FOUND"))
             .await;
     }
+}
+
+#[tokio::test]
+async fn options_is_a_cors_preflight_on_every_route() {
+    let api = Api::new();
+    for (path, allow) in [
+        ("/v1/generate", "GET, POST, OPTIONS"),
+        ("/v1/evaluate", "POST, OPTIONS"),
+        ("/v1/keys/register", "POST, OPTIONS"),
+        ("/v1/keys/regenerate", "POST, OPTIONS"),
+        ("/v1/keys/usage", "GET, PUT, OPTIONS"),
+    ] {
+        let event = Event::new("OPTIONS", path)
+            .header("Origin", "https://app.example.com")
+            .header("Access-Control-Request-Method", "POST");
+        let response = api.send(event).await;
+        assert_eq!(response.status(), 204, "{path}");
+        assert_eq!(header(&response, "allow"), Some(allow));
+        assert!(matches!(response.body(), Body::Empty));
+    }
+    // Not a route: still 404.
+    api.expect(Event::new("OPTIONS", "/v1/nowhere"), 404, Some("NOT_FOUND"))
+        .await;
 }
 
 #[tokio::test]

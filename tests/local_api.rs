@@ -342,7 +342,7 @@ fn local_api_serves_every_route_over_http() {
     let wrong = http(port, "DELETE", "/v1/generate", None).unwrap();
     assert_eq!(
         (wrong.status, wrong.header("allow")),
-        (405, Some("GET, POST"))
+        (405, Some("GET, POST, OPTIONS"))
     );
     assert_eq!(wrong.json()["error"], "METHOD_NOT_ALLOWED");
 
@@ -387,7 +387,10 @@ fn local_api_serves_every_route_over_http() {
         (400, Some("PASSWORD_EMPTY"))
     );
     let wrong = http(port, "GET", "/v1/evaluate", None).unwrap();
-    assert_eq!((wrong.status, wrong.header("allow")), (405, Some("POST")));
+    assert_eq!(
+        (wrong.status, wrong.header("allow")),
+        (405, Some("POST, OPTIONS"))
+    );
     assert_eq!(ranges.requests().len(), 1);
 
     let secrets = keys_flow(port);

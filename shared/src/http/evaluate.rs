@@ -32,7 +32,7 @@ pub async fn handle(
     breaches: &impl BreachSource,
     request: Request,
 ) -> Result<Response<Body>, Infallible> {
-    super::handle(request, async |r| serve(app, breaches, r).await).await
+    super::handle(request, &ROUTE, async |r| serve(app, breaches, r).await).await
 }
 
 async fn serve(

@@ -50,7 +50,7 @@ pub const BODY_ONLY_PARAMS: &[&str] = &["apiKey"];
 
 /// The Lambda handler.
 pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Infallible> {
-    super::handle(request, async |r| serve(app, r).await).await
+    super::handle(request, &ROUTE, async |r| serve(app, r).await).await
 }
 
 async fn serve(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {

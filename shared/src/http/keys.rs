@@ -71,7 +71,7 @@ struct Registered {
 
 /// The register handler.
 pub async fn register(app: &App, request: Request) -> Result<Response<Body>, Infallible> {
-    super::handle(request, async |r| serve_register(app, r).await).await
+    super::handle(request, &REGISTER, async |r| serve_register(app, r).await).await
 }
 
 async fn serve_register(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
@@ -144,7 +144,10 @@ struct Regenerated {
 
 /// The regenerate handler.
 pub async fn regenerate(app: &App, request: Request) -> Result<Response<Body>, Infallible> {
-    super::handle(request, async |r| serve_regenerate(app, r).await).await
+    super::handle(request, &REGENERATE, async |r| {
+        serve_regenerate(app, r).await
+    })
+    .await
 }
 
 fn invalid_regen() -> ApiError {
@@ -211,7 +214,7 @@ struct HistoryDay {
 
 /// The usage handler (GET reads, PUT sets `hard_limit`).
 pub async fn usage(app: &App, request: Request) -> Result<Response<Body>, Infallible> {
-    super::handle(request, async |r| serve_usage(app, r).await).await
+    super::handle(request, &USAGE, async |r| serve_usage(app, r).await).await
 }
 
 async fn serve_usage(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {

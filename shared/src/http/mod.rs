@@ -258,10 +258,22 @@ pub fn metered(mut response: Response<Body>, rate: &RateLimit) -> Response<Body>
 /// Runs an endpoint inside a `request` span (route, then tier once known; the runtime's span
 /// around it carries the request id), turns its result into the response, and logs one line per
 /// request: method, route, status, error code, latency — never a body, header or query value.
+///
+/// `OPTIONS` on the route is a CORS preflight: 204 with `Allow` (deployed, API Gateway adds the
+/// configured CORS headers to it).
 pub async fn handle(
     request: Request,
+    route: &request::Route,
     endpoint: impl AsyncFnOnce(&Request) -> Result<Response<Body>, ApiError>,
 ) -> Result<Response<Body>, Infallible> {
+    if route.is_preflight(&request) {
+        let mut response =
+            response::with_body(StatusCode::NO_CONTENT, response::JSON, String::new());
+        *response.body_mut() = Body::Empty;
+        response.headers_mut().remove("content-type");
+        response::add_headers(&mut response, &[("allow", route.allow().join(", "))]);
+        return Ok(response);
+    }
     let started = Instant::now();
     let span = tracing::info_span!(
         "request",

@@ -20,6 +20,20 @@ pub struct Route {
     pub methods: &'static [Method],
 }
 
+impl Route {
+    /// The methods of the `Allow` header: the route's, and `OPTIONS` (CORS preflight).
+    pub fn allow(&self) -> Vec<&'static str> {
+        let mut allow: Vec<&'static str> = self.methods.iter().map(Method::as_str).collect();
+        allow.push("OPTIONS");
+        allow
+    }
+
+    /// Whether `request` is a preflight (`OPTIONS`) for this route.
+    pub fn is_preflight(&self, request: &Request) -> bool {
+        request.method() == Method::OPTIONS && request.raw_http_path() == self.path
+    }
+}
+
 /// A request accepted by its route: method known, body within bounds.
 #[derive(Debug)]
 pub struct Call {
@@ -48,10 +62,9 @@ impl Call {
             return Err(ApiError::not_found(path));
         }
         if !route.methods.contains(request.method()) {
-            let allow: Vec<&str> = route.methods.iter().map(Method::as_str).collect();
             return Err(ApiError::method_not_allowed(
                 request.method().as_str(),
-                &allow,
+                &route.allow(),
             ));
         }
         let bytes: &[u8] = match request.body() {
