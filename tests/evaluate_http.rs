@@ -195,7 +195,8 @@ async fn a_slow_source_is_unavailable_within_the_timeout() {
     assert_unavailable(&api).await;
     let took = started.elapsed();
     assert!(
-        took >= HibpClient::TIMEOUT && took < Duration::from_millis(2500),
+        // The deadline, plus room for a loaded machine; the source would take 4 s.
+        took >= HibpClient::TIMEOUT && took < Duration::from_millis(3500),
         "{took:?}"
     );
 }

@@ -273,11 +273,17 @@ async fn a_regeneration_racing_requests_with_the_old_key_cuts_it_off_at_once() {
     let api = Arc::new(Api::new(Config::default()).await);
     let (key, regen) = api.register("race@example.com").await;
     assert_eq!(api.generate(&key).await.status(), 200);
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let user = {
-        let (api, key) = (Arc::clone(&api), key.clone());
+        let (api, key, done) = (Arc::clone(&api), key.clone(), Arc::clone(&done));
         tokio::spawn(async move {
+            // Requests with the old key until a few after the regeneration has returned.
             let mut seen = Vec::new();
-            for _ in 0..40 {
+            let mut after = 0;
+            while after < 5 {
+                if done.load(Ordering::SeqCst) {
+                    after += 1;
+                }
                 let started = std::time::Instant::now();
                 let status = api.generate(&key).await.status().as_u16();
                 seen.push((started, status));
@@ -294,6 +300,7 @@ async fn a_regeneration_racing_requests_with_the_old_key_cuts_it_off_at_once() {
         .await;
     assert_eq!(status, 200, "{fresh}");
     let regenerated = std::time::Instant::now();
+    done.store(true, Ordering::SeqCst);
     let seen = user.await.unwrap();
     assert!(seen.iter().all(|(_, s)| *s == 200 || *s == 401), "{seen:?}");
     for (started, status) in &seen {
