@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: setup dev test lint
+.PHONY: setup dev test lint bench
 
 ## Install cargo-lambda, cfn-lint, the SAM CLI (.venv) and DynamoDB Local (.dynamodb), once.
 setup:
@@ -28,3 +28,8 @@ lint: setup
 	cfn-lint template.yaml
 	sam validate --lint
 	openapi-spec-validator openapi.yaml
+
+## Benchmarks (optimised build): each target with its measured value and a ratio against a
+## baseline measured in the same run. See BENCHMARKS.md.
+bench: setup
+	cargo run --release -p integration-tests --bin bench

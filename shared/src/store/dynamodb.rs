@@ -39,6 +39,9 @@ const REGISTER_TTL_DAYS: i64 = 2;
 pub struct DynamoStore {
     client: Client,
     table: String,
+    /// When set, metering writes ask for their consumed capacity and add it here (thousandths of
+    /// a write capacity unit): for benchmarks.
+    consumed: Option<std::sync::Arc<std::sync::atomic::AtomicU64>>,
 }
 
 /// Builds a client from the Lambda environment: region and credentials as the SDK finds them,
@@ -149,6 +152,31 @@ impl DynamoStore {
         DynamoStore {
             client,
             table: table.into(),
+            consumed: None,
+        }
+    }
+
+    /// This store, recording the write capacity its metering writes consume.
+    pub fn measuring_capacity(mut self) -> DynamoStore {
+        self.consumed = Some(Default::default());
+        self
+    }
+
+    /// Write capacity units consumed by metering so far (with [`DynamoStore::measuring_capacity`]).
+    pub fn consumed_write_units(&self) -> f64 {
+        self.consumed.as_ref().map_or(0.0, |c| {
+            c.load(std::sync::atomic::Ordering::SeqCst) as f64 / 1000.0
+        })
+    }
+
+    fn record(&self, capacity: Option<&aws_sdk_dynamodb::types::ConsumedCapacity>) {
+        if let (Some(total), Some(units)) =
+            (&self.consumed, capacity.and_then(|c| c.capacity_units()))
+        {
+            total.fetch_add(
+                (units * 1000.0).round() as u64,
+                std::sync::atomic::Ordering::SeqCst,
+            );
         }
     }
 
@@ -180,6 +208,10 @@ impl Store for DynamoStore {
             .expression_attribute_values(":limit", n(meter.limit))
             .return_values(ReturnValue::AllNew)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+        if self.consumed.is_some() {
+            request = request
+                .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total);
+        }
         request = match meter.key_version {
             None => request
                 .update_expression("ADD used :one SET expires_at = :exp")
@@ -195,6 +227,7 @@ impl Store for DynamoStore {
         };
         match request.send().await {
             Ok(out) => {
+                self.record(out.consumed_capacity());
                 let item = out.attributes().cloned().unwrap_or_default();
                 Ok(Metered::Admitted {
                     used: number(&item, "used").unwrap_or(0),
