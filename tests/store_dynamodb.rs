@@ -160,9 +160,7 @@ async fn an_account_meters_only_on_a_day_opened_for_its_key_version() {
 
     // Regeneration also closed tomorrow to the old version (a request racing it across
     // midnight cannot open the next day for the old key); the new version opens it.
-    let tomorrow = Day {
-        number: day().number + 1,
-    };
+    let tomorrow = day().next();
     assert!(!store.open_day(&acct.id, tomorrow, 1, None).await.unwrap());
     assert!(store.open_day(&acct.id, tomorrow, 2, None).await.unwrap());
 }

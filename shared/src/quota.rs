@@ -65,6 +65,13 @@ impl Day {
         Day::from_unix_ms(now_ms())
     }
 
+    /// The day after.
+    pub fn next(self) -> Day {
+        Day {
+            number: self.number + 1,
+        }
+    }
+
     /// The day `n` days earlier.
     pub fn minus(self, n: i64) -> Day {
         Day {
@@ -100,6 +107,11 @@ pub fn now_ms() -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
+/// The effective limit: the tier's, or the hard limit when lower.
+pub fn effective_limit(limit: u32, hard_limit: Option<u32>) -> u32 {
+    hard_limit.map_or(limit, |h| h.min(limit))
+}
+
 /// The state of a caller's daily window, for the `X-RateLimit-*` headers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RateLimit {
@@ -112,6 +124,15 @@ pub struct RateLimit {
 }
 
 impl RateLimit {
+    /// `day`'s window: `used` requests against the tier's `limit`, or the hard limit when lower.
+    pub fn for_day(day: Day, limit: u32, hard_limit: Option<u32>, used: u32) -> RateLimit {
+        RateLimit {
+            limit: effective_limit(limit, hard_limit),
+            used,
+            reset_at_ms: day.reset_at_ms(),
+        }
+    }
+
     /// Requests left today.
     pub fn remaining(&self) -> u32 {
         self.limit.saturating_sub(self.used)

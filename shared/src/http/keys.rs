@@ -4,10 +4,10 @@ use super::error::ApiError;
 use super::params::Params;
 use super::request::{Call, Route};
 use super::response;
-use super::{App, Caller, auth, too_many};
+use super::{App, auth, too_many};
 use crate::keys::{self, Kind, Token};
 use crate::quota::{Day, RateLimit, Tier};
-use crate::store::{Account, HardLimitError, Meterer, RegisterError, effective_limit};
+use crate::store::{Account, HardLimitError, Meterer, RegisterError};
 use lambda_http::http::{Method, Response, StatusCode};
 use lambda_http::{Body, Request};
 use serde::Serialize;
@@ -114,11 +114,7 @@ async fn serve_register(app: &App, request: &Request) -> Result<Response<Body>, 
             });
         }
         Err(RegisterError::IpLimit) => {
-            let rate = RateLimit {
-                limit: ip_limit,
-                used: ip_limit,
-                reset_at_ms: day.reset_at_ms(),
-            };
+            let rate = RateLimit::for_day(day, ip_limit, None, ip_limit);
             return Err(too_many(
                 "RATE_LIMIT_EXCEEDED",
                 format!("at most {ip_limit} registrations per address per day"),
@@ -234,7 +230,11 @@ async fn serve_usage(app: &App, request: &Request) -> Result<Response<Body>, Api
         ));
     }
     let caller = app.identify(&credential).await?;
-    let account = current_account(app, &caller).await?;
+    let (token, verified) = caller.key.as_ref().ok_or_else(super::key_not_found)?;
+    // A key replaced since this container cached it is refused here too.
+    let account = app
+        .current_account(token, Some(verified.key_version))
+        .await?;
     let day = Day::today();
     if let Some(hard_limit) = hard_limit {
         match app
@@ -271,14 +271,15 @@ async fn serve_usage(app: &App, request: &Request) -> Result<Response<Body>, Api
     } else {
         account.hard_limit
     };
-    let limit = effective_limit(account.tier.limits(&app.config).daily_limit, hard_limit);
+    let tier_limit = account.tier.limits(&app.config).daily_limit;
+    let rate = RateLimit::for_day(day, tier_limit, hard_limit, used);
     let body = UsageBody {
         tier: account.tier.name(),
         usage: used,
-        limit,
-        remaining: limit.saturating_sub(used),
+        limit: rate.limit,
+        remaining: rate.remaining(),
         hard_limit,
-        reset_at: day.reset_at_ms(),
+        reset_at: rate.reset_at_ms,
         history: history
             .into_iter()
             .map(|(d, usage)| HistoryDay {
@@ -306,19 +307,4 @@ fn read_hard_limit(params: &Params) -> Result<Option<u32>, ApiError> {
         Some(Value::Null) => Ok(None),
         Some(_) => params.whole("hard_limit"),
     }
-}
-
-/// The caller's account as stored now; a key replaced since it was cached is refused here too.
-async fn current_account(app: &App, caller: &Caller) -> Result<Account, ApiError> {
-    let (token, verified) = caller.key.as_ref().ok_or_else(super::key_not_found)?;
-    let account = app
-        .store
-        .account(&verified.account_id)
-        .await?
-        .ok_or_else(super::key_not_found)?;
-    if account.key_version != verified.key_version && !token.verify(&account.key_hash) {
-        app.keys.remove(token);
-        return Err(super::key_not_found());
-    }
-    Ok(account)
 }

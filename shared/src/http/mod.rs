@@ -3,7 +3,7 @@
 //! Every endpoint follows the same pipeline: [`request::Call::parse`] (route, method, body) →
 //! parameters ([`params::Params`]) → credential ([`auth::credential`]) → [`App::identify`] (tier) →
 //! domain validation → [`App::admit`] (metering) → domain work → response. Errors at any step become
-//! `{error, message, param}` responses in [`respond`].
+//! `{error, message, param}` responses in [`handle`].
 
 pub mod auth;
 pub mod error;
@@ -18,7 +18,7 @@ use crate::config::{Config, ConfigError};
 use crate::keys::{KeyCache, Pepper, Token, VerifiedKey};
 use crate::quota::{Day, RateLimit, Tier, now_ms};
 use crate::store::dynamodb::{self, DynamoStore};
-use crate::store::{Meter, Metered, Meterer, Store, effective_limit};
+use crate::store::{Account, Meter, Metered, Meterer, Store};
 use auth::Credential;
 use error::ApiError;
 use lambda_http::http::{Response, StatusCode};
@@ -104,26 +104,31 @@ impl App {
         };
         let verified = match self.keys.get(token) {
             Some(verified) => verified,
-            None => self.verify(token).await?,
+            None => verified_key(&self.current_account(token, None).await?),
         };
         let who = Meterer::Account(verified.account_id.clone());
         Ok(self.caller(verified.tier, who, Some((token.clone(), verified))))
     }
 
-    /// Checks `token` against its account as stored now, and caches the result.
-    async fn verify(&self, token: &Token) -> Result<VerifiedKey, ApiError> {
-        let account = self.store.account(&token.account_id).await?;
-        let Some(account) = account.filter(|a| token.verify(&a.key_hash)) else {
-            self.keys.remove(token);
-            return Err(key_not_found());
-        };
-        let verified = VerifiedKey {
-            account_id: account.id,
-            key_version: account.key_version,
-            tier: account.tier,
-        };
-        self.keys.put(token, verified.clone());
-        Ok(verified)
+    /// `token`'s account as stored now (one read). The key is checked against it with argon2
+    /// unless it was already verified against this very key version (`verified_version`); the
+    /// container's cache follows the outcome.
+    pub async fn current_account(
+        &self,
+        token: &Token,
+        verified_version: Option<u64>,
+    ) -> Result<Account, ApiError> {
+        match self.store.account(&token.account_id).await? {
+            Some(account) if Some(account.key_version) == verified_version => Ok(account),
+            Some(account) if token.verify(&account.key_hash) => {
+                self.keys.put(token, verified_key(&account));
+                Ok(account)
+            }
+            _ => {
+                self.keys.remove(token);
+                Err(key_not_found())
+            }
+        }
     }
 
     /// Adds the caller's current rate-limit headers to an error refusing a metered request (bad
@@ -132,11 +137,7 @@ impl App {
         let day = Day::today();
         if let Ok((used, hard_limit)) = self.store.peek(&caller.who, day).await {
             let limit = caller.tier.limits(&self.config).daily_limit;
-            let rate = RateLimit {
-                limit: effective_limit(limit, hard_limit),
-                used,
-                reset_at_ms: day.reset_at_ms(),
-            };
+            let rate = RateLimit::for_day(day, limit, hard_limit, used);
             error.headers.extend(rate.headers());
         }
         error
@@ -157,27 +158,17 @@ impl App {
             };
             match self.store.meter(&meter).await? {
                 Metered::Admitted { used, hard_limit } => {
-                    return Ok(RateLimit {
-                        limit: effective_limit(limit, hard_limit),
-                        used,
-                        reset_at_ms: day.reset_at_ms(),
-                    });
+                    return Ok(RateLimit::for_day(day, limit, hard_limit, used));
                 }
                 Metered::Full { used, hard_limit } => {
-                    return Err(over_limit(caller, limit, used, hard_limit, day));
+                    let rate = RateLimit::for_day(day, limit, hard_limit, used);
+                    return Err(over_limit(caller, limit, rate));
                 }
                 Metered::Unverified => {
                     // A new day, or the key was regenerated: check the key against the account
                     // as it is now, then open the day for its current version.
                     let (token, _) = caller.key.as_ref().ok_or_else(key_not_found)?;
-                    let account = self.store.account(&token.account_id).await?;
-                    let Some(account) = account else {
-                        return Err(key_not_found());
-                    };
-                    if Some(account.key_version) != key_version {
-                        self.keys.remove(token);
-                        self.verify(token).await?;
-                    }
+                    let account = self.current_account(token, key_version).await?;
                     if !self
                         .store
                         .open_day(&account.id, day, account.key_version, account.hard_limit)
@@ -194,6 +185,14 @@ impl App {
     }
 }
 
+fn verified_key(account: &Account) -> VerifiedKey {
+    VerifiedKey {
+        account_id: account.id.clone(),
+        key_version: account.key_version,
+        tier: account.tier,
+    }
+}
+
 pub(crate) fn key_not_found() -> ApiError {
     ApiError::unauthorized(
         "API_KEY_NOT_FOUND",
@@ -201,14 +200,9 @@ pub(crate) fn key_not_found() -> ApiError {
     )
 }
 
-fn over_limit(
-    caller: &Caller,
-    limit: u32,
-    used: u32,
-    hard_limit: Option<u32>,
-    day: Day,
-) -> ApiError {
-    let effective = effective_limit(limit, hard_limit);
+/// The 429 for a full day: `limit` is the tier's, `rate` the day's window.
+fn over_limit(caller: &Caller, limit: u32, rate: RateLimit) -> ApiError {
+    let effective = rate.limit;
     let (code, message) = if caller.tier == Tier::Anonymous {
         (
             "DEMO_LIMIT_EXCEEDED",
@@ -226,11 +220,6 @@ fn over_limit(
             "RATE_LIMIT_EXCEEDED",
             format!("the daily limit of {effective} requests is reached"),
         )
-    };
-    let rate = RateLimit {
-        limit: effective,
-        used,
-        reset_at_ms: day.reset_at_ms(),
     };
     too_many(code, message, rate)
 }
@@ -267,10 +256,7 @@ pub async fn handle(
     endpoint: impl AsyncFnOnce(&Request) -> Result<Response<Body>, ApiError>,
 ) -> Result<Response<Body>, Infallible> {
     if route.is_preflight(&request) {
-        let mut response =
-            response::with_body(StatusCode::NO_CONTENT, response::JSON, String::new());
-        *response.body_mut() = Body::Empty;
-        response.headers_mut().remove("content-type");
+        let mut response = response::empty(StatusCode::NO_CONTENT);
         response::add_headers(&mut response, &[("allow", route.allow().join(", "))]);
         return Ok(response);
     }

@@ -30,7 +30,15 @@ impl Route {
 
     /// Whether `request` is a preflight (`OPTIONS`) for this route.
     pub fn is_preflight(&self, request: &Request) -> bool {
-        request.method() == Method::OPTIONS && request.raw_http_path() == self.path
+        request.method() == Method::OPTIONS && path(request) == self.path
+    }
+}
+
+/// The request's path as API Gateway routed it (the URI's when the event carries none).
+fn path(request: &Request) -> &str {
+    match request.raw_http_path() {
+        "" => request.uri().path(),
+        raw => raw,
     }
 }
 
@@ -52,12 +60,7 @@ pub struct Call {
 impl Call {
     /// Checks path, method and body size, and decodes the body as UTF-8.
     pub fn parse(request: &Request, route: &Route) -> Result<Call, ApiError> {
-        let path = request.raw_http_path();
-        let path = if path.is_empty() {
-            request.uri().path()
-        } else {
-            path
-        };
+        let path = path(request);
         if path != route.path {
             return Err(ApiError::not_found(path));
         }

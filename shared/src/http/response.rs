@@ -11,16 +11,12 @@ pub const JSON: &str = "application/json; charset=utf-8";
 /// CSV content type.
 pub const CSV: &str = "text/csv; charset=utf-8; header=present";
 
-/// A response with `content_type` and the headers every response carries
+/// A response without a body, with the headers every response carries
 /// (`Cache-Control: no-store`: passwords and keys must never sit in a cache).
-pub fn with_body(status: StatusCode, content_type: &str, body: String) -> Response<Body> {
-    let mut response = Response::new(Body::Text(body));
+pub fn empty(status: StatusCode) -> Response<Body> {
+    let mut response = Response::new(Body::Empty);
     *response.status_mut() = status;
     let headers = response.headers_mut();
-    headers.insert(
-        "content-type",
-        content_type.parse().expect("static header value"),
-    );
     headers.insert(
         "cache-control",
         "no-store".parse().expect("static header value"),
@@ -28,6 +24,17 @@ pub fn with_body(status: StatusCode, content_type: &str, body: String) -> Respon
     headers.insert(
         "x-content-type-options",
         "nosniff".parse().expect("static header value"),
+    );
+    response
+}
+
+/// A response with `content_type` and the headers every response carries.
+pub fn with_body(status: StatusCode, content_type: &str, body: String) -> Response<Body> {
+    let mut response = empty(status);
+    *response.body_mut() = Body::Text(body);
+    response.headers_mut().insert(
+        "content-type",
+        content_type.parse().expect("static header value"),
     );
     response
 }

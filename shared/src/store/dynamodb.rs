@@ -419,12 +419,7 @@ impl Store for DynamoStore {
         // Today's and tomorrow's counters move to the new version too: the old key can neither
         // meter today nor open tomorrow, even racing this call across midnight.
         let mut moves = Vec::new();
-        for d in [
-            day,
-            Day {
-                number: day.number + 1,
-            },
-        ] {
+        for d in [day, day.next()] {
             let mut expression = String::from(
                 "SET key_version = :next, used = if_not_exists(used, :zero), expires_at = :exp",
             );
@@ -539,9 +534,7 @@ impl Store for DynamoStore {
                 continue;
             };
             while day <= to && day_sk(day) < sk {
-                day = Day {
-                    number: day.number + 1,
-                };
+                day = day.next();
             }
             let used: u32 = number(item, "used").unwrap_or(0);
             if day_sk(day) == sk && used > 0 {

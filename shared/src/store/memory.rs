@@ -179,12 +179,7 @@ impl Store for MemoryStore {
         account.key_hash = key_hash.to_owned();
         account.regen_hash = regen_hash.to_owned();
         let hard_limit = account.hard_limit;
-        for d in [
-            day,
-            Day {
-                number: day.number + 1,
-            },
-        ] {
+        for d in [day, day.next()] {
             let item = inner
                 .days
                 .entry((Meterer::Account(account_id.to_owned()), d))

@@ -166,7 +166,4 @@ pub trait Store: Send + Sync {
     -> Result<Vec<(Day, u32)>, StoreError>;
 }
 
-/// The effective limit: the tier's, or the hard limit when lower.
-pub fn effective_limit(limit: u32, hard_limit: Option<u32>) -> u32 {
-    hard_limit.map_or(limit, |h| h.min(limit))
-}
+pub use crate::quota::effective_limit;
