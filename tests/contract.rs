@@ -6,7 +6,7 @@ use serde_norway::Value as Yaml;
 use std::collections::BTreeSet;
 
 fn spec() -> Yaml {
-    let path = integration_tests::dynamo::root().join("openapi.yaml");
+    let path = integration_tests::root().join("openapi.yaml");
     serde_norway::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -130,7 +130,7 @@ fn the_spec_has_exactly_the_parameters_of_the_code() {
 /// Error codes in the code: the upper-case string literals of the http module that are not
 /// environment variable names.
 fn codes_in_code() -> BTreeSet<String> {
-    let root = integration_tests::dynamo::root();
+    let root = integration_tests::root();
     let config = std::fs::read_to_string(root.join("shared/src/config.rs")).unwrap();
     let mut codes = BTreeSet::new();
     for entry in std::fs::read_dir(root.join("shared/src/http")).unwrap() {
@@ -161,8 +161,7 @@ fn the_spec_lists_exactly_the_error_codes_of_the_code() {
     assert!(in_code.len() >= 20, "{in_code:?}");
     assert_eq!(in_spec, in_code);
     // And the README's table names every one.
-    let readme =
-        std::fs::read_to_string(integration_tests::dynamo::root().join("README.md")).unwrap();
+    let readme = std::fs::read_to_string(integration_tests::root().join("README.md")).unwrap();
     for code in &in_code {
         assert!(readme.contains(&format!("`{code}`")), "README lacks {code}");
     }

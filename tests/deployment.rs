@@ -2,14 +2,10 @@
 //! is in the local watch router with the same function, each function's binary exists, the functions
 //! serve the paths they are routed, and every sample event parses.
 
+use integration_tests::root;
 use passwordapi::http::request::Route;
 use serde_norway::Value as Yaml;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
 
 /// The route each function binary serves, as the code declares it.
 fn code_routes() -> BTreeMap<&'static str, Route> {

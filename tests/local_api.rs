@@ -7,17 +7,10 @@
 
 use integration_tests::dynamo::{LocalDynamo, create_table};
 use integration_tests::range_server::{Behaviour, RangeServer, sha1_hex};
-use integration_tests::{TEST_PEPPER, http, http_with};
+use integration_tests::{TEST_PEPPER, free_port, http, http_with, root};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .canonicalize()
-        .unwrap()
-}
 
 fn find_cargo_lambda() -> Option<PathBuf> {
     let venv = root().join(".venv/bin");
@@ -225,14 +218,6 @@ fn check_logs(log: &str, secrets: &[String]) {
             .iter()
             .any(|l| l["fields"]["error"] == "API_KEY_NOT_FOUND")
     );
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 #[test]

@@ -8,26 +8,10 @@ use aws_sdk_dynamodb::types::{
     TimeToLiveSpecification,
 };
 use serde_norway::Value as Yaml;
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// The workspace root.
-pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .canonicalize()
-        .expect("workspace root")
-}
-
-/// A free TCP port on 127.0.0.1.
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use super::{free_port, root};
 
 /// A running DynamoDB Local; stopped when dropped, and when the test process exits (it watches
 /// its standard input, which this process holds).

@@ -119,6 +119,23 @@ impl Event {
     }
 }
 
+/// The workspace root.
+pub fn root() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .canonicalize()
+        .expect("workspace root")
+}
+
+/// A free TCP port on 127.0.0.1.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 /// A pepper for tests (the functions read theirs from `EMAIL_PEPPER`).
 pub const TEST_PEPPER: &str = "test-pepper-test-pepper-test-pepper-0123";
 

@@ -83,12 +83,7 @@ impl RangeServer {
 
 /// A URL where nothing listens.
 pub fn unreachable_url() -> String {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    format!("http://127.0.0.1:{port}")
+    format!("http://127.0.0.1:{}", super::free_port())
 }
 
 fn serve(
