@@ -2,6 +2,7 @@
 //! the same error codes. (Schemathesis, run by `.ci/contract`, checks the responses themselves.)
 
 use passwordapi::http::{evaluate, generate, keys};
+use proptest::prelude::*;
 use serde_norway::Value as Yaml;
 use std::collections::BTreeSet;
 
@@ -165,4 +166,73 @@ fn the_spec_lists_exactly_the_error_codes_of_the_code() {
     for code in &in_code {
         assert!(readme.contains(&format!("`{code}`")), "README lacks {code}");
     }
+}
+
+/// The spec's `Email` pattern, as a regex.
+fn email_pattern() -> regex::Regex {
+    let spec = spec();
+    regex::Regex::new(
+        spec["components"]["schemas"]["Email"]["pattern"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn the_email_pattern_says_what_the_code_accepts() {
+    let pattern = email_pattern();
+    for good in [
+        "you@example.com",
+        " \tYou+News@Example.COM\r\n",
+        "o'hara{x}@sub-1.example.co",
+        "a.b@xn--bcher-kva.example",
+    ] {
+        assert!(
+            passwordapi::keys::normalize_email(good).is_some(),
+            "{good:?}"
+        );
+        assert!(pattern.is_match(good), "{good:?}");
+    }
+    for bad in [
+        "you@example",
+        "you.@example.com",
+        "you@-example.com",
+        "\u{a0}you@example.com",
+        "you@example.com\u{2003}",
+        "you@example.com\u{b}",
+    ] {
+        assert!(passwordapi::keys::normalize_email(bad).is_none(), "{bad:?}");
+        assert!(!pattern.is_match(bad), "{bad:?}");
+    }
+}
+
+fn chars_from(alphabet: &'static [char], len: std::ops::Range<usize>) -> BoxedStrategy<String> {
+    prop::collection::vec(prop::sample::select(alphabet), len)
+        .prop_map(String::from_iter)
+        .boxed()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(20_000))]
+
+    /// Schemathesis sends strings the pattern rejects and expects a 4xx: every address the code
+    /// accepts must match the pattern. Near-addresses with odd characters and spaces around.
+    #[test]
+    fn every_accepted_email_matches_the_pattern(
+        before in chars_from(&[' ', '\t', '\n', '\r', '\u{b}', '\u{c}', '\u{a0}', '\u{2003}'], 0..3),
+        local in chars_from(&['a', 'Z', '0', '.', '+', '\'', '{', '-', '_', '"', 'é', ' ', '@'], 1..6),
+        labels in prop::collection::vec(chars_from(&['a', 'Z', '0', '-', '_', 'é', ' '], 1..5), 1..4),
+        after in chars_from(&[' ', '\t', '\n', '\r', '\u{b}', '\u{c}', '\u{a0}', '\u{2003}'], 0..3),
+    ) {
+        let text = format!("{before}{local}@{}{after}", labels.join("."));
+        if passwordapi::keys::normalize_email(&text).is_some() {
+            prop_assert!(email_pattern_cached().is_match(&text), "accepted but outside the spec: {:?}", text);
+        }
+    }
+}
+
+fn email_pattern_cached() -> &'static regex::Regex {
+    static PATTERN: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    PATTERN.get_or_init(email_pattern)
 }

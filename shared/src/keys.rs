@@ -271,12 +271,14 @@ pub fn same_hash(a: &str, b: &str) -> bool {
     a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
 
-/// Normalises an email (trimmed, lower-cased) and checks it: ASCII only (internationalised
+/// Normalises an email (ASCII whitespace trimmed, lower-cased) and checks it: ASCII only (internationalised
 /// domains in their `xn--` form), one `@`, a dot-atom local part of at most 64 characters, a domain
 /// of at least two labels without a trailing dot, 254 characters in all. Plus-addressing is kept
 /// as it is: whether `a+b@x` reaches `a@x` is the mail provider's business.
 pub fn normalize_email(raw: &str) -> Option<String> {
-    let email = raw.trim().to_ascii_lowercase();
+    let email = raw
+        .trim_matches(|c: char| c.is_ascii_whitespace())
+        .to_ascii_lowercase();
     if email.is_empty() || email.len() > 254 || !email.is_ascii() {
         return None;
     }
@@ -423,6 +425,8 @@ mod tests {
             "you@example.c",
             "you@1.2.3.4",
             "you\u{0}@example.com",
+            "\u{a0}you@example.com",
+            "you@example.com\u{2003}",
             &format!("{}@example.com", "a".repeat(65)),
         ] {
             assert_eq!(normalize_email(bad), None, "{bad:?}");
