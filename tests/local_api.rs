@@ -207,12 +207,12 @@ fn check_logs(log: &str, secrets: &[String]) {
     for line in &requests {
         assert!(line["fields"]["status"].is_u64(), "{line}");
         assert!(line["fields"]["latency_us"].is_u64(), "{line}");
-        let route = line["span"]["route"].as_str().unwrap_or_default();
+        let route = line["fields"]["route"].as_str().unwrap_or_default();
         assert!(route.starts_with("/v1/"), "{line}");
         let request_id = line["spans"][0]["requestId"].as_str().unwrap_or_default();
         assert!(!request_id.is_empty(), "{line}");
     }
-    assert!(requests.iter().any(|l| l["span"]["tier"] == "free"));
+    assert!(requests.iter().any(|l| l["fields"]["tier"] == "free"));
     assert!(
         requests
             .iter()

@@ -6,6 +6,7 @@
 
 use integration_tests::dynamo::{LocalDynamo, create_table};
 use integration_tests::{Event, memory_app};
+use lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpResponse;
 use passwordapi::Config;
 use passwordapi::evaluate::breach::RangeCache;
 use passwordapi::evaluate::hibp::HibpClient;
@@ -133,7 +134,21 @@ fn corpora() -> (Vec<String>, Vec<String>) {
     (typical, adversarial)
 }
 
+/// The API Gateway HTTP API response document the runtime sends back for `response`.
+fn gateway_response(response: lambda_http::Response<lambda_http::Body>) -> Vec<u8> {
+    let (parts, body) = response.into_parts();
+    let mut document = ApiGatewayV2httpResponse::default();
+    document.status_code = i64::from(parts.status.as_u16());
+    document.headers = parts.headers;
+    document.body = Some(body);
+    serde_json::to_vec(&document).unwrap()
+}
+
 fn main() {
+    // The functions' own log set-up, writing to a sink: each request's log line is part of its cost.
+    // SAFETY: set before any other thread exists.
+    unsafe { std::env::set_var("AWS_LAMBDA_LOG_FORMAT", "JSON") };
+    lambda_http::tracing::init_default_subscriber_with_writer(std::io::sink);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -151,12 +166,17 @@ fn main() {
         ..Config::default()
     };
     let app = memory_app(config);
-    let event = Event::post("/v1/generate", "{}");
-    let handler = cpu_per_call(15, 2000, || {
-        let response = runtime
-            .block_on(generate::handle(&app, event.request()))
-            .unwrap();
+    let event = Event::post("/v1/generate", "{}").to_json().to_string();
+    // What the function does per invocation: the runtime's event → request, the handler (with the
+    // JSON log line, written to a sink), the response → the API Gateway response document.
+    let invoke = |event: &str| -> Vec<u8> {
+        let request = lambda_http::request::from_str(event).unwrap();
+        let response = runtime.block_on(generate::handle(&app, request)).unwrap();
         assert_eq!(response.status(), 200);
+        gateway_response(response)
+    };
+    let handler = cpu_per_call(15, 2000, || {
+        std::hint::black_box(invoke(&event));
     });
     let policy = Policy::new(&GenerateRequest::default(), 1).unwrap();
     let raw = cpu_per_call(15, 20000, || {
@@ -175,6 +195,102 @@ fn main() {
         "-",
         None,
         true,
+    );
+    // Where the handler's time goes, step by step.
+    let step = |name: &str, per_call: Duration| {
+        println!("    {name:<40} {:>8.2} µs", micros(per_call));
+    };
+    step(
+        "event JSON → request",
+        cpu_per_call(15, 2000, || {
+            std::hint::black_box(lambda_http::request::from_str(&event).unwrap());
+        }),
+    );
+    let handler_only = |log: bool| {
+        let mut samples: Vec<Duration> = (0..15)
+            .map(|_| {
+                let requests: Vec<_> = (0..1000)
+                    .map(|_| lambda_http::request::from_str(&event).unwrap())
+                    .collect();
+                let run = || {
+                    let start = thread_cpu();
+                    for request in requests {
+                        let response = runtime.block_on(generate::handle(&app, request)).unwrap();
+                        std::hint::black_box(response);
+                    }
+                    (thread_cpu() - start) / 1000
+                };
+                if log {
+                    run()
+                } else {
+                    let none = lambda_http::tracing::Dispatch::none();
+                    lambda_http::tracing::dispatcher::with_default(&none, run)
+                }
+            })
+            .collect();
+        samples.sort();
+        samples[samples.len() / 2]
+    };
+    step("handler (request → response)", handler_only(true));
+    step("handler, log line off", handler_only(false));
+    step(
+        "(not done) seeding a generator per request",
+        cpu_per_call(15, 5000, || {
+            let mut os = rand::rand_core::UnwrapErr(rand::rngs::SysRng);
+            std::hint::black_box(<rand::rngs::StdRng as rand::SeedableRng>::from_rng(&mut os));
+        }),
+    );
+    step(
+        "policy (validate; counting remembered)",
+        cpu_per_call(15, 5000, || {
+            std::hint::black_box(Policy::new(&GenerateRequest::default(), 1).unwrap());
+        }),
+    );
+    step(
+        "entropy bits (log2 of the count)",
+        cpu_per_call(15, 5000, || {
+            std::hint::black_box(policy.entropy_bits());
+        }),
+    );
+    step(
+        "caller's IP hash (HMAC-SHA256)",
+        cpu_per_call(15, 5000, || {
+            std::hint::black_box(app.pepper.ip("203.0.113.7"));
+        }),
+    );
+    let meter = Meter {
+        who: Meterer::Ip("bench".to_owned()),
+        day: Day::today(),
+        limit: u32::MAX,
+        key_version: None,
+    };
+    step(
+        "metering (in-memory store)",
+        cpu_per_call(15, 5000, || {
+            std::hint::black_box(runtime.block_on(app.store.meter(&meter)).unwrap());
+        }),
+    );
+    step(
+        "RFC 3339 timestamp",
+        cpu_per_call(15, 5000, || {
+            std::hint::black_box(
+                humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string(),
+            );
+        }),
+    );
+    step(
+        "response → gateway document",
+        cpu_per_call(15, 5000, || {
+            let response = lambda_http::http::Response::builder()
+                .status(200)
+                .header("content-type", "application/json")
+                .header("cache-control", "no-store")
+                .body(lambda_http::Body::from(
+                    "{\"password\":\"0123456789abcdefgh\"}",
+                ))
+                .unwrap();
+            std::hint::black_box(gateway_response(response));
+        }),
     );
 
     // Evaluate: our estimator against the zxcvbn crate alone, input by input.

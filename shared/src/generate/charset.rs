@@ -12,8 +12,11 @@
 
 use super::count::{self, GroupSize};
 use super::random;
+use crate::cache::TtlCache;
 use num_bigint::BigUint;
 use rand::Rng;
+use std::sync::{Arc, LazyLock};
+use std::time::Duration;
 
 /// Lowercase ASCII letters.
 pub const LOWERCASE: &str = "abcdefghijklmnopqrstuvwxyz";
@@ -28,7 +31,7 @@ pub const SYMBOLS: &str = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
 pub const AMBIGUOUS: &str = "Il1|O0o`'\"";
 
 /// A named set of characters with the least number of them every generated string contains.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Group {
     /// Pool name used in `audit.character_pool` (e.g. `lower`, `letters`).
     pub name: &'static str,
@@ -82,6 +85,22 @@ impl Charset {
             count,
             strategy,
         }
+    }
+
+    /// [`Charset::new`], remembered across requests: a warm container answering the same policy
+    /// again skips the exact counting. Bounded (a constrained 256-character policy's weight tables
+    /// take ~0.25 MB, so 16 entries stay within a few MB).
+    pub fn shared(groups: Vec<Group>, length: u32) -> Arc<Charset> {
+        type Memo = TtlCache<(Vec<Group>, u32), Arc<Charset>>;
+        static MEMO: LazyLock<Memo> =
+            LazyLock::new(|| TtlCache::new(16, Duration::from_secs(3600)));
+        let key = (groups, length);
+        if let Some(set) = MEMO.get(&key) {
+            return set;
+        }
+        let set = Arc::new(Charset::new(key.0.clone(), length));
+        MEMO.put(key, Arc::clone(&set));
+        set
     }
 
     /// Number of valid strings.
@@ -384,5 +403,16 @@ mod tests {
                 "chi-square {stat}"
             );
         }
+    }
+
+    #[test]
+    fn shared_charsets_are_built_once_per_policy() {
+        let a = Charset::shared(default_groups(), 18);
+        let b = Charset::shared(default_groups(), 18);
+        assert!(Arc::ptr_eq(&a, &b), "the same policy reuses its counting");
+        let c = Charset::shared(default_groups(), 19);
+        assert!(!Arc::ptr_eq(&a, &c));
+        assert_eq!(c.count(), Charset::new(default_groups(), 19).count());
+        assert_eq!(a.count(), Charset::new(default_groups(), 18).count());
     }
 }

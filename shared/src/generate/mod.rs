@@ -142,7 +142,7 @@ pub struct Policy {
 
 #[derive(Clone, Debug)]
 enum Space {
-    Chars(Charset),
+    Chars(std::sync::Arc<Charset>),
     Themed(Themed),
     Phrase(Phrase),
 }
@@ -535,7 +535,7 @@ fn password_space(
             let length = raise(length, *LENGTH_RANGE.end(), target, "characters", |l| {
                 count::log2(&count::count(&sizes, l))
             })?;
-            Ok(Space::Chars(Charset::new(groups, length)))
+            Ok(Space::Chars(Charset::shared(groups, length)))
         }
         Some(profession) => {
             let pool: Vec<char> = groups

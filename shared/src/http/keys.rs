@@ -79,10 +79,13 @@ async fn serve_register(app: &App, request: &Request) -> Result<Response<Body>, 
     no_query(&call)?;
     let params = Params::json(call.json_object(false)?, REGISTER_PARAMS)?;
     let email = email(&params)?;
-    let mut rng = crate::generate::random::request_rng();
-    let id = keys::new_account_id(&mut rng);
-    let key = Token::issue(Kind::ApiKey, &id, &mut rng);
-    let regen = Token::issue(Kind::Regen, &id, &mut rng);
+    let (id, key, regen) = {
+        let mut rng = crate::generate::random::request_rng();
+        let id = keys::new_account_id(&mut rng);
+        let key = Token::issue(Kind::ApiKey, &id, &mut rng);
+        let regen = Token::issue(Kind::Regen, &id, &mut rng);
+        (id, key, regen)
+    };
     let account = Account {
         id,
         email_hash: app.pepper.email(&email),
@@ -173,9 +176,11 @@ async fn serve_regenerate(app: &App, request: &Request) -> Result<Response<Body>
     if !(email_matches && token_matches) {
         return Err(invalid_regen());
     }
-    let mut rng = crate::generate::random::request_rng();
-    let key = Token::issue(Kind::ApiKey, &account.id, &mut rng);
-    let regen = Token::issue(Kind::Regen, &account.id, &mut rng);
+    let (key, regen) = {
+        let mut rng = crate::generate::random::request_rng();
+        let key = Token::issue(Kind::ApiKey, &account.id, &mut rng);
+        (key, Token::issue(Kind::Regen, &account.id, &mut rng))
+    };
     if !app
         .store
         .rotate(&account, &key.hash(), &regen.hash(), Day::today())
