@@ -32,4 +32,8 @@ lint: setup
 ## Benchmarks (optimised build): each target with its measured value and a ratio against a
 ## baseline measured in the same run. See BENCHMARKS.md.
 bench: setup
+	mkdir -p target/bench-node
+	cp tests/bench/node/package.json tests/bench/node/package-lock.json target/bench-node/
+	npm ci --prefix target/bench-node --no-audit --no-fund --loglevel=error
+	cargo build --release -p generate -p evaluate -p register -p regenerate -p usage
 	cargo run --release -p integration-tests --bin bench

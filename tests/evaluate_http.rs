@@ -29,7 +29,7 @@ impl Api {
     fn new(hibp_url: &str) -> Api {
         Api {
             app: app(),
-            breaches: RangeCache::new(HibpClient::new(hibp_url).unwrap()),
+            breaches: RangeCache::new(HibpClient::new(hibp_url)),
         }
     }
 

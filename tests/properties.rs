@@ -103,7 +103,7 @@ proptest! {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         let app = memory_app(Config::default());
         let breaches = passwordapi::evaluate::breach::RangeCache::new(
-            passwordapi::evaluate::hibp::HibpClient::new("http://127.0.0.1:9").unwrap(),
+            passwordapi::evaluate::hibp::HibpClient::new("http://127.0.0.1:9"),
         );
         for path in ["/v1/generate", "/v1/evaluate", "/v1/keys/register", "/v1/keys/regenerate"] {
             for event in [Event::new("POST", path).binary_body(&body), Event::post(path, &text)] {

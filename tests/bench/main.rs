@@ -8,14 +8,15 @@ use integration_tests::dynamo::{LocalDynamo, create_table};
 use integration_tests::{Event, memory_app};
 use lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpResponse;
 use passwordapi::Config;
-use passwordapi::evaluate::breach::RangeCache;
 use passwordapi::evaluate::hibp::HibpClient;
-use passwordapi::generate::{GenerateRequest, Policy, random};
+use passwordapi::generate::{GenerateRequest, Policy, charset, random};
 use passwordapi::http::generate;
 use passwordapi::quota::Day;
 use passwordapi::store::dynamodb::DynamoStore;
 use passwordapi::store::{Meter, Meterer, Store};
 use std::time::{Duration, Instant};
+
+mod coldstart;
 
 /// CPU time of this thread.
 fn thread_cpu() -> Duration {
@@ -134,6 +135,40 @@ fn corpora() -> (Vec<String>, Vec<String>) {
     (typical, adversarial)
 }
 
+/// Runs the Node.js baselines (`tests/bench/node/baselines.cjs`) on `job`; `None`, with a note,
+/// when Node or its packages are missing (`make bench` installs them into target/bench-node).
+fn node(job: serde_json::Value) -> Option<serde_json::Value> {
+    use std::io::Write;
+    let root = integration_tests::root();
+    let modules = std::env::var_os("BENCH_NODE_MODULES")
+        .map_or_else(|| root.join("target/bench-node/node_modules"), Into::into);
+    let child = std::process::Command::new("node")
+        .arg(root.join("tests/bench/node/baselines.cjs"))
+        .env("NODE_PATH", &modules)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(child) => child,
+        Err(e) => {
+            println!("    (Node.js baselines skipped: {e})");
+            return None;
+        }
+    };
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(job.to_string().as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    if !out.status.success() {
+        println!("    (Node.js baselines failed; run `make bench` to install them)");
+        return None;
+    }
+    Some(serde_json::from_slice(&out.stdout).unwrap())
+}
+
 /// The API Gateway HTTP API response document the runtime sends back for `response`.
 fn gateway_response(response: lambda_http::Response<lambda_http::Body>) -> Vec<u8> {
     let (parts, body) = response.into_parts();
@@ -148,14 +183,52 @@ fn main() {
     // The functions' own log set-up, writing to a sink: each request's log line is part of its cost.
     // SAFETY: set before any other thread exists.
     unsafe { std::env::set_var("AWS_LAMBDA_LOG_FORMAT", "JSON") };
-    lambda_http::tracing::init_default_subscriber_with_writer(std::io::sink);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let once = |f: &mut dyn FnMut()| {
+        let start = thread_cpu();
+        f();
+        thread_cpu() - start
+    };
+    let subscriber = once(&mut || {
+        lambda_http::tracing::init_default_subscriber_with_writer(std::io::sink);
+    });
+    let mut runtime = None;
+    let tokio = once(&mut || {
+        runtime = Some(
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap(),
+        );
+    });
+    let runtime = runtime.unwrap();
     println!(
         "passwordapi benchmarks (CPU time per call, this thread; ratios against baselines run here)\n"
     );
+    // The parts of a function's init, each the first of its kind in this process.
+    let dynamo_client = once(&mut || {
+        std::hint::black_box(runtime.block_on(passwordapi::store::dynamodb::client(Some(
+            "http://127.0.0.1:9",
+        ))));
+    });
+    // Built on the first breach check (here refused at once: nothing listens on port 9).
+    let hibp_client = once(&mut || {
+        let client = HibpClient::new("http://127.0.0.1:9");
+        let _ = runtime.block_on(passwordapi::evaluate::breach::BreachSource::range(
+            &client, "21BD1",
+        ));
+    });
+    let zxcvbn_warm = once(&mut || passwordapi::evaluate::warm_up());
+    println!("init parts (first in this process, CPU):");
+    for (name, cpu) in [
+        ("tokio runtime", tokio),
+        ("log subscriber", subscriber),
+        ("DynamoDB client (aws-config)", dynamo_client),
+        ("breach client, first check (not init)", hibp_client),
+        ("zxcvbn dictionaries (warm-up)", zxcvbn_warm),
+    ] {
+        println!("    {name:<40} {:>8.2} ms", cpu.as_secs_f64() * 1e3);
+    }
+    println!();
 
     // Generate: event in → response out, metering on the in-memory store.
     let config = Config {
@@ -189,13 +262,29 @@ fn main() {
         Some((micros(handler) / micros(raw), "of raw generation")),
         micros(handler) <= 20.0,
     );
+    let groups = [
+        charset::LOWERCASE,
+        charset::UPPERCASE,
+        charset::NUMBERS,
+        charset::SYMBOLS,
+    ];
+    let baseline = node(serde_json::json!({"generate": {
+        "groups": groups, "length": 18, "batches": 15, "per_batch": 20000
+    }}));
+    let node_generate = baseline
+        .as_ref()
+        .and_then(|b| b["generate"]["micros_per_call"].as_f64());
+    let ratio = node_generate.map(|n| n / micros(raw));
     report(
         "generate raw (policy → password)",
         format!("{:.2} µs", micros(raw)),
-        "-",
-        None,
-        true,
+        "≥ 10× Node randomInt",
+        ratio.map(|r| (r, "faster than Node crypto.randomInt")),
+        ratio.is_some_and(|r| r >= 10.0),
     );
+    if let Some(n) = node_generate {
+        println!("    Node crypto.randomInt, same policy      {n:>8.2} µs");
+    }
     // Where the handler's time goes, step by step.
     let step = |name: &str, per_call: Duration| {
         println!("    {name:<40} {:>8.2} µs", micros(per_call));
@@ -335,9 +424,59 @@ fn main() {
         worst <= Duration::from_millis(25),
     );
 
+    // Side by side with @zxcvbn-ts/core on the same inputs (steady state, after its start-up).
+    let baseline = node(serde_json::json!({
+        "zxcvbn": {"inputs": typical, "runs": 5, "per_run": 3},
+    }));
+    let adversarial_baseline = node(serde_json::json!({
+        "zxcvbn": {"inputs": adversarial, "runs": 1, "per_run": 1},
+    }));
+    let times = |b: &Option<serde_json::Value>| -> Option<Vec<f64>> {
+        let values = b.as_ref()?["zxcvbn"]["micros_per_input"].as_array()?;
+        Some(
+            values
+                .iter()
+                .filter_map(serde_json::Value::as_f64)
+                .collect(),
+        )
+    };
+    let ours_total = |d: &[Duration]| d.iter().map(|d| micros(*d)).sum::<f64>();
+    if let (Some(node_typical), Some(node_adversarial)) =
+        (times(&baseline), times(&adversarial_baseline))
+    {
+        let mut sorted = node_typical.clone();
+        sorted.sort_by(f64::total_cmp);
+        let node_p50 = sorted[sorted.len() / 2];
+        let ratio = node_p50 / micros(p50);
+        report(
+            "evaluate p50 vs @zxcvbn-ts/core",
+            format!("{:.3} ms", p50.as_secs_f64() * 1e3),
+            "≥ 20× zxcvbn-ts",
+            Some((ratio, "faster (p50 against p50)")),
+            ratio >= 20.0,
+        );
+        let ratio = node_adversarial.iter().sum::<f64>() / ours_total(&ours_adversarial);
+        report(
+            "evaluate adversarial corpus vs zxcvbn-ts",
+            format!("{:.1} ms", ours_total(&ours_adversarial) / 1e3),
+            "≥ 20× zxcvbn-ts",
+            Some((ratio, "faster (whole corpus)")),
+            ratio >= 20.0,
+        );
+        let startup = baseline.as_ref().unwrap()["zxcvbn"]["startup_micros"]
+            .as_f64()
+            .unwrap_or(0.0);
+        println!(
+            "    zxcvbn-ts p50 {:.3} ms, corpus {:.1} ms, start-up {:.0} ms CPU",
+            node_p50 / 1e3,
+            node_adversarial.iter().sum::<f64>() / 1e3,
+            startup / 1e3
+        );
+    }
+
     // The warm metered request on DynamoDB Local: round trip and write units.
+    let local = runtime.block_on(LocalDynamo::start());
     runtime.block_on(async {
-        let local = LocalDynamo::start().await;
         let client = local.client();
         create_table(&client, "bench").await;
         let store = DynamoStore::new(client, "bench").measuring_capacity();
@@ -376,16 +515,203 @@ fn main() {
         );
     });
 
-    // The breach client is built once per process; how much of a cold start it is.
-    let started = thread_cpu();
-    let hibp = RangeCache::new(HibpClient::new("https://api.pwnedpasswords.com").unwrap());
-    let built = thread_cpu() - started;
-    std::hint::black_box(&hibp);
-    report(
-        "breach client construction (init)",
-        format!("{:.2} ms", built.as_secs_f64() * 1e3),
-        "part of ≤ 15 ms init",
-        None,
-        true,
+    cold_starts(&local, &typical);
+}
+
+/// The body of a function's response document, as JSON.
+fn body(response: &serde_json::Value) -> serde_json::Value {
+    serde_json::from_str(response["body"].as_str().unwrap_or("null")).unwrap_or_default()
+}
+
+/// Each release function run as Lambda runs it (see `coldstart`): init and per-event CPU, peak
+/// memory against the configured 128 MB, and the zipped size of its bootstrap.
+fn cold_starts(local: &LocalDynamo, passwords: &[String]) {
+    let root = integration_tests::root();
+    let env = [
+        ("TABLE_NAME", "bench".to_owned()),
+        ("DYNAMODB_ENDPOINT", local.endpoint()),
+        ("EMAIL_PEPPER", integration_tests::TEST_PEPPER.to_owned()),
+        // Nothing listens there; evaluate events skip the breach check anyway.
+        ("HIBP_API_URL", "http://127.0.0.1:9".to_owned()),
+        ("ANONYMOUS_DAILY_LIMIT", "100000000".to_owned()),
+        ("FREE_DAILY_LIMIT", "100000000".to_owned()),
+        ("REGISTER_DAILY_LIMIT_PER_IP", "100000000".to_owned()),
+    ];
+    let status = |r: &serde_json::Value| r["statusCode"].as_u64().unwrap_or(0);
+    let counted = |n: usize, make: Box<dyn Fn(usize) -> String>| {
+        let mut i = 0;
+        move |_: Option<&serde_json::Value>| {
+            i += 1;
+            (i <= n).then(|| make(i))
+        }
+    };
+    let stamp = epoch_seconds();
+    let mut runs = Vec::new();
+    let binary = |name: &str| root.join("target/release").join(name);
+
+    let generate = coldstart::run(
+        &binary("generate"),
+        &env,
+        counted(
+            300,
+            Box::new(|_| Event::post("/v1/generate", "{}").to_json().to_string()),
+        ),
     );
+    runs.push(("generate", generate, 200));
+
+    let corpus = passwords.to_vec();
+    let evaluate = coldstart::run(
+        &binary("evaluate"),
+        &env,
+        counted(
+            300,
+            Box::new(move |i| {
+                let password = &corpus[i % corpus.len()];
+                Event::post(
+                    "/v1/evaluate",
+                    &serde_json::json!({ "password": password }).to_string(),
+                )
+                .query("hibp=false")
+                .to_json()
+                .to_string()
+            }),
+        ),
+    );
+    runs.push(("evaluate", evaluate, 200));
+
+    let register = coldstart::run(
+        &binary("register"),
+        &env,
+        counted(
+            8,
+            Box::new(move |i| {
+                let email = format!("bench-{stamp}-{i}@example.com");
+                Event::post(
+                    "/v1/keys/register",
+                    &serde_json::json!({ "email": email }).to_string(),
+                )
+                .to_json()
+                .to_string()
+            }),
+        ),
+    );
+    let first = body(&register.responses[0]);
+    let email = format!("bench-{stamp}-1@example.com");
+    let mut regen = first["regen_token"].as_str().unwrap_or_default().to_owned();
+    runs.push(("register", register, 201));
+
+    let mut left = 8;
+    let regenerate = coldstart::run(&binary("regenerate"), &env, |previous| {
+        if let Some(previous) = previous {
+            regen = body(previous)["regen_token"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+        }
+        left -= 1;
+        (left >= 0).then(|| {
+            let request = serde_json::json!({ "email": email, "regen_token": regen });
+            Event::post("/v1/keys/regenerate", &request.to_string())
+                .to_json()
+                .to_string()
+        })
+    });
+    let key = body(regenerate.responses.last().unwrap())["api_key"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    runs.push(("regenerate", regenerate, 200));
+
+    let usage = coldstart::run(
+        &binary("usage"),
+        &env,
+        counted(
+            300,
+            Box::new(move |_| {
+                Event::new("GET", "/v1/keys/usage")
+                    .header("authorization", &format!("Bearer {key}"))
+                    .to_json()
+                    .to_string()
+            }),
+        ),
+    );
+    runs.push(("usage", usage, 200));
+
+    println!();
+    println!(
+        "{:<12} {:>10} {:>11} {:>10} {:>14} {:>12}",
+        "function", "init CPU", "first event", "warm event", "peak RSS", "zipped"
+    );
+    for (name, run, expected) in &runs {
+        let ok = run.responses.iter().all(|r| status(r) == *expected);
+        assert!(
+            ok,
+            "{name}: unexpected status in {:?}",
+            run.responses.iter().map(status).collect::<Vec<_>>()
+        );
+        println!(
+            "{name:<12} {:>7.2} ms {:>8.2} ms {:>7.3} ms {:>7.1} MiB/128 {:>9.2} MB",
+            run.init_cpu.as_secs_f64() * 1e3,
+            run.first_cpu.as_secs_f64() * 1e3,
+            run.warm_cpu.as_secs_f64() * 1e3,
+            run.peak_rss_kib as f64 / 1024.0,
+            zipped_size(&binary(name)) as f64 / 1e6,
+        );
+    }
+    let worst = runs.iter().map(|(_, r, _)| r.init_cpu).max().unwrap();
+    let biggest = runs
+        .iter()
+        .map(|(name, _, _)| zipped_size(&binary(name)))
+        .max()
+        .unwrap();
+    let rss = runs.iter().map(|(_, r, _)| r.peak_rss_kib).max().unwrap();
+    report(
+        "cold start, slowest init (CPU)",
+        format!("{:.2} ms", worst.as_secs_f64() * 1e3),
+        "≤ 15 ms",
+        None,
+        worst <= Duration::from_millis(15),
+    );
+    report(
+        "zipped bootstrap, largest",
+        format!("{:.2} MB", biggest as f64 / 1e6),
+        "≤ 6 MB",
+        None,
+        biggest <= 6_000_000,
+    );
+    report(
+        "peak RSS, largest",
+        format!("{:.1} MiB", rss as f64 / 1024.0),
+        "≤ 128 MB configured",
+        Some((128.0 * 1024.0 / rss as f64, "headroom")),
+        rss * 1024 <= 128 * 1024 * 1024,
+    );
+}
+
+/// Seconds since the epoch, to keep registered emails unique across runs.
+fn epoch_seconds() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// Size of `binary` zipped as `bootstrap` (deflate), as it is uploaded.
+fn zipped_size(binary: &std::path::Path) -> u64 {
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import io, sys, zipfile\n\
+             b = io.BytesIO()\n\
+             with zipfile.ZipFile(b, 'w', zipfile.ZIP_DEFLATED, compresslevel=9) as z:\n\
+             \x20   z.write(sys.argv[1], 'bootstrap')\n\
+             print(len(b.getvalue()))",
+        ])
+        .arg(binary)
+        .output()
+        .expect("python3");
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(0)
 }

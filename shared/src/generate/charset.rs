@@ -133,7 +133,15 @@ impl Charset {
 
     fn sample_rejection<R: Rng + ?Sized>(&self, pool: &[(char, usize)], rng: &mut R) -> String {
         let mut out = String::with_capacity(self.length as usize);
-        let mut tally = vec![0u32; self.groups.len()];
+        // At most four classes (or their merged forms): a tally on the stack.
+        let mut storage = [0u32; 8];
+        let mut heap = Vec::new();
+        let tally: &mut [u32] = if self.groups.len() <= storage.len() {
+            &mut storage[..self.groups.len()]
+        } else {
+            heap.resize(self.groups.len(), 0);
+            &mut heap
+        };
         loop {
             out.clear();
             tally.iter_mut().for_each(|t| *t = 0);
