@@ -230,6 +230,14 @@ fn main() {
     }
     println!();
 
+    // `BENCH_FUNCTIONS_ONLY=1`: only the functions' runs (e.g. under `perf record`).
+    if std::env::var_os("BENCH_FUNCTIONS_ONLY").is_some() {
+        let local = runtime.block_on(LocalDynamo::start());
+        runtime.block_on(create_table(&local.client(), "bench"));
+        cold_starts(&local, &corpora().0);
+        return;
+    }
+
     // Generate: event in → response out, metering on the in-memory store.
     let config = Config {
         anonymous: passwordapi::config::TierLimits {
@@ -523,6 +531,25 @@ fn body(response: &serde_json::Value) -> serde_json::Value {
     serde_json::from_str(response["body"].as_str().unwrap_or("null")).unwrap_or_default()
 }
 
+/// Each function's configured memory (MB) in template.yaml, by binary name.
+fn memory_sizes() -> std::collections::BTreeMap<String, u64> {
+    let text = std::fs::read_to_string(integration_tests::root().join("template.yaml")).unwrap();
+    let template: serde_norway::Value = serde_norway::from_str(&text).unwrap();
+    let global = template["Globals"]["Function"]["MemorySize"]
+        .as_u64()
+        .unwrap_or(128);
+    let mut sizes = std::collections::BTreeMap::new();
+    for (_, resource) in template["Resources"].as_mapping().unwrap() {
+        if let Some(binary) = resource["Metadata"]["BuildProperties"]["Binary"].as_str() {
+            let size = resource["Properties"]["MemorySize"]
+                .as_u64()
+                .unwrap_or(global);
+            sizes.insert(binary.to_owned(), size);
+        }
+    }
+    sizes
+}
+
 /// Each release function run as Lambda runs it (see `coldstart`): init and per-event CPU, peak
 /// memory against the configured 128 MB, and the zipped size of its bootstrap.
 fn cold_starts(local: &LocalDynamo, passwords: &[String]) {
@@ -537,6 +564,7 @@ fn cold_starts(local: &LocalDynamo, passwords: &[String]) {
         ("FREE_DAILY_LIMIT", "100000000".to_owned()),
         ("REGISTER_DAILY_LIMIT_PER_IP", "100000000".to_owned()),
     ];
+    let memory = memory_sizes();
     let status = |r: &serde_json::Value| r["statusCode"].as_u64().unwrap_or(0);
     let counted = |n: usize, make: Box<dyn Fn(usize) -> String>| {
         let mut i = 0;
@@ -547,13 +575,20 @@ fn cold_starts(local: &LocalDynamo, passwords: &[String]) {
     };
     let stamp = epoch_seconds();
     let mut runs = Vec::new();
-    let binary = |name: &str| root.join("target/release").join(name);
+    // `BENCH_BINARIES`: another build of the functions (an unstripped one, to profile).
+    let binaries = std::env::var_os("BENCH_BINARIES")
+        .map_or_else(|| root.join("target/release"), std::path::PathBuf::from);
+    let burst: usize = std::env::var("BENCH_EVENTS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(300);
+    let binary = |name: &str| binaries.join(name);
 
     let generate = coldstart::run(
         &binary("generate"),
         &env,
         counted(
-            300,
+            burst,
             Box::new(|_| Event::post("/v1/generate", "{}").to_json().to_string()),
         ),
     );
@@ -564,7 +599,7 @@ fn cold_starts(local: &LocalDynamo, passwords: &[String]) {
         &binary("evaluate"),
         &env,
         counted(
-            300,
+            burst,
             Box::new(move |i| {
                 let password = &corpus[i % corpus.len()];
                 Event::post(
@@ -626,7 +661,7 @@ fn cold_starts(local: &LocalDynamo, passwords: &[String]) {
         &binary("usage"),
         &env,
         counted(
-            300,
+            burst,
             Box::new(move |_| {
                 Event::new("GET", "/v1/keys/usage")
                     .header("authorization", &format!("Bearer {key}"))
@@ -639,8 +674,8 @@ fn cold_starts(local: &LocalDynamo, passwords: &[String]) {
 
     println!();
     println!(
-        "{:<12} {:>10} {:>11} {:>10} {:>14} {:>12}",
-        "function", "init CPU", "first event", "warm event", "peak RSS", "zipped"
+        "{:<12} {:>10} {:>11} {:>10} {:>18} {:>10}",
+        "function", "init CPU", "first event", "warm event", "peak RSS / memory", "zipped"
     );
     for (name, run, expected) in &runs {
         let ok = run.responses.iter().all(|r| status(r) == *expected);
@@ -650,28 +685,30 @@ fn cold_starts(local: &LocalDynamo, passwords: &[String]) {
             run.responses.iter().map(status).collect::<Vec<_>>()
         );
         println!(
-            "{name:<12} {:>7.2} ms {:>8.2} ms {:>7.3} ms {:>7.1} MiB/128 {:>9.2} MB",
+            "{name:<12} {:>7.2} ms {:>8.2} ms {:>7.3} ms {:>8.1} MiB / {:>4} {:>7.2} MB",
             run.init_cpu.as_secs_f64() * 1e3,
             run.first_cpu.as_secs_f64() * 1e3,
             run.warm_cpu.as_secs_f64() * 1e3,
             run.peak_rss_kib as f64 / 1024.0,
+            memory[*name],
             zipped_size(&binary(name)) as f64 / 1e6,
         );
     }
-    let worst = runs.iter().map(|(_, r, _)| r.init_cpu).max().unwrap();
+    cost_table(&runs, &memory);
+    for (name, run, _) in &runs {
+        report(
+            &format!("cold start: {name} init (CPU)"),
+            format!("{:.2} ms", run.init_cpu.as_secs_f64() * 1e3),
+            "≤ 15 ms",
+            None,
+            run.init_cpu <= Duration::from_millis(15),
+        );
+    }
     let biggest = runs
         .iter()
         .map(|(name, _, _)| zipped_size(&binary(name)))
         .max()
         .unwrap();
-    let rss = runs.iter().map(|(_, r, _)| r.peak_rss_kib).max().unwrap();
-    report(
-        "cold start, slowest init (CPU)",
-        format!("{:.2} ms", worst.as_secs_f64() * 1e3),
-        "≤ 15 ms",
-        None,
-        worst <= Duration::from_millis(15),
-    );
     report(
         "zipped bootstrap, largest",
         format!("{:.2} MB", biggest as f64 / 1e6),
@@ -679,12 +716,17 @@ fn cold_starts(local: &LocalDynamo, passwords: &[String]) {
         None,
         biggest <= 6_000_000,
     );
+    let (name, rss, size) = runs
+        .iter()
+        .map(|(name, r, _)| (name, r.peak_rss_kib, memory[*name]))
+        .max_by(|a, b| (a.1 as f64 / a.2 as f64).total_cmp(&(b.1 as f64 / b.2 as f64)))
+        .unwrap();
     report(
-        "peak RSS, largest",
+        &format!("peak RSS / memory size, worst ({name})"),
         format!("{:.1} MiB", rss as f64 / 1024.0),
-        "≤ 128 MB configured",
-        Some((128.0 * 1024.0 / rss as f64, "headroom")),
-        rss * 1024 <= 128 * 1024 * 1024,
+        &format!("≤ {size} MB"),
+        Some((size as f64 * 1e6 / (rss as f64 * 1024.0), "headroom")),
+        rss * 1024 <= size * 1_000_000,
     );
 }
 
@@ -714,4 +756,90 @@ fn zipped_size(binary: &std::path::Path) -> u64 {
         .trim()
         .parse()
         .unwrap_or(0)
+}
+
+/// Prices (us-east-1, arm64, on-demand; USD) and the model of BENCHMARKS.md.
+const LAMBDA_GB_SECOND: f64 = 0.000_013_333_4;
+const LAMBDA_PER_MILLION: f64 = 0.20;
+const HTTP_API_PER_MILLION: f64 = 1.00;
+const WRITE_UNIT_PER_MILLION: f64 = 0.625;
+const READ_UNIT_PER_MILLION: f64 = 0.125;
+/// Lambda gives one vCPU at 1769 MB, proportionally less below.
+const FULL_VCPU_MB: f64 = 1769.0;
+/// Assumed wall time of one DynamoDB call from Lambda in the same region.
+const DYNAMODB_CALL_MS: f64 = 4.0;
+
+/// Cost per million warm requests of each endpoint at its configured memory: billed duration
+/// = warm CPU measured here × (1769 MB / memory) + DynamoDB calls × 4 ms.
+fn cost_table(
+    runs: &[(&str, coldstart::Run, u64)],
+    memory: &std::collections::BTreeMap<String, u64>,
+) {
+    // Store calls, write and read units per warm request, from the code (store/dynamodb.rs):
+    // metering is one conditional update (1.00 WRU, measured above); register one 3-item
+    // transaction (2 WRU per item); regenerate a strongly consistent read and a 2-item
+    // transaction; usage a strongly consistent query of at most 31 small items (one 4 KB unit).
+    let units = |name: &str| -> (f64, f64, f64) {
+        match name {
+            "generate" | "evaluate" => (1.0, 1.0, 0.0),
+            "register" => (1.0, 6.0, 0.0),
+            "regenerate" => (2.0, 4.0, 1.0),
+            _ => (1.0, 0.0, 1.0),
+        }
+    };
+    // The memory choice: Lambda compute per million and billed ms at each size.
+    println!();
+    println!("Lambda compute per million warm requests (billed ms) by memory size:");
+    println!(
+        "{:<12} {:>16} {:>16} {:>16} {:>16}",
+        "endpoint", "128 MB", "256 MB", "512 MB", "1024 MB"
+    );
+    for (name, run, _) in runs {
+        let (calls, _, _) = units(name);
+        let cells: Vec<String> = [128.0, 256.0, 512.0, 1024.0]
+            .iter()
+            .map(|mb| {
+                let billed = (run.warm_cpu.as_secs_f64() * 1e3 * FULL_VCPU_MB / mb
+                    + calls * DYNAMODB_CALL_MS)
+                    .ceil();
+                let compute = mb / 1024.0 * billed / 1e3 * LAMBDA_GB_SECOND * 1e6;
+                format!("${compute:.3} ({billed:.0})")
+            })
+            .collect();
+        println!(
+            "{name:<12} {:>16} {:>16} {:>16} {:>16}",
+            cells[0], cells[1], cells[2], cells[3]
+        );
+    }
+    println!();
+    println!(
+        "{:<12} {:>7} {:>11} {:>9} {:>9} {:>9} {:>9} {:>11}",
+        "endpoint",
+        "memory",
+        "billed (ms)",
+        "compute",
+        "requests",
+        "HTTP API",
+        "DynamoDB",
+        "per million"
+    );
+    for (name, run, _) in runs {
+        let mb = memory[*name] as f64;
+        let (calls, wru, rru) = units(name);
+        let billed = (run.warm_cpu.as_secs_f64() * 1e3 * FULL_VCPU_MB / mb
+            + calls * DYNAMODB_CALL_MS)
+            .ceil();
+        let compute = mb / 1024.0 * billed / 1e3 * LAMBDA_GB_SECOND * 1e6;
+        let dynamo = wru * WRITE_UNIT_PER_MILLION + rru * READ_UNIT_PER_MILLION;
+        let total = compute + LAMBDA_PER_MILLION + HTTP_API_PER_MILLION + dynamo;
+        println!(
+            "{name:<12} {:>4} MB {billed:>11.0} {:>9} {:>9} {:>9} {:>9} {:>11}",
+            mb,
+            format!("${compute:.3}"),
+            format!("${LAMBDA_PER_MILLION:.2}"),
+            format!("${HTTP_API_PER_MILLION:.2}"),
+            format!("${dynamo:.3}"),
+            format!("${total:.2}"),
+        );
+    }
 }

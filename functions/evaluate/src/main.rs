@@ -4,7 +4,7 @@ use lambda_http::{Error, run, service_fn};
 use passwordapi::evaluate::{self, breach::RangeCache, hibp::HibpClient};
 use passwordapi::http::{App, evaluate as endpoint};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     passwordapi::http::init_process();
     let app = App::from_env().await?;

@@ -3,7 +3,7 @@
 use lambda_http::{Error, run, service_fn};
 use passwordapi::http::{App, generate};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     passwordapi::http::init_process();
     let app = App::from_env().await?;
