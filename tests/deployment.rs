@@ -2,7 +2,7 @@
 //! is in the local watch router with the same function, each function's binary exists, the functions
 //! serve the paths they are routed, and every sample event parses.
 
-use integration_tests::root;
+use integration_tests::{root, template};
 use passwordapi::http::request::Route;
 use serde_norway::Value as Yaml;
 use std::collections::BTreeMap;
@@ -46,10 +46,6 @@ fn watch_router() -> BTreeMap<String, String> {
 struct TemplateFunction {
     binary: String,
     routes: Vec<(String, String)>,
-}
-
-fn template() -> Yaml {
-    serde_norway::from_str(&std::fs::read_to_string(root().join("template.yaml")).unwrap()).unwrap()
 }
 
 fn template_functions() -> Vec<TemplateFunction> {

@@ -533,8 +533,7 @@ fn body(response: &serde_json::Value) -> serde_json::Value {
 
 /// Each function's configured memory (MB) in template.yaml, by binary name.
 fn memory_sizes() -> std::collections::BTreeMap<String, u64> {
-    let text = std::fs::read_to_string(integration_tests::root().join("template.yaml")).unwrap();
-    let template: serde_norway::Value = serde_norway::from_str(&text).unwrap();
+    let template = integration_tests::template();
     let global = template["Globals"]["Function"]["MemorySize"]
         .as_u64()
         .unwrap_or(128);
@@ -677,7 +676,11 @@ fn cold_starts(local: &LocalDynamo, passwords: &[String]) {
         "{:<12} {:>10} {:>11} {:>10} {:>18} {:>10}",
         "function", "init CPU", "first event", "warm event", "peak RSS / memory", "zipped"
     );
-    for (name, run, expected) in &runs {
+    let zipped: Vec<u64> = runs
+        .iter()
+        .map(|(name, _, _)| zipped_size(&binary(name)))
+        .collect();
+    for ((name, run, expected), zipped) in runs.iter().zip(&zipped) {
         let ok = run.responses.iter().all(|r| status(r) == *expected);
         assert!(
             ok,
@@ -691,7 +694,7 @@ fn cold_starts(local: &LocalDynamo, passwords: &[String]) {
             run.warm_cpu.as_secs_f64() * 1e3,
             run.peak_rss_kib as f64 / 1024.0,
             memory[*name],
-            zipped_size(&binary(name)) as f64 / 1e6,
+            *zipped as f64 / 1e6,
         );
     }
     cost_table(&runs, &memory);
@@ -716,11 +719,7 @@ fn cold_starts(local: &LocalDynamo, passwords: &[String]) {
             inits[inits.len() - 1].as_secs_f64() * 1e3
         );
     }
-    let biggest = runs
-        .iter()
-        .map(|(name, _, _)| zipped_size(&binary(name)))
-        .max()
-        .unwrap();
+    let biggest = *zipped.iter().max().unwrap();
     report(
         "zipped bootstrap, largest",
         format!("{:.2} MB", biggest as f64 / 1e6),
@@ -781,8 +780,15 @@ const FULL_VCPU_MB: f64 = 1769.0;
 /// Assumed wall time of one DynamoDB call from Lambda in the same region.
 const DYNAMODB_CALL_MS: f64 = 4.0;
 
-/// Cost per million warm requests of each endpoint at its configured memory: billed duration
-/// = warm CPU measured here × (1769 MB / memory) + DynamoDB calls × 4 ms.
+/// Billed milliseconds of one warm request at `mb` MB — its CPU measured here × (1769 MB / memory)
+/// + DynamoDB calls × 4 ms, rounded up — and the Lambda compute cost of a million of them.
+fn lambda_compute(warm_cpu: Duration, mb: f64, calls: f64) -> (f64, f64) {
+    let billed =
+        (warm_cpu.as_secs_f64() * 1e3 * FULL_VCPU_MB / mb + calls * DYNAMODB_CALL_MS).ceil();
+    (billed, mb / 1024.0 * billed / 1e3 * LAMBDA_GB_SECOND * 1e6)
+}
+
+/// Cost per million warm requests of each endpoint at its configured memory ([`lambda_compute`]).
 fn cost_table(
     runs: &[(&str, coldstart::Run, u64)],
     memory: &std::collections::BTreeMap<String, u64>,
@@ -810,11 +816,8 @@ fn cost_table(
         let (calls, _, _) = units(name);
         let cells: Vec<String> = [128.0, 256.0, 512.0, 1024.0]
             .iter()
-            .map(|mb| {
-                let billed = (run.warm_cpu.as_secs_f64() * 1e3 * FULL_VCPU_MB / mb
-                    + calls * DYNAMODB_CALL_MS)
-                    .ceil();
-                let compute = mb / 1024.0 * billed / 1e3 * LAMBDA_GB_SECOND * 1e6;
+            .map(|&mb| {
+                let (billed, compute) = lambda_compute(run.warm_cpu, mb, calls);
                 format!("${compute:.3} ({billed:.0})")
             })
             .collect();
@@ -838,10 +841,7 @@ fn cost_table(
     for (name, run, _) in runs {
         let mb = memory[*name] as f64;
         let (calls, wru, rru) = units(name);
-        let billed = (run.warm_cpu.as_secs_f64() * 1e3 * FULL_VCPU_MB / mb
-            + calls * DYNAMODB_CALL_MS)
-            .ceil();
-        let compute = mb / 1024.0 * billed / 1e3 * LAMBDA_GB_SECOND * 1e6;
+        let (billed, compute) = lambda_compute(run.warm_cpu, mb, calls);
         let dynamo = wru * WRITE_UNIT_PER_MILLION + rru * READ_UNIT_PER_MILLION;
         let total = compute + LAMBDA_PER_MILLION + HTTP_API_PER_MILLION + dynamo;
         println!(

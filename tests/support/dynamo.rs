@@ -7,7 +7,6 @@ use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
     TimeToLiveSpecification,
 };
-use serde_norway::Value as Yaml;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -149,10 +148,7 @@ pub async fn create_table(client: &Client, name: &str) {
     if existing.table_names().iter().any(|t| t == name) {
         return;
     }
-    let template: Yaml = serde_norway::from_str(
-        &std::fs::read_to_string(root().join("template.yaml")).expect("template.yaml"),
-    )
-    .expect("template.yaml parses");
+    let template = crate::template();
     let table = &template["Resources"]["Table"]["Properties"];
     let mut request = client
         .create_table()

@@ -127,6 +127,14 @@ pub fn root() -> std::path::PathBuf {
         .expect("workspace root")
 }
 
+/// template.yaml, parsed.
+pub fn template() -> serde_norway::Value {
+    serde_norway::from_str(
+        &std::fs::read_to_string(root().join("template.yaml")).expect("template.yaml"),
+    )
+    .expect("template.yaml parses")
+}
+
 /// A free TCP port on 127.0.0.1.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
