@@ -87,6 +87,9 @@ async fn malformed_and_mistyped_json() {
         "{\"length\": 18,}",
         "{\"length\": 1e309}",
         "{\"length\": 18, \"length\": 19}",
+        // Unicode whitespace is not JSON whitespace: not an empty body.
+        "\u{a0}",
+        " \u{2028}\u{3000}\n",
         "{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
     ] {
         api.expect(post("/v1/generate", body), 400, BAD_JSON).await;

@@ -80,7 +80,8 @@ impl Call {
             return Err(ApiError::payload_too_large(MAX_BODY_BYTES));
         }
         let body = match std::str::from_utf8(bytes) {
-            Ok(text) if text.trim().is_empty() => None,
+            // Only JSON's own whitespace makes a body empty: U+00A0 and the like are not JSON.
+            Ok(text) if text.trim_matches([' ', '\t', '\n', '\r']).is_empty() => None,
             Ok(text) => Some(text.to_string()),
             Err(_) => return Err(ApiError::invalid_json("the body is not valid UTF-8")),
         };
