@@ -287,6 +287,77 @@ async fn hard_limits_cap_the_day_and_cannot_go_below_usage() {
 }
 
 #[tokio::test]
+async fn an_accounts_hard_limit_reaches_every_day_it_opens_but_never_overrides_a_days_own() {
+    let store = store().await;
+    let acct = Account {
+        hard_limit: Some(2),
+        ..account("acct00000010", "i@x.io")
+    };
+    store.register(&acct, "ip", day(), 5).await.unwrap();
+    let meter = |day, version| Meter {
+        who: Meterer::Account(acct.id.clone()),
+        day,
+        limit: 100,
+        key_version: Some(version),
+    };
+    assert!(store.open_day(&acct.id, day(), 1, Some(2)).await.unwrap());
+    for used in 1..=2 {
+        assert_eq!(
+            store.meter(&meter(day(), 1)).await.unwrap(),
+            Metered::Admitted {
+                used,
+                hard_limit: Some(2)
+            }
+        );
+    }
+    assert!(matches!(
+        store.meter(&meter(day(), 1)).await.unwrap(),
+        Metered::Full { .. }
+    ));
+
+    // Raised for today; a container still holding the old account reopens the day: no effect.
+    store
+        .set_hard_limit(&acct.id, 1, Some(3), day())
+        .await
+        .unwrap();
+    assert!(store.open_day(&acct.id, day(), 1, Some(2)).await.unwrap());
+    assert_eq!(
+        store.meter(&meter(day(), 1)).await.unwrap(),
+        Metered::Admitted {
+            used: 3,
+            hard_limit: Some(3)
+        }
+    );
+
+    // Regeneration keeps today's own limit and gives tomorrow the account's.
+    let acct = Account {
+        hard_limit: Some(5),
+        ..acct.clone()
+    };
+    let tomorrow = day().next();
+    assert!(
+        store
+            .rotate(&acct, "$argon2id$key2", "$argon2id$regen2", day())
+            .await
+            .unwrap()
+    );
+    assert!(matches!(
+        store.meter(&meter(day(), 2)).await.unwrap(),
+        Metered::Full {
+            used: 3,
+            hard_limit: Some(3)
+        }
+    ));
+    assert_eq!(
+        store.meter(&meter(tomorrow, 2)).await.unwrap(),
+        Metered::Admitted {
+            used: 1,
+            hard_limit: Some(5)
+        }
+    );
+}
+
+#[tokio::test]
 async fn usage_history_spans_days() {
     let store = store().await;
     let who = Meterer::Ip("history".to_owned());

@@ -109,6 +109,24 @@ fn expires(day: Day, keep_days: i64) -> AttributeValue {
     n(day.reset_at_ms() / 1000 + keep_days * 86_400)
 }
 
+/// The assignments that open an account's usage day, or carry it to another key version:
+/// `key_version` as `version` says, `used` from 0 unless counted already, the expiry, and the
+/// account's hard limit unless the day has its own. Returned with the values they name.
+fn open_day_set(
+    version: &str,
+    day: Day,
+    hard_limit: Option<u32>,
+) -> (String, Vec<(&'static str, AttributeValue)>) {
+    let mut set =
+        format!("key_version = {version}, used = if_not_exists(used, :zero), expires_at = :exp");
+    let mut values = vec![(":zero", n(0)), (":exp", expires(day, USAGE_TTL_DAYS))];
+    if let Some(h) = hard_limit {
+        set.push_str(", hard_limit = if_not_exists(hard_limit, :h)");
+        values.push((":h", n(h)));
+    }
+    (set, values)
+}
+
 fn number<T: std::str::FromStr>(item: &Item, name: &str) -> Option<T> {
     match item.get(name) {
         Some(AttributeValue::N(v)) => v.parse().ok(),
@@ -279,21 +297,16 @@ impl Store for DynamoStore {
         key_version: u64,
         hard_limit: Option<u32>,
     ) -> Result<bool, StoreError> {
-        let mut expression = String::from(
-            "SET key_version = if_not_exists(key_version, :v), used = if_not_exists(used, :zero), \
-             expires_at = :exp",
-        );
+        let (set, values) = open_day_set("if_not_exists(key_version, :v)", day, hard_limit);
         let mut request = self
             .update(usage_key(&Meterer::Account(account_id.to_owned()), day))
+            .update_expression(format!("SET {set}"))
             .condition_expression("attribute_not_exists(pk) OR key_version = :v")
-            .expression_attribute_values(":v", n(key_version))
-            .expression_attribute_values(":zero", n(0))
-            .expression_attribute_values(":exp", expires(day, USAGE_TTL_DAYS));
-        if let Some(h) = hard_limit {
-            expression.push_str(", hard_limit = if_not_exists(hard_limit, :h)");
-            request = request.expression_attribute_values(":h", n(h));
+            .expression_attribute_values(":v", n(key_version));
+        for (name, value) in values {
+            request = request.expression_attribute_values(name, value);
         }
-        match request.update_expression(expression).send().await {
+        match request.send().await {
             Ok(_) => Ok(true),
             Err(e) => match e.as_service_error() {
                 Some(UpdateItemError::ConditionalCheckFailedException(_)) => Ok(false),
@@ -420,19 +433,15 @@ impl Store for DynamoStore {
         // meter today nor open tomorrow, even racing this call across midnight.
         let mut moves = Vec::new();
         for d in [day, day.next()] {
-            let mut expression = String::from(
-                "SET key_version = :next, used = if_not_exists(used, :zero), expires_at = :exp",
-            );
+            let (set, values) = open_day_set(":next", d, account.hard_limit);
             let mut usage = self
                 .transact_update(usage_key(&Meterer::Account(account.id.clone()), d))
-                .expression_attribute_values(":next", n(next))
-                .expression_attribute_values(":zero", n(0))
-                .expression_attribute_values(":exp", expires(d, USAGE_TTL_DAYS));
-            if let Some(h) = account.hard_limit {
-                expression.push_str(", hard_limit = if_not_exists(hard_limit, :h)");
-                usage = usage.expression_attribute_values(":h", n(h));
+                .update_expression(format!("SET {set}"))
+                .expression_attribute_values(":next", n(next));
+            for (name, value) in values {
+                usage = usage.expression_attribute_values(name, value);
             }
-            moves.push(built(usage.update_expression(expression).build())?);
+            moves.push(built(usage.build())?);
         }
         let mut request = self
             .client
@@ -460,13 +469,13 @@ impl Store for DynamoStore {
             .transact_update(account_key(account_id))
             .condition_expression("key_version = :v")
             .expression_attribute_values(":v", n(key_version));
-        let usage = self
+        let (open, values) = open_day_set("if_not_exists(key_version, :v)", day, None);
+        let mut usage = self
             .transact_update(usage_key(&Meterer::Account(account_id.to_owned()), day))
-            .expression_attribute_values(":v", n(key_version))
-            .expression_attribute_values(":zero", n(0))
-            .expression_attribute_values(":exp", expires(day, USAGE_TTL_DAYS));
-        let open = "key_version = if_not_exists(key_version, :v), \
-                    used = if_not_exists(used, :zero), expires_at = :exp";
+            .expression_attribute_values(":v", n(key_version));
+        for (name, value) in values {
+            usage = usage.expression_attribute_values(name, value);
+        }
         let (account, usage) = match hard_limit {
             Some(h) => (
                 account
