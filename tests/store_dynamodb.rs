@@ -4,6 +4,7 @@
 use integration_tests::dynamo::{LocalDynamo, fresh_table, patient};
 use passwordapi::quota::{Day, Tier};
 use passwordapi::store::dynamodb::DynamoStore;
+use passwordapi::store::memory::MemoryStore;
 use passwordapi::store::{Account, HardLimitError, Meter, Metered, Meterer, RegisterError, Store};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -288,7 +289,12 @@ async fn hard_limits_cap_the_day_and_cannot_go_below_usage() {
 
 #[tokio::test]
 async fn an_accounts_hard_limit_reaches_every_day_it_opens_but_never_overrides_a_days_own() {
-    let store = store().await;
+    hard_limits_of_new_days(&*store().await).await;
+    // The in-memory store of the unit tests behaves the same.
+    hard_limits_of_new_days(&MemoryStore::new()).await;
+}
+
+async fn hard_limits_of_new_days(store: &dyn Store) {
     let acct = Account {
         hard_limit: Some(2),
         ..account("acct00000010", "i@x.io")

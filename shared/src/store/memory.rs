@@ -118,9 +118,14 @@ impl Store for MemoryStore {
             .or_insert(DayItem {
                 count: 0,
                 key_version: Some(key_version),
-                hard_limit,
+                hard_limit: None,
             });
-        Ok(item.key_version == Some(key_version))
+        if item.key_version != Some(key_version) {
+            return Ok(false);
+        }
+        // As in DynamoDB: the account's hard limit, unless the day has its own.
+        item.hard_limit = item.hard_limit.or(hard_limit);
+        Ok(true)
     }
 
     async fn account(&self, id: &str) -> Result<Option<Account>, StoreError> {
@@ -178,7 +183,8 @@ impl Store for MemoryStore {
         account.key_version = from_version + 1;
         account.key_hash = key_hash.to_owned();
         account.regen_hash = regen_hash.to_owned();
-        let hard_limit = account.hard_limit;
+        // As in DynamoDB (one transaction, no read): the caller's view of the account.
+        let hard_limit = current.hard_limit;
         for d in [day, day.next()] {
             let item = inner
                 .days

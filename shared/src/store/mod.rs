@@ -142,8 +142,9 @@ pub trait Store: Send + Sync {
     ) -> Result<(), RegisterError>;
 
     /// Replaces key and regeneration hashes if the account is still at `account.key_version`,
-    /// moving it and today's and tomorrow's counters to the next version in one transaction. `false` if it moved
-    /// already (a concurrent regeneration won).
+    /// moving it and today's and tomorrow's counters to the next version in one transaction (a day
+    /// opened so gets `account.hard_limit`). `false` if it moved already (a concurrent regeneration
+    /// won).
     async fn rotate(
         &self,
         account: &Account,
