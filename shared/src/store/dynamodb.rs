@@ -111,18 +111,18 @@ fn expires(day: Day, keep_days: i64) -> AttributeValue {
 
 /// The assignments that open an account's usage day, or carry it to another key version:
 /// `key_version` as `version` says, `used` from 0 unless counted already, the expiry, and the
-/// account's hard limit unless the day has its own. Returned with the values they name.
-fn open_day_set(
-    version: &str,
-    day: Day,
-    hard_limit: Option<u32>,
-) -> (String, Vec<(&'static str, AttributeValue)>) {
+/// account's hard limit unless the day has its own. Returned with the values they name (set
+/// them before any other value: setting replaces).
+fn open_day_set(version: &str, day: Day, hard_limit: Option<u32>) -> (String, Item) {
     let mut set =
         format!("key_version = {version}, used = if_not_exists(used, :zero), expires_at = :exp");
-    let mut values = vec![(":zero", n(0)), (":exp", expires(day, USAGE_TTL_DAYS))];
+    let mut values = HashMap::from([
+        (":zero".to_owned(), n(0)),
+        (":exp".to_owned(), expires(day, USAGE_TTL_DAYS)),
+    ]);
     if let Some(h) = hard_limit {
         set.push_str(", hard_limit = if_not_exists(hard_limit, :h)");
-        values.push((":h", n(h)));
+        values.insert(":h".to_owned(), n(h));
     }
     (set, values)
 }
@@ -298,14 +298,12 @@ impl Store for DynamoStore {
         hard_limit: Option<u32>,
     ) -> Result<bool, StoreError> {
         let (set, values) = open_day_set("if_not_exists(key_version, :v)", day, hard_limit);
-        let mut request = self
+        let request = self
             .update(usage_key(&Meterer::Account(account_id.to_owned()), day))
             .update_expression(format!("SET {set}"))
             .condition_expression("attribute_not_exists(pk) OR key_version = :v")
+            .set_expression_attribute_values(Some(values))
             .expression_attribute_values(":v", n(key_version));
-        for (name, value) in values {
-            request = request.expression_attribute_values(name, value);
-        }
         match request.send().await {
             Ok(_) => Ok(true),
             Err(e) => match e.as_service_error() {
@@ -434,13 +432,11 @@ impl Store for DynamoStore {
         let mut moves = Vec::new();
         for d in [day, day.next()] {
             let (set, values) = open_day_set(":next", d, account.hard_limit);
-            let mut usage = self
+            let usage = self
                 .transact_update(usage_key(&Meterer::Account(account.id.clone()), d))
                 .update_expression(format!("SET {set}"))
+                .set_expression_attribute_values(Some(values))
                 .expression_attribute_values(":next", n(next));
-            for (name, value) in values {
-                usage = usage.expression_attribute_values(name, value);
-            }
             moves.push(built(usage.build())?);
         }
         let mut request = self
@@ -470,12 +466,10 @@ impl Store for DynamoStore {
             .condition_expression("key_version = :v")
             .expression_attribute_values(":v", n(key_version));
         let (open, values) = open_day_set("if_not_exists(key_version, :v)", day, None);
-        let mut usage = self
+        let usage = self
             .transact_update(usage_key(&Meterer::Account(account_id.to_owned()), day))
+            .set_expression_attribute_values(Some(values))
             .expression_attribute_values(":v", n(key_version));
-        for (name, value) in values {
-            usage = usage.expression_attribute_values(name, value);
-        }
         let (account, usage) = match hard_limit {
             Some(h) => (
                 account
