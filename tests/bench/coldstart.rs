@@ -9,6 +9,7 @@
 //!
 //! Peak memory is `VmHWM` (peak resident set) from `/proc/<pid>/status` after the last event.
 
+use integration_tests::Event;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
@@ -137,7 +138,7 @@ impl Drop for Killed {
 pub fn run(
     binary: &Path,
     env: &[(&str, String)],
-    mut next: impl FnMut(Option<&serde_json::Value>) -> Option<String>,
+    mut next: impl FnMut(Option<&serde_json::Value>) -> Option<Event>,
 ) -> Run {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let api = listener.local_addr().unwrap().to_string();
@@ -195,7 +196,7 @@ pub fn run(
                 match next(responses.last()) {
                     Some(event) => {
                         served += 1;
-                        send_event(&mut stream, served, &event);
+                        send_event(&mut stream, served, &event.to_json().to_string());
                     }
                     None => {
                         let total = now;

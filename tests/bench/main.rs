@@ -550,7 +550,7 @@ fn memory_sizes() -> std::collections::BTreeMap<String, u64> {
 }
 
 /// Each release function run as Lambda runs it (see `coldstart`): init and per-event CPU, peak
-/// memory against the configured 128 MB, and the zipped size of its bootstrap.
+/// memory against its configured memory size, and the zipped size of its bootstrap.
 fn cold_starts(local: &LocalDynamo, passwords: &[String]) {
     let root = integration_tests::root();
     let env = [
@@ -565,7 +565,7 @@ fn cold_starts(local: &LocalDynamo, passwords: &[String]) {
     ];
     let memory = memory_sizes();
     let status = |r: &serde_json::Value| r["statusCode"].as_u64().unwrap_or(0);
-    let counted = |n: usize, make: Box<dyn Fn(usize) -> String>| {
+    let counted = |n: usize, make: Box<dyn Fn(usize) -> Event>| {
         let mut i = 0;
         move |_: Option<&serde_json::Value>| {
             i += 1;
@@ -586,10 +586,7 @@ fn cold_starts(local: &LocalDynamo, passwords: &[String]) {
     let generate = coldstart::run(
         &binary("generate"),
         &env,
-        counted(
-            burst,
-            Box::new(|_| Event::post("/v1/generate", "{}").to_json().to_string()),
-        ),
+        counted(burst, Box::new(|_| Event::post("/v1/generate", "{}"))),
     );
     runs.push(("generate", generate, 200));
 
@@ -606,8 +603,6 @@ fn cold_starts(local: &LocalDynamo, passwords: &[String]) {
                     &serde_json::json!({ "password": password }).to_string(),
                 )
                 .query("hibp=false")
-                .to_json()
-                .to_string()
             }),
         ),
     );
@@ -624,8 +619,6 @@ fn cold_starts(local: &LocalDynamo, passwords: &[String]) {
                     "/v1/keys/register",
                     &serde_json::json!({ "email": email }).to_string(),
                 )
-                .to_json()
-                .to_string()
             }),
         ),
     );
@@ -646,8 +639,6 @@ fn cold_starts(local: &LocalDynamo, passwords: &[String]) {
         (left >= 0).then(|| {
             let request = serde_json::json!({ "email": email, "regen_token": regen });
             Event::post("/v1/keys/regenerate", &request.to_string())
-                .to_json()
-                .to_string()
         })
     });
     let key = body(regenerate.responses.last().unwrap())["api_key"]
@@ -664,8 +655,6 @@ fn cold_starts(local: &LocalDynamo, passwords: &[String]) {
             Box::new(move |_| {
                 Event::new("GET", "/v1/keys/usage")
                     .header("authorization", &format!("Bearer {key}"))
-                    .to_json()
-                    .to_string()
             }),
         ),
     );
