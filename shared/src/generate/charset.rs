@@ -2,15 +2,17 @@
 //!
 //! [`Charset`] holds disjoint groups of characters with minimums. Sampling is exactly uniform over
 //! every string of the requested length that meets all minimums:
-//! - when valid strings are at least 1/64 of all strings over the pool, draw characters uniformly
-//!   from the whole pool and reject strings that miss a minimum (uniform on the accepted set);
+//! - when a valid string takes few draws (at most 512 characters on average), draw characters
+//!   uniformly from the whole pool and reject strings that miss a minimum (uniform on the accepted set);
 //! - otherwise draw the class composition with its exact weight `C(l, c) · s^c · N_rest(l − c)`,
 //!   arrange the class labels by a uniform shuffle, and draw each character uniformly within its class.
+//!   Each class count is drawn from a floating-point proposal and accepted with the exact ratio of
+//!   its true weight to the proposal ([`Composition`]): exact, yet no big-integer work per draw.
 //!
 //! Both are uniform: the second gives each string probability
 //! `[multinomial · Π s^c / N] · [1 / multinomial] · [1 / Π s^c] = 1 / N`.
 
-use super::count::{self, GroupSize};
+use super::count::{self, Counts, GroupSize};
 use super::random;
 use crate::cache::TtlCache;
 use num_bigint::BigUint;
@@ -29,6 +31,11 @@ pub const SYMBOLS: &str = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
 /// Characters dropped by `avoid_ambiguous`: letters and digits that read alike in common fonts
 /// (`I l 1 |`, `O 0 o`) and the quote-like marks `` ` ' " `` that are easy to mistype.
 pub const AMBIGUOUS: &str = "Il1|O0o`'\"";
+
+/// Rejection sampling is used while a valid string costs at most this many character draws on
+/// average (`length × all / valid`); beyond, the composition is drawn by its exact weight. This
+/// bounds the draws of a 256-character password at 512 instead of 64 × 256.
+const REJECTION_DRAWS: u32 = 512;
 
 /// A named set of characters with the least number of them every generated string contains.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -55,8 +62,8 @@ pub struct Charset {
 enum Strategy {
     /// Draw from the whole pool, reject strings missing a minimum.
     Rejection { pool: Vec<(char, usize)> },
-    /// Draw the composition by exact weights; `suffix[j][l]` from [`count::suffix_counts`].
-    Composition { suffix: Vec<Vec<BigUint>> },
+    /// Draw the composition by exact weights from the policy's table of counts.
+    Composition(Composition),
 }
 
 impl Charset {
@@ -64,10 +71,33 @@ impl Charset {
     /// The count is zero when the minimums exceed the length.
     pub fn new(groups: Vec<Group>, length: u32) -> Self {
         let sizes = sizes(&groups);
-        let count = count::count(&sizes, length);
-        let pool_size: u32 = sizes.iter().map(|g| g.size).sum();
+        if count::few_exclusions(&sizes) {
+            let count = count::count_inclusion_exclusion(&sizes, length);
+            Charset::build(groups, length, count, || {
+                Arc::new(Counts::new(&sizes, length))
+            })
+        } else {
+            Charset::with_counts(groups, length, &Arc::new(Counts::new(&sizes, length)))
+        }
+    }
+
+    /// [`Charset::new`] reading its counts from `counts`, the table of the same groups up to at
+    /// least `length` (several lengths of one policy share one table).
+    pub fn with_counts(groups: Vec<Group>, length: u32, counts: &Arc<Counts>) -> Self {
+        let count = counts.total(length).clone();
+        Charset::build(groups, length, count, || Arc::clone(counts))
+    }
+
+    fn build(
+        groups: Vec<Group>,
+        length: u32,
+        count: BigUint,
+        counts: impl FnOnce() -> Arc<Counts>,
+    ) -> Self {
+        let pool_size: u32 = groups.iter().map(|g| g.chars.len() as u32).sum();
         let all = BigUint::from(pool_size).pow(length);
-        let strategy = if &count * 64u32 >= all {
+        // Rejection while a string takes at most REJECTION_DRAWS character draws on average.
+        let strategy = if &count * REJECTION_DRAWS >= all * length.max(1) {
             let pool = groups
                 .iter()
                 .enumerate()
@@ -75,9 +105,7 @@ impl Charset {
                 .collect();
             Strategy::Rejection { pool }
         } else {
-            Strategy::Composition {
-                suffix: count::suffix_counts(&sizes, length),
-            }
+            Strategy::Composition(Composition::new(&groups, length, counts()))
         };
         Charset {
             groups,
@@ -127,7 +155,7 @@ impl Charset {
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> String {
         match &self.strategy {
             Strategy::Rejection { pool } => self.sample_rejection(pool, rng),
-            Strategy::Composition { suffix } => self.sample_composition(suffix, rng),
+            Strategy::Composition(plan) => self.sample_composition(plan, rng),
         }
     }
 
@@ -156,27 +184,17 @@ impl Charset {
         }
     }
 
-    fn sample_composition<R: Rng + ?Sized>(&self, suffix: &[Vec<BigUint>], rng: &mut R) -> String {
+    fn sample_composition<R: Rng + ?Sized>(&self, plan: &Composition, rng: &mut R) -> String {
         let mut labels = Vec::with_capacity(self.length as usize);
-        let mut remaining = self.length as usize;
-        for (j, group) in self.groups.iter().enumerate() {
-            // Weight of using exactly c characters of group j in the remaining positions.
-            let size = group.chars.len() as u32;
-            let mut pick = random::below_big(rng, &suffix[j][remaining]);
-            let mut chosen = remaining;
-            for c in group.min as usize..=remaining {
-                let weight = count::binomial(remaining as u32, c as u32)
-                    * BigUint::from(size).pow(c as u32)
-                    * &suffix[j + 1][remaining - c];
-                if pick < weight {
-                    chosen = c;
-                    break;
-                }
-                pick -= weight;
-            }
-            labels.extend(std::iter::repeat_n(j, chosen));
+        let mut remaining = self.length;
+        let last = self.groups.len() - 1;
+        for j in 0..last {
+            let chosen = plan.draw(j, remaining, rng);
+            labels.extend(std::iter::repeat_n(j, chosen as usize));
             remaining -= chosen;
         }
+        // The last group takes the rest: the draws above only leave counts it can meet.
+        labels.extend(std::iter::repeat_n(last, remaining as usize));
         random::shuffle(rng, &mut labels);
         labels
             .into_iter()
@@ -185,6 +203,180 @@ impl Charset {
                 chars[random::below(rng, chars.len() as u32) as usize]
             })
             .collect()
+    }
+}
+
+/// Exact sampling of class counts, one class at a time, without big-integer work per draw.
+///
+/// Class `j` with `r` positions left takes `c` of them with probability `w(c) / W`, where
+/// `w(c) = C(r, c) · s_j^c · N_{j+1}(r − c)` and `W = N_j(r)`, all exact in [`Counts`]. A draw takes
+/// `c` from the proposal `q(c) = ⌊2^52 · p(c)⌋ + 1` (zero where `w(c) = 0`), `p` being `w / W` in
+/// floating point, and accepts it with probability `w(c) · (2^52 − 2^32) / (W · q(c))`. Because
+/// `p` is within `2^-20` of `w / W` (it is within ~1e-10: sums of 257 logarithms),
+/// `q(c) ≥ (1 − 2^-20) · 2^52 · w(c) / W`, so the ratio is at most 1 and every accepted `c` has
+/// probability exactly proportional to `w(c)`. The ratio is compared in floating point when it is
+/// clearly above or below the uniform draw, and exactly in big integers in the ~1e-6 of cases that
+/// are close. Almost every proposal is accepted (`1 − 2^-19`).
+#[derive(Debug)]
+pub struct Composition {
+    counts: Arc<Counts>,
+    sizes: Vec<u32>,
+    mins: Vec<u32>,
+    /// `log2 N_j(l)` for every row and length.
+    log_counts: Vec<Vec<f64>>,
+    /// `log2 l!`.
+    log_factorials: Vec<f64>,
+    /// Proposals by (class, positions left), made on first use.
+    proposals: std::sync::Mutex<std::collections::HashMap<(usize, u32), Arc<Proposal>>>,
+}
+
+/// The proposal of one (class, positions left): its first count, `p(c)`, and cumulative `q`.
+#[derive(Debug)]
+struct Proposal {
+    first: u32,
+    p: Vec<f64>,
+    cumulative: Vec<u64>,
+}
+
+/// `2^52 − 2^32`: `2^52 · (1 − 2^-20)`, the proposal's scale less its error allowance.
+const SCALE_LESS_ERROR: u64 = (1 << 52) - (1 << 32);
+/// Relative margin within which the acceptance test is decided exactly.
+const EXACT_MARGIN: f64 = 1e-6;
+/// Proposals kept per policy (each at most 257 entries).
+const PROPOSALS_KEPT: usize = 1024;
+
+impl Clone for Composition {
+    fn clone(&self) -> Self {
+        Composition {
+            counts: Arc::clone(&self.counts),
+            sizes: self.sizes.clone(),
+            mins: self.mins.clone(),
+            log_counts: self.log_counts.clone(),
+            log_factorials: self.log_factorials.clone(),
+            proposals: Default::default(),
+        }
+    }
+}
+
+impl Composition {
+    fn new(groups: &[Group], length: u32, counts: Arc<Counts>) -> Composition {
+        let log_counts = (0..=groups.len())
+            .map(|j| {
+                (0..=length)
+                    .map(|l| count::log2(counts.suffix(j, l)))
+                    .collect()
+            })
+            .collect();
+        let mut log_factorials = Vec::with_capacity(length as usize + 1);
+        let mut sum = 0.0;
+        for n in 0..=length {
+            if n > 1 {
+                sum += f64::from(n).log2();
+            }
+            log_factorials.push(sum);
+        }
+        Composition {
+            counts,
+            sizes: groups.iter().map(|g| g.chars.len() as u32).collect(),
+            mins: groups.iter().map(|g| g.min).collect(),
+            log_counts,
+            log_factorials,
+            proposals: Default::default(),
+        }
+    }
+
+    fn proposal(&self, j: usize, left: u32) -> Arc<Proposal> {
+        let mut kept = self.proposals.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(p) = kept.get(&(j, left)) {
+            return Arc::clone(p);
+        }
+        let lf = &self.log_factorials;
+        let log_size = f64::from(self.sizes[j]).log2();
+        let log_total = self.log_counts[j][left as usize];
+        let mut first = None;
+        let (mut p, mut cumulative) = (Vec::new(), Vec::new());
+        let mut running = 0u64;
+        for c in self.mins[j].min(left + 1)..=left {
+            let rest = (left - c) as usize;
+            if self.counts.suffix(j + 1, left - c).bits() == 0 {
+                if first.is_some() {
+                    p.push(0.0);
+                    cumulative.push(running);
+                }
+                continue;
+            }
+            let (c_us, left_us) = (c as usize, left as usize);
+            let log_weight = lf[left_us] - lf[c_us] - lf[rest]
+                + f64::from(c) * log_size
+                + self.log_counts[j + 1][rest];
+            let share = (log_weight - log_total).exp2();
+            if first.is_none() {
+                first = Some(c);
+            }
+            p.push(share);
+            // ⌊2^52 · p⌋ + 1, so that every possible count can be proposed.
+            running += (share * (1u64 << 52) as f64).floor() as u64 + 1;
+            cumulative.push(running);
+        }
+        let proposal = Arc::new(Proposal {
+            first: first.unwrap_or(left),
+            p,
+            cumulative,
+        });
+        if kept.len() >= PROPOSALS_KEPT {
+            kept.clear();
+        }
+        kept.insert((j, left), Arc::clone(&proposal));
+        proposal
+    }
+
+    /// Draws how many of `left` positions class `j` takes.
+    fn draw<R: Rng + ?Sized>(&self, j: usize, left: u32, rng: &mut R) -> u32 {
+        let proposal = self.proposal(j, left);
+        let total = *proposal
+            .cumulative
+            .last()
+            .expect("a non-empty set has a count");
+        loop {
+            let x = random::below_u64(rng, total);
+            let i = proposal.cumulative.partition_point(|&q| q <= x);
+            let q = proposal.cumulative[i]
+                - if i == 0 {
+                    0
+                } else {
+                    proposal.cumulative[i - 1]
+                };
+            if q == 0 {
+                continue;
+            }
+            let c = proposal.first + i as u32;
+            let u = rng.next_u64();
+            let ratio = proposal.p[i] * SCALE_LESS_ERROR as f64 / q as f64;
+            let uniform = u as f64 / 2f64.powi(64);
+            if uniform < ratio * (1.0 - EXACT_MARGIN) {
+                return c;
+            }
+            if uniform >= ratio * (1.0 + EXACT_MARGIN) {
+                continue;
+            }
+            if self.accept_exactly(j, left, c, q, u) {
+                return c;
+            }
+        }
+    }
+
+    /// `u / 2^64 < w(c) · (2^52 − 2^32) / (W · q)`, in integers:
+    /// `u · W · q · c! · (l − c)! < l! · s^c · N_{j+1}(l − c) · (2^52 − 2^32) · 2^64`.
+    fn accept_exactly(&self, j: usize, left: u32, c: u32, q: u64, u: u64) -> bool {
+        let factorial = |n: u32| -> BigUint { (1..=n).product() };
+        let lhs =
+            BigUint::from(u) * self.counts.suffix(j, left) * q * factorial(c) * factorial(left - c);
+        let rhs = (factorial(left)
+            * BigUint::from(self.sizes[j]).pow(c)
+            * self.counts.suffix(j + 1, left - c)
+            * SCALE_LESS_ERROR)
+            << 64u32;
+        lhs < rhs
     }
 }
 
@@ -266,7 +458,7 @@ mod tests {
         let heavy = vec![group("lower", LOWERCASE, 0), group("numbers", NUMBERS, 12)];
         assert!(matches!(
             Charset::new(heavy, 16).strategy,
-            Strategy::Composition { .. }
+            Strategy::Composition(_)
         ));
     }
 
@@ -411,6 +603,102 @@ mod tests {
                 "chi-square {stat}"
             );
         }
+    }
+
+    /// The first class's count in long, heavily constrained strings (the floating-point proposal
+    /// spans hundreds of orders of magnitude there) against its exact distribution.
+    #[test]
+    fn long_compositions_follow_exact_probabilities() {
+        let groups = vec![
+            group("numbers", "0", 20),
+            group("symbols", "!?", 30),
+            group("lower", LOWERCASE, 0),
+        ];
+        let length = 200;
+        let set = Charset::new(groups.clone(), length);
+        let Strategy::Composition(plan) = &set.strategy else {
+            panic!("a heavy policy samples compositions");
+        };
+        let counts = &plan.counts;
+        let total = counts.total(length);
+        let probability = |c: u32| {
+            let weight = count::binomial(length, c) * counts.suffix(1, length - c);
+            (count::log2(&weight) - count::log2(total)).exp2()
+        };
+        let draws = 60_000u64;
+        let mut rng = StdRng::seed_from_u64(5);
+        let mut observed: HashMap<u32, u64> = HashMap::new();
+        for _ in 0..draws {
+            let zeros = set.sample(&mut rng).chars().filter(|&c| c == '0').count() as u32;
+            assert!(zeros >= 20);
+            *observed.entry(zeros).or_default() += 1;
+        }
+        // Bins of at least 5 expected draws; the tail pooled into one.
+        let (mut obs, mut exp) = (Vec::new(), Vec::new());
+        let (mut tail_obs, mut tail_exp) = (0u64, 0f64);
+        for c in 20..=length - 30 {
+            let e = probability(c) * draws as f64;
+            let o = observed.get(&c).copied().unwrap_or(0);
+            if e >= 5.0 {
+                obs.push(o);
+                exp.push(e);
+            } else {
+                tail_obs += o;
+                tail_exp += e;
+            }
+        }
+        obs.push(tail_obs);
+        exp.push(tail_exp.max(1e-9));
+        let stat = chi_square(&obs, &exp);
+        let df = (obs.len() - 1) as f64;
+        assert!(
+            stat < chi_square_critical(df, 5.0),
+            "chi-square {stat} over {df} df"
+        );
+    }
+
+    /// The exact acceptance test agrees with the real-number comparison it stands for.
+    #[test]
+    fn the_exact_acceptance_test_matches_the_ratio() {
+        let groups = vec![group("numbers", "01", 12), group("lower", LOWERCASE, 0)];
+        let set = Charset::new(groups, 40);
+        let Strategy::Composition(plan) = &set.strategy else {
+            panic!("a heavy policy samples compositions");
+        };
+        let mut rng = StdRng::seed_from_u64(9);
+        let proposal = plan.proposal(0, 40);
+        let mut decided = (0, 0);
+        for i in 0..proposal.p.len() {
+            let c = proposal.first + i as u32;
+            let q = proposal.cumulative[i]
+                - if i == 0 {
+                    0
+                } else {
+                    proposal.cumulative[i - 1]
+                };
+            if q == 0 {
+                continue;
+            }
+            let ratio = proposal.p[i] * SCALE_LESS_ERROR as f64 / q as f64;
+            assert!(
+                ratio <= 1.0 + 1e-9,
+                "the proposal covers the weight: {ratio}"
+            );
+            for _ in 0..200 {
+                let u = rng.next_u64();
+                let uniform = u as f64 / 2f64.powi(64);
+                if (uniform - ratio).abs() > 1e-9 * ratio.max(1e-300) {
+                    let exact = plan.accept_exactly(0, 40, c, q, u);
+                    assert_eq!(exact, uniform < ratio, "c={c} q={q} u={u}");
+                    if exact {
+                        decided.0 += 1
+                    } else {
+                        decided.1 += 1
+                    }
+                }
+            }
+        }
+        assert!(decided.0 > 0 && decided.1 > 0, "{decided:?}");
     }
 
     #[test]

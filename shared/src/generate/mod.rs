@@ -9,11 +9,13 @@ pub mod profession;
 pub mod random;
 
 use charset::{AMBIGUOUS, Charset, Group, LOWERCASE, NUMBERS, SYMBOLS, UPPERCASE};
+use count::Counts;
 use num_bigint::BigUint;
 use passphrase::Phrase;
 pub use presets::{Composition, Preset};
 pub use profession::Profession;
 use rand::Rng;
+use std::sync::Arc;
 
 /// Shortest and longest password (`length`).
 pub const LENGTH_RANGE: std::ops::RangeInclusive<u32> = 4..=256;
@@ -142,7 +144,7 @@ pub struct Policy {
 
 #[derive(Clone, Debug)]
 enum Space {
-    Chars(std::sync::Arc<Charset>),
+    Chars(Arc<Charset>),
     Themed(Themed),
     Phrase(Phrase),
 }
@@ -530,24 +532,40 @@ fn password_space(
         );
     }
     let sizes = charset::sizes(&groups);
+    if r.profession.is_none() && target.is_none() {
+        return Ok(Space::Chars(Charset::shared(groups, length)));
+    }
+    // Every length this request may need, counted once: up to the longest that a target could
+    // ask for (a lower bound on the count gives it), and a themed word's length beyond that.
+    let word_room = if r.profession.is_some() {
+        profession::MAX_WORD_CHARS
+    } else {
+        0
+    };
+    let longest = target.map_or(length, |(goal, _)| {
+        length.max(reaching_length(&sizes, goal).saturating_add(word_room))
+    });
+    let counts = Arc::new(Counts::new(&sizes, longest.min(*LENGTH_RANGE.end())));
+    let top = counts.max_length();
     match r.profession {
         None => {
-            let length = raise(length, *LENGTH_RANGE.end(), target, "characters", |l| {
-                count::log2(&count::count(&sizes, l))
+            let length = raise(length, top, target, "characters", |l| {
+                count::log2(counts.total(l))
             })?;
-            Ok(Space::Chars(Charset::shared(groups, length)))
+            let set = Charset::with_counts(groups, length, &counts);
+            Ok(Space::Chars(Arc::new(set)))
         }
         Some(profession) => {
             let pool: Vec<char> = groups
                 .iter()
                 .flat_map(|g| g.chars.iter().copied())
                 .collect();
-            let words: Vec<&'static str> = profession
-                .words()
-                .filter(|w| w.chars().all(|c| pool.contains(&c)))
-                .collect();
-            let fits = |l: u32| words.iter().any(|w| w.len() as u32 + required <= l);
-            if !fits(length) {
+            let words = WordsByLength::new(
+                profession
+                    .words()
+                    .filter(|w| w.chars().all(|c| pool.contains(&c))),
+            );
+            if !words.fits(length, required) {
                 return invalid(
                     "profession",
                     format!(
@@ -556,14 +574,35 @@ fn password_space(
                     ),
                 );
             }
-            let length = raise(length, *LENGTH_RANGE.end(), target, "characters", |l| {
-                count::log2(&Themed::total(&words, &sizes, l))
+            let length = raise(length, top, target, "characters", |l| {
+                count::log2(&words.total(&counts, l))
             })?;
             Ok(Space::Themed(Themed::new(
-                profession, &words, groups, length,
+                profession, &words, groups, length, &counts,
             )))
         }
     }
+}
+
+/// The shortest length whose count surely reaches `goal` bits, from the lower bound
+/// `N(l) ≥ Π s_i^{m_i} · pool^{l − Σ m_i}` (the minimums in fixed places, anything elsewhere),
+/// plus one character against rounding. The search for the exact shortest stays below it.
+fn reaching_length(sizes: &[count::GroupSize], goal: f64) -> u32 {
+    let pool: u32 = sizes.iter().map(|g| g.size).sum();
+    let required: u32 = sizes.iter().map(|g| g.min).sum();
+    let fixed: f64 = sizes
+        .iter()
+        .map(|g| f64::from(g.min) * f64::from(g.size).log2())
+        .sum();
+    let per_char = f64::from(pool).log2();
+    if per_char <= 0.0 {
+        return u32::MAX;
+    }
+    let rest = ((goal - fixed) / per_char).ceil().max(0.0);
+    if rest >= f64::from(u32::MAX) {
+        return u32::MAX;
+    }
+    required.saturating_add(rest as u32).saturating_add(1)
 }
 
 fn phrase_space(
@@ -682,6 +721,46 @@ fn phrase_space(
     Ok(shape(words))
 }
 
+/// A profession's words that fit the pool, grouped by length: the count of a themed password
+/// depends on a word only through its length, so each length is counted once.
+#[derive(Clone, Debug, Default)]
+struct WordsByLength(std::collections::BTreeMap<u32, Vec<&'static str>>);
+
+impl WordsByLength {
+    fn new(words: impl Iterator<Item = &'static str>) -> WordsByLength {
+        let mut by_len = WordsByLength::default();
+        for w in words {
+            by_len.0.entry(w.len() as u32).or_default().push(w);
+        }
+        by_len
+    }
+
+    /// Whether some word leaves room for `required` characters in `length`.
+    fn fits(&self, length: u32, required: u32) -> bool {
+        self.0.keys().any(|&l| l + required <= length)
+    }
+
+    /// (word length, words, weight = words × positions × strings of the rest) for `length`.
+    fn buckets<'a>(
+        &'a self,
+        counts: &'a Counts,
+        length: u32,
+    ) -> impl Iterator<Item = (u32, &'a [&'static str], BigUint)> + 'a {
+        self.0
+            .range(..=length)
+            .map(move |(&l, words)| {
+                let weight = counts.total(length - l) * (length - l + 1) * words.len();
+                (l, words.as_slice(), weight)
+            })
+            .filter(|(_, _, weight)| weight.bits() > 0)
+    }
+
+    /// Every (word, position, rest) draw of `length` characters.
+    fn total(&self, counts: &Counts, length: u32) -> BigUint {
+        self.buckets(counts, length).map(|(_, _, w)| w).sum()
+    }
+}
+
 /// Password mode with a profession: one themed word at a uniform position, the rest random.
 ///
 /// Each (word, position, rest) draw is equally likely and `total` counts those draws. Two draws can
@@ -699,38 +778,19 @@ struct Themed {
 }
 
 impl Themed {
-    fn total(words: &[&'static str], sizes: &[count::GroupSize], length: u32) -> BigUint {
-        let mut total = BigUint::default();
-        for w in words {
-            let l = w.len() as u32;
-            if l <= length {
-                total += count::count(sizes, length - l) * (length - l + 1);
-            }
-        }
-        total
-    }
-
     fn new(
         profession: Profession,
-        words: &[&'static str],
+        words: &WordsByLength,
         groups: Vec<Group>,
         length: u32,
+        counts: &Arc<Counts>,
     ) -> Themed {
-        let mut by_len: std::collections::BTreeMap<u32, Vec<&'static str>> = Default::default();
-        for w in words {
-            if w.len() as u32 <= length {
-                by_len.entry(w.len() as u32).or_default().push(w);
-            }
-        }
         let mut buckets = Vec::new();
         let mut total = BigUint::default();
-        for (l, words) in by_len {
-            let rest = Charset::new(groups.clone(), length - l);
-            let weight = rest.count() * (length - l + 1) * words.len();
-            if weight.bits() > 0 {
-                total += &weight;
-                buckets.push((words, rest, weight));
-            }
+        for (l, words, weight) in words.buckets(counts, length) {
+            let rest = Charset::with_counts(groups.clone(), length - l, counts);
+            total += &weight;
+            buckets.push((words.to_vec(), rest, weight));
         }
         let pool_size = groups.iter().map(|g| g.chars.len() as u32).sum();
         Themed {

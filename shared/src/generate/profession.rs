@@ -1,5 +1,8 @@
 //! Themed vocabularies, written for this project (each ≥ 200 lowercase words of 3–12 letters).
 
+/// Longest themed word, in characters.
+pub const MAX_WORD_CHARS: u32 = 12;
+
 /// A themed vocabulary.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Profession {
@@ -73,7 +76,8 @@ mod tests {
             assert!(words.len() >= 200, "{} has {}", p.name(), words.len());
             for w in words {
                 assert!(
-                    (3..=12).contains(&w.len()) && w.bytes().all(|b| b.is_ascii_lowercase()),
+                    (3..=MAX_WORD_CHARS as usize).contains(&w.len())
+                        && w.bytes().all(|b| b.is_ascii_lowercase()),
                     "{w}"
                 );
             }

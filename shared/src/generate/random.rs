@@ -38,6 +38,22 @@ pub fn below<R: Rng + ?Sized>(rng: &mut R, n: u32) -> u32 {
     (m >> 32) as u32
 }
 
+/// A uniform integer in `0..n` for 64-bit `n` (Lemire's method on 128-bit products).
+///
+/// # Panics
+/// If `n` is zero.
+pub fn below_u64<R: Rng + ?Sized>(rng: &mut R, n: u64) -> u64 {
+    assert!(n > 0, "cannot sample from an empty range");
+    let mut m = u128::from(rng.next_u64()) * u128::from(n);
+    if (m as u64) < n {
+        let threshold = n.wrapping_neg() % n;
+        while (m as u64) < threshold {
+            m = u128::from(rng.next_u64()) * u128::from(n);
+        }
+    }
+    (m >> 64) as u64
+}
+
 /// A uniform big integer in `0..n`, by drawing `bits(n)` random bits and rejecting values `>= n`
 /// (fewer than two draws expected).
 ///
