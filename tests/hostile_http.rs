@@ -3,7 +3,10 @@
 //! methods and paths, header tricks, long and unicode passwords, emails with tricks. Each gets a
 //! clear answer: the expected status and stable code, a message, no-store — never a 5xx.
 
-use integration_tests::{Event, body_json, header, memory_app, unregistered_key};
+use integration_tests::{
+    COSTLY_MAX_COUNT, Event, body_json, costly_requests, header, memory_app, thread_cpu,
+    unregistered_key,
+};
 use lambda_http::Body;
 use lambda_http::http::Response;
 use passwordapi::Config;
@@ -19,8 +22,12 @@ struct Api {
 
 impl Api {
     fn new() -> Api {
+        Api::with(Config::default())
+    }
+
+    fn with(config: Config) -> Api {
         Api {
-            app: memory_app(Config::default()),
+            app: memory_app(config),
             // Nothing listens there: breach checks are "unavailable" at once.
             breaches: RangeCache::new(HibpClient::new("http://127.0.0.1:9")),
         }
@@ -446,4 +453,60 @@ async fn emails_with_tricks() {
         .await;
     api.expect(register("user@xn--bcher-kva.example"), 201, None)
         .await;
+}
+
+/// Every generate request of the hostile-cost corpus, accepted or refused, costs at most 100× the
+/// plain request that returns as much (the same `count` of 256-character passwords, or of
+/// 20-word passphrases) in the same run: the work beyond producing the output is bounded (a
+/// debug-build form of the release bound that `make bench` reports). Evaluate's worst cases are
+/// answered without a server error; their cost is reported by `make bench`.
+#[tokio::test(flavor = "current_thread")]
+async fn no_request_costs_more_than_a_bounded_multiple_of_its_output() {
+    let api = Api::with(Config {
+        anonymous: passwordapi::config::TierLimits {
+            daily_limit: u32::MAX,
+            max_count: COSTLY_MAX_COUNT,
+        },
+        ..Config::default()
+    });
+    let cpu_of = async |path: &str, body: &str| {
+        let start = thread_cpu();
+        let response = api.send(Event::post(path, body)).await;
+        (thread_cpu() - start, response.status().as_u16())
+    };
+    let mut over = Vec::new();
+    for (path, body) in costly_requests() {
+        let request: Value = serde_json::from_str(&body).unwrap();
+        // The first run: a later identical request may reuse what it counted.
+        let (cpu, status) = cpu_of(path, &body).await;
+        let preview: String = body.chars().take(120).collect();
+        assert!(status < 500, "{path} {preview}: {status}");
+        if path != "/v1/generate" {
+            eprintln!(
+                "{path} {:>9.3} ms {status} {preview}",
+                cpu.as_secs_f64() * 1e3
+            );
+            continue;
+        }
+        let count = request["count"].as_u64().unwrap_or(1);
+        let plain = match request["mode"].as_str() {
+            Some("passphrase") => json!({"mode": "passphrase", "words": 20, "count": count}),
+            _ => json!({"length": 256, "count": count}),
+        };
+        let mut runs = Vec::new();
+        for _ in 0..5 {
+            runs.push(cpu_of(path, &plain.to_string()).await.0);
+        }
+        runs.sort();
+        let baseline = runs[runs.len() / 2];
+        let ratio = cpu.as_secs_f64() / baseline.as_secs_f64();
+        eprintln!(
+            "{path} {:>9.3} ms ({ratio:.1}× plain) {status} {preview}",
+            cpu.as_secs_f64() * 1e3
+        );
+        if ratio > 100.0 {
+            over.push(format!("{preview}: {cpu:?} against {baseline:?}"));
+        }
+    }
+    assert!(over.is_empty(), "over 100× their plain request: {over:#?}");
 }

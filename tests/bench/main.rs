@@ -5,29 +5,19 @@
 //! Build it optimised: `cargo run --release -p integration-tests --bin bench`.
 
 use integration_tests::dynamo::{LocalDynamo, create_table};
-use integration_tests::{Event, memory_app};
+use integration_tests::{Event, memory_app, thread_cpu};
 use lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpResponse;
 use passwordapi::Config;
+use passwordapi::evaluate::breach::RangeCache;
 use passwordapi::evaluate::hibp::HibpClient;
 use passwordapi::generate::{GenerateRequest, Policy, charset, random};
-use passwordapi::http::generate;
+use passwordapi::http::{evaluate, generate};
 use passwordapi::quota::Day;
 use passwordapi::store::dynamodb::DynamoStore;
 use passwordapi::store::{Meter, Meterer, Store};
 use std::time::{Duration, Instant};
 
 mod coldstart;
-
-/// CPU time of this thread.
-fn thread_cpu() -> Duration {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime writes into the timespec we own; the clock id is valid on Linux.
-    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
-}
 
 /// CPU time of one call of `f`, the median of `runs` batches of `per_batch` calls.
 fn cpu_per_call(runs: usize, per_batch: usize, mut f: impl FnMut()) -> Duration {
@@ -230,6 +220,11 @@ fn main() {
     }
     println!();
 
+    // `BENCH_WORST_CASES_ONLY=1`: only the hostile-cost corpus.
+    if std::env::var_os("BENCH_WORST_CASES_ONLY").is_some() {
+        worst_cases(&runtime);
+        return;
+    }
     // `BENCH_FUNCTIONS_ONLY=1`: only the functions' runs (e.g. under `perf record`).
     if std::env::var_os("BENCH_FUNCTIONS_ONLY").is_some() {
         let local = runtime.block_on(LocalDynamo::start());
@@ -482,6 +477,8 @@ fn main() {
         );
     }
 
+    worst_cases(&runtime);
+
     // The warm metered request on DynamoDB Local: round trip and write units.
     let local = runtime.block_on(LocalDynamo::start());
     runtime.block_on(async {
@@ -551,6 +548,73 @@ fn memory_sizes() -> std::collections::BTreeMap<String, u64> {
 
 /// Each release function run as Lambda runs it (see `coldstart`): init and per-event CPU, peak
 /// memory against its configured memory size, and the zipped size of its bootstrap.
+/// The hostile-cost corpus (`integration_tests::costly_requests`): each request's handler CPU on
+/// its first run (what a caller varying its parameters pays every time), the worst per endpoint
+/// against the stated bound, beside the endpoint's default request.
+fn worst_cases(runtime: &tokio::runtime::Runtime) {
+    const BOUND_MS: f64 = 5.0;
+    let config = Config {
+        anonymous: passwordapi::config::TierLimits {
+            daily_limit: u32::MAX,
+            max_count: integration_tests::COSTLY_MAX_COUNT,
+        },
+        ..Config::default()
+    };
+    let app = memory_app(config);
+    let breaches = RangeCache::new(HibpClient::new("http://127.0.0.1:9"));
+    let run = |path: &str, body: &str| -> (Duration, u16) {
+        let request = Event::post(path, body).request();
+        let start = thread_cpu();
+        let response = runtime.block_on(async {
+            match path {
+                "/v1/evaluate" => evaluate::handle(&app, &breaches, request).await,
+                _ => generate::handle(&app, request).await,
+            }
+        });
+        let cpu = thread_cpu() - start;
+        (cpu, response.unwrap().status().as_u16())
+    };
+    println!("\nworst cases (hostile-cost corpus, first run of each, handler CPU):");
+    let mut worst: Vec<(&str, Duration, String)> = Vec::new();
+    for (path, body) in integration_tests::costly_requests() {
+        let (cpu, status) = run(path, &body);
+        let preview: String = body.chars().take(90).collect();
+        println!(
+            "    {:>8.3} ms  {status}  {path} {preview}",
+            cpu.as_secs_f64() * 1e3
+        );
+        match worst.iter_mut().find(|(p, _, _)| *p == path) {
+            Some(entry) if entry.1 >= cpu => {}
+            Some(entry) => *entry = (path, cpu, preview),
+            None => worst.push((path, cpu, preview)),
+        }
+    }
+    let defaults = [
+        ("/v1/generate", "{}"),
+        ("/v1/evaluate", r#"{"password":"Tr0ub4dor&3"}"#),
+    ];
+    for (path, cpu, _) in worst {
+        let default = defaults
+            .iter()
+            .find(|(p, _)| *p == path)
+            .map_or("{}", |d| d.1);
+        let typical = cpu_per_call(9, 20, || {
+            std::hint::black_box(run(path, default));
+        });
+        let ms = cpu.as_secs_f64() * 1e3;
+        report(
+            &format!("worst {path} request"),
+            format!("{ms:.2} ms"),
+            &format!("≤ {BOUND_MS} ms"),
+            Some((
+                cpu.as_secs_f64() / typical.as_secs_f64(),
+                "of its default request",
+            )),
+            ms <= BOUND_MS,
+        );
+    }
+}
+
 fn cold_starts(local: &LocalDynamo, passwords: &[String]) {
     let root = integration_tests::root();
     let env = [

@@ -316,3 +316,98 @@ fn dechunk(mut rest: &str) -> String {
     }
     out
 }
+
+/// CPU time of this thread so far.
+pub fn thread_cpu() -> std::time::Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime writes into the timespec we own; the clock id is valid on Linux.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    std::time::Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+/// The largest `count` the hostile-cost corpus asks for: an app measuring it must allow it.
+pub const COSTLY_MAX_COUNT: u32 = 500;
+
+/// Requests built to cost the most work each endpoint can be made to do, accepted or refused:
+/// `(path, JSON body)`. The tests bound each against the default request; `make bench` prints the
+/// worst of each endpoint against the stated bound.
+pub fn costly_requests() -> Vec<(&'static str, String)> {
+    let every_min = |n: u32| json!({"min_lowercase": n, "min_uppercase": n, "min_numbers": n, "min_symbols": n});
+    let merge = |mut a: Value, b: Value| {
+        for (k, v) in b.as_object().unwrap() {
+            a[k] = v.clone();
+        }
+        a
+    };
+    // 256 distinct visible non-ASCII symbols (arrows, mathematical operators, box drawing).
+    let unicode_symbols: String = ('\u{2190}'..='\u{21FF}')
+        .chain('\u{2200}'..='\u{228F}')
+        .chain('\u{2500}'..='\u{251F}')
+        .take(256)
+        .collect();
+    let generate = [
+        merge(
+            json!({"profession": "developer", "length": 44, "min_entropy": 1600}),
+            every_min(8),
+        ),
+        merge(
+            json!({"profession": "doctor", "length": 40, "quantum": true}),
+            every_min(4),
+        ),
+        merge(json!({"length": 32, "min_entropy": 300}), every_min(5)),
+        json!({"length": 256, "count": COSTLY_MAX_COUNT}),
+        merge(
+            json!({"length": 256, "count": COSTLY_MAX_COUNT}),
+            every_min(64),
+        ),
+        merge(
+            json!({"length": 256, "count": COSTLY_MAX_COUNT}),
+            every_min(16),
+        ),
+        merge(
+            json!({"length": 4, "min_entropy": 1650, "count": COSTLY_MAX_COUNT}),
+            every_min(30),
+        ),
+        json!({"length": 256, "count": COSTLY_MAX_COUNT, "symbol_set": "!", "min_symbols": 128,
+               "min_numbers": 40, "min_uppercase": 40, "exclude": "123456789ABCDEFGHIJKLMNOPQRSTUVWXY"}),
+        json!({"profession": "legal", "length": 256, "count": COSTLY_MAX_COUNT,
+               "min_numbers": 100, "exclude": "123456789", "compliance": "dod", "quantum": true}),
+        json!({"length": 256, "count": COSTLY_MAX_COUNT, "symbol_set": unicode_symbols,
+               "min_symbols": 200, "avoid_ambiguous": true, "exclude": "abcdefghijklm".repeat(100)}),
+        json!({"mode": "passphrase", "words": 20, "count": COSTLY_MAX_COUNT, "profession": "legal",
+               "separator": "-~-", "capitalize": true, "include_number": true, "min_entropy": 300}),
+        json!({"mode": "passphrase", "count": COSTLY_MAX_COUNT, "profession": "developer",
+               "compliance": "dod", "quantum": true}),
+    ];
+    // The longest passwords accepted (128 characters), of the kinds slowest for zxcvbn.
+    let cycle = |pattern: &str| -> String { pattern.chars().cycle().take(128).collect() };
+    let leet = cycle("4@8(3!1|0$5+7%2^6&9*#~=?<>{}[]");
+    let inputs: Vec<String> = (0..32)
+        .map(|i| {
+            "P4$$w0rd!qwerty"
+                .chars()
+                .cycle()
+                .skip(i)
+                .take(128)
+                .collect()
+        })
+        .collect();
+    let evaluate = [
+        json!({"password": leet, "user_inputs": inputs}),
+        json!({"password": cycle("1|!l0O@a4$5"), "user_inputs": inputs}),
+        json!({"password": cycle("qwertyuiop[]asdfghjkl;'zxcvbnm,./"), "user_inputs": inputs}),
+        json!({"password": cycle("пароль密码パスワード🔐"), "user_inputs": inputs}),
+    ];
+    generate
+        .into_iter()
+        .map(|b| ("/v1/generate", b.to_string()))
+        .chain(
+            evaluate
+                .into_iter()
+                .map(|b| ("/v1/evaluate", b.to_string())),
+        )
+        .collect()
+}
