@@ -238,6 +238,17 @@ struct Proposal {
     cumulative: Vec<u64>,
 }
 
+impl Proposal {
+    /// Entry `i`: its class count, proposal weight `q` (zero where the true weight is zero), and
+    /// the acceptance ratio `p · (2^52 − 2^32) / q` in floating point.
+    fn entry(&self, i: usize) -> (u32, u64, f64) {
+        let below = if i == 0 { 0 } else { self.cumulative[i - 1] };
+        let q = self.cumulative[i] - below;
+        let ratio = self.p[i] * SCALE_LESS_ERROR as f64 / q as f64;
+        (self.first + i as u32, q, ratio)
+    }
+}
+
 /// `2^52 − 2^32`: `2^52 · (1 − 2^-20)`, the proposal's scale less its error allowance.
 const SCALE_LESS_ERROR: u64 = (1 << 52) - (1 << 32);
 /// Relative margin within which the acceptance test is decided exactly.
@@ -340,18 +351,11 @@ impl Composition {
         loop {
             let x = random::below_u64(rng, total);
             let i = proposal.cumulative.partition_point(|&q| q <= x);
-            let q = proposal.cumulative[i]
-                - if i == 0 {
-                    0
-                } else {
-                    proposal.cumulative[i - 1]
-                };
+            let (c, q, ratio) = proposal.entry(i);
             if q == 0 {
                 continue;
             }
-            let c = proposal.first + i as u32;
             let u = rng.next_u64();
-            let ratio = proposal.p[i] * SCALE_LESS_ERROR as f64 / q as f64;
             let uniform = u as f64 / 2f64.powi(64);
             if uniform < ratio * (1.0 - EXACT_MARGIN) {
                 return c;
@@ -605,6 +609,13 @@ mod tests {
         }
     }
 
+    fn composition_of(set: &Charset) -> &Composition {
+        match &set.strategy {
+            Strategy::Composition(plan) => plan,
+            Strategy::Rejection { .. } => panic!("a heavy policy samples compositions"),
+        }
+    }
+
     /// The first class's count in long, heavily constrained strings (the floating-point proposal
     /// spans hundreds of orders of magnitude there) against its exact distribution.
     #[test]
@@ -616,9 +627,7 @@ mod tests {
         ];
         let length = 200;
         let set = Charset::new(groups.clone(), length);
-        let Strategy::Composition(plan) = &set.strategy else {
-            panic!("a heavy policy samples compositions");
-        };
+        let plan = composition_of(&set);
         let counts = &plan.counts;
         let total = counts.total(length);
         let probability = |c: u32| {
@@ -662,24 +671,15 @@ mod tests {
     fn the_exact_acceptance_test_matches_the_ratio() {
         let groups = vec![group("numbers", "01", 12), group("lower", LOWERCASE, 0)];
         let set = Charset::new(groups, 40);
-        let Strategy::Composition(plan) = &set.strategy else {
-            panic!("a heavy policy samples compositions");
-        };
+        let plan = composition_of(&set);
         let mut rng = StdRng::seed_from_u64(9);
         let proposal = plan.proposal(0, 40);
         let mut decided = (0, 0);
         for i in 0..proposal.p.len() {
-            let c = proposal.first + i as u32;
-            let q = proposal.cumulative[i]
-                - if i == 0 {
-                    0
-                } else {
-                    proposal.cumulative[i - 1]
-                };
+            let (c, q, ratio) = proposal.entry(i);
             if q == 0 {
                 continue;
             }
-            let ratio = proposal.p[i] * SCALE_LESS_ERROR as f64 / q as f64;
             assert!(
                 ratio <= 1.0 + 1e-9,
                 "the proposal covers the weight: {ratio}"

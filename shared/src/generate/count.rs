@@ -24,8 +24,10 @@ pub struct GroupSize {
 /// Inclusion–exclusion is used while it needs at most this many terms (`Π (m_i + 1)`).
 const INCLUSION_EXCLUSION_TERMS: u64 = 64;
 
-/// The exact number of strings of `length` characters satisfying every group minimum.
-pub fn count(groups: &[GroupSize], length: u32) -> BigUint {
+/// The exact number of strings of `length` characters satisfying every group minimum (the
+/// generator reads it from a [`Counts`] table or [`count_inclusion_exclusion`] directly).
+#[cfg(test)]
+fn count(groups: &[GroupSize], length: u32) -> BigUint {
     if few_exclusions(groups) {
         count_inclusion_exclusion(groups, length)
     } else {
@@ -205,7 +207,8 @@ fn convolve(group: GroupSize, next: &[BigUint]) -> Vec<BigUint> {
 
 /// `table[j][l]`: the number of strings of length `l` over groups `j..` meeting their minimums
 /// (`table[k]` is the empty suffix: 1 for `l = 0`). Row 0, column `length` is `N(length)`.
-pub fn suffix_counts(groups: &[GroupSize], length: u32) -> Vec<Vec<BigUint>> {
+#[cfg(test)]
+fn suffix_counts(groups: &[GroupSize], length: u32) -> Vec<Vec<BigUint>> {
     Counts::new(groups, length).rows
 }
 
