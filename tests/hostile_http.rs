@@ -474,6 +474,10 @@ async fn no_request_costs_more_than_a_bounded_multiple_of_its_output() {
         let response = api.send(Event::post(path, body)).await;
         (thread_cpu() - start, response.status().as_u16())
     };
+    // What every request of the process shares (zxcvbn's dictionaries, the breach client) is
+    // init, not the cost of a request.
+    cpu_of("/v1/generate", "{}").await;
+    cpu_of("/v1/evaluate", r#"{"password":"Tr0ub4dor&3"}"#).await;
     let mut over = Vec::new();
     for (path, body) in costly_requests() {
         let request: Value = serde_json::from_str(&body).unwrap();
@@ -481,16 +485,20 @@ async fn no_request_costs_more_than_a_bounded_multiple_of_its_output() {
         let (cpu, status) = cpu_of(path, &body).await;
         let preview: String = body.chars().take(120).collect();
         assert!(status < 500, "{path} {preview}: {status}");
-        if path != "/v1/generate" {
-            eprintln!(
-                "{path} {:>9.3} ms {status} {preview}",
-                cpu.as_secs_f64() * 1e3
-            );
-            continue;
-        }
+        // The same output from the plainest request: as many passwords of the longest length, or a
+        // password as long scored against the same user inputs.
         let count = request["count"].as_u64().unwrap_or(1);
-        let plain = match request["mode"].as_str() {
-            Some("passphrase") => json!({"mode": "passphrase", "words": 20, "count": count}),
+        let plain = match (path, request["mode"].as_str()) {
+            ("/v1/evaluate", _) => {
+                let length = request["password"].as_str().unwrap().chars().count();
+                let letters: String = "correcthorsebatterystaple"
+                    .chars()
+                    .cycle()
+                    .take(length)
+                    .collect();
+                json!({"password": letters, "user_inputs": request["user_inputs"]})
+            }
+            (_, Some("passphrase")) => json!({"mode": "passphrase", "words": 20, "count": count}),
             _ => json!({"length": 256, "count": count}),
         };
         let mut runs = Vec::new();
@@ -504,9 +512,17 @@ async fn no_request_costs_more_than_a_bounded_multiple_of_its_output() {
             "{path} {:>9.3} ms ({ratio:.1}× plain) {status} {preview}",
             cpu.as_secs_f64() * 1e3
         );
-        if ratio > 100.0 {
-            over.push(format!("{preview}: {cpu:?} against {baseline:?}"));
+        // Release figures (make bench): the worst generate is ~5× its plain request (debug ~20×), the worst
+        // evaluate ~3×; before the bounds, 9 000× and 8×.
+        let bound = if path == "/v1/evaluate" { 5.0 } else { 50.0 };
+        if ratio > bound {
+            over.push(format!(
+                "{preview}: {cpu:?} against {baseline:?} (bound {bound}×)"
+            ));
         }
     }
-    assert!(over.is_empty(), "over 100× their plain request: {over:#?}");
+    assert!(
+        over.is_empty(),
+        "over the bound of their plain request: {over:#?}"
+    );
 }

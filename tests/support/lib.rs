@@ -384,6 +384,19 @@ pub fn costly_requests() -> Vec<(&'static str, String)> {
     ];
     // The longest passwords accepted (128 characters), of the kinds slowest for zxcvbn.
     let cycle = |pattern: &str| -> String { pattern.chars().cycle().take(128).collect() };
+    // The l33t characters that map to two letters, in no repeating order (a fixed LCG).
+    let scramble = |pattern: &str, len: usize| -> String {
+        let chars: Vec<char> = pattern.chars().collect();
+        let mut x = 12345u64;
+        (0..len)
+            .map(|_| {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                chars[(x >> 33) as usize % chars.len()]
+            })
+            .collect()
+    };
     let leet = cycle("4@8(3!1|0$5+7%2^6&9*#~=?<>{}[]");
     let inputs: Vec<String> = (0..32)
         .map(|i| {
@@ -398,6 +411,12 @@ pub fn costly_requests() -> Vec<(&'static str, String)> {
     let evaluate = [
         json!({"password": leet, "user_inputs": inputs}),
         json!({"password": cycle("1|!l0O@a4$5"), "user_inputs": inputs}),
+        json!({"password": cycle("1!|@4$5+70"), "user_inputs": inputs}),
+        json!({"password": cycle("4@8(3!1|0$5+7%2^").chars().take(16).collect::<String>(), "user_inputs": inputs}),
+        json!({"password": cycle("1!|@4$5").chars().take(16).collect::<String>(), "user_inputs": inputs}),
+        json!({"password": scramble("1|7!+", 128), "user_inputs": inputs}),
+        json!({"password": scramble("1|7!+@4", 128), "user_inputs": inputs}),
+        json!({"password": scramble("1|7!+@4", 16), "user_inputs": inputs}),
         json!({"password": cycle("qwertyuiop[]asdfghjkl;'zxcvbnm,./"), "user_inputs": inputs}),
         json!({"password": cycle("пароль密码パスワード🔐"), "user_inputs": inputs}),
     ];

@@ -4,10 +4,11 @@
 //! characters, caps guesses at `u64::MAX`, and its cost grows steeply with length on crafted inputs
 //! (leet-heavy text of 100 characters takes a quarter of a second). So:
 //!
-//! - Up to [`EXACT_MAX`] characters the password is scored by zxcvbn as it is: the result is
-//!   zxcvbn's.
-//! - Longer passwords are cut into chunks of [`CHUNK`] characters, from the start (the last may be
-//!   shorter). Each chunk costs the cheaper of two explanations, and the costs add up in log space
+//! - Up to [`EXACT_MAX`] characters, with at most [`EXACT_LEET`] distinct l33t characters, the
+//!   password is scored by zxcvbn as it is: the result is zxcvbn's.
+//! - Other passwords are cut into chunks of [`CHUNK`] characters, from the start, each ending early
+//!   where one more character would bring a sixth distinct l33t character ([`CHUNK_LEET`]), and at
+//!   [`CONFLICT_CHUNK`] characters when it holds `1`, `|` or `7` (the last chunk may be shorter). Each chunk costs the cheaper of two explanations, and the costs add up in log space
 //!   (an attacker must guess every chunk):
 //!   - zxcvbn's guesses for the chunk on its own (never capped: 12 characters stay below 10^13);
 //!   - a copy of earlier text at some distance `d` (LZ77-style, overlap allowed), which catches
@@ -17,10 +18,15 @@
 //! - A password that is one base repeated (`abcabcab…`, the last repeat possibly partial) also costs
 //!   the base's estimate plus `log10(length / period)`, zxcvbn's repeat rule; the smaller wins.
 //!
-//! Why 12: zxcvbn's cost explodes with runs of leet-substitutable characters (`4@8(3!1|0$5+…`): its
-//! worst case measured here is ~1.2 ms on 12 characters, ~4.6 ms on 16 and ~80 ms on 32, so 128
-//! characters cost at most 11 calls on 12. Every character is scored, and appending characters
-//! changes only the last chunk, so whole chunks only ever add strength.
+//! Why these limits: zxcvbn tries every combination of l33t substitutions that the password's l33t
+//! characters allow, and rescans the password for each, so its cost explodes with distinct l33t
+//! characters (`4@8(3!1|0$5+…`): measured here (release), 16 characters with 15 of them cost ~3 ms,
+//! 12 with 10 ~1 ms, 100 a quarter of a second. The worst arrangements found of 7 distinct cost
+//! ~0.75 ms on 16 characters (one call). `1`, `|` and `7` each read as two letters, which doubles
+//! the combinations: 12 characters of `1|7!+` cost ~0.35 ms (up to 0.5), 8 of them ~0.13 ms, while
+//! 12 of `4@$5+0({[<` cost ~0.1 ms. So a 128-character password costs at most 16 chunks of ~0.13
+//! ms, or 11 of ~0.1 ms. Every character is scored, and appending characters changes only the
+//! last chunk, so whole chunks only ever add strength. The worst request is in `make bench`.
 
 use zxcvbn::feedback::{Suggestion, Warning};
 
@@ -28,6 +34,16 @@ use zxcvbn::feedback::{Suggestion, Warning};
 pub const EXACT_MAX: usize = 16;
 /// Characters per chunk beyond [`EXACT_MAX`].
 pub const CHUNK: usize = 12;
+/// Most distinct l33t characters in a password scored whole.
+pub const EXACT_LEET: usize = 7;
+/// Most distinct l33t characters in a chunk.
+pub const CHUNK_LEET: usize = 5;
+/// Characters per chunk holding one of [`CONFLICTING`].
+pub const CONFLICT_CHUNK: usize = 8;
+/// The l33t characters that zxcvbn reads as two different letters.
+const CONFLICTING: &str = "1|7";
+/// The characters zxcvbn's l33t table reads as letters.
+const LEET: &str = "4@8({[<3691!|70$5+%2";
 
 /// An estimate of the guesses an attacker needs, with zxcvbn's feedback.
 #[derive(Clone, Debug, PartialEq)]
@@ -72,7 +88,7 @@ impl Estimate {
 /// Estimates `password` (non-empty) with `user_inputs` as extra dictionary words.
 pub fn estimate(password: &str, user_inputs: &[&str]) -> Estimate {
     let chars: Vec<char> = password.chars().collect();
-    if chars.len() <= EXACT_MAX {
+    if chars.len() <= EXACT_MAX && distinct_leet(&chars) <= EXACT_LEET {
         return Estimate::from_zxcvbn(&zxcvbn::zxcvbn(password, user_inputs));
     }
     let mut chunked = chunked(&chars, user_inputs);
@@ -110,8 +126,8 @@ fn chunked(chars: &[char], user_inputs: &[&str]) -> Estimate {
     let mut run: Option<(usize, u32)> = None;
     // The chunk zxcvbn found weakest, for feedback.
     let mut weakest: Option<(f64, Estimate)> = None;
-    for start in (0..chars.len()).step_by(CHUNK) {
-        let chunk = &chars[start..(start + CHUNK).min(chars.len())];
+    for (start, len) in chunks(chars) {
+        let chunk = &chars[start..start + len];
         let text: String = chunk.iter().collect();
         let own = Estimate::from_zxcvbn(&zxcvbn::zxcvbn(&text, user_inputs));
         match copy(chars, start, chunk.len(), run) {
@@ -152,6 +168,48 @@ fn chunked(chars: &[char], user_inputs: &[&str]) -> Estimate {
         }
     }
     estimate
+}
+
+fn distinct_leet(chars: &[char]) -> usize {
+    let mut seen: Vec<char> = chars.iter().copied().filter(|c| is_leet(*c)).collect();
+    seen.sort_unstable();
+    seen.dedup();
+    seen.len()
+}
+
+fn is_leet(c: char) -> bool {
+    LEET.contains(c)
+}
+
+/// (start, length) of each chunk: [`CHUNK`] characters, [`CONFLICT_CHUNK`] when it holds one of
+/// [`CONFLICTING`], or fewer where the next character would be the chunk's `CHUNK_LEET + 1`-th
+/// distinct l33t character.
+fn chunks(chars: &[char]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < chars.len() {
+        let mut seen: Vec<char> = Vec::new();
+        let mut conflicting = false;
+        let mut len = 0;
+        while start + len < chars.len() {
+            let c = chars[start + len];
+            let with_c = conflicting || CONFLICTING.contains(c);
+            if len >= if with_c { CONFLICT_CHUNK } else { CHUNK } {
+                break;
+            }
+            conflicting = with_c;
+            if is_leet(c) && !seen.contains(&c) {
+                if seen.len() == CHUNK_LEET {
+                    break;
+                }
+                seen.push(c);
+            }
+            len += 1;
+        }
+        out.push((start, len));
+        start += len;
+    }
+    out
 }
 
 /// The smallest period of `chars` when it repeats at least twice (KMP failure function, O(n)).
@@ -296,6 +354,28 @@ mod tests {
     }
 
     #[test]
+    fn chunks_hold_at_most_chunk_leet_distinct_l33t_characters() {
+        let p: Vec<char> = "4@8({[<3691!|70$5+%2".repeat(7).chars().take(128).collect();
+        let cut = chunks(&p);
+        assert_eq!(cut.iter().map(|c| c.1).sum::<usize>(), p.len());
+        assert!(
+            cut.iter()
+                .all(|&(s, l)| distinct_leet(&p[s..s + l]) <= CHUNK_LEET)
+        );
+        assert_eq!(cut[0], (0, CHUNK_LEET));
+        let plain: Vec<char> = "correct horse battery staple".chars().collect();
+        assert_eq!(chunks(&plain), vec![(0, 12), (12, 12), (24, 4)]);
+        // Nine characters, then `1`, which cannot join a chunk of more than eight; the chunk with
+        // `1` ends at eight.
+        let conflict: Vec<char> = "abcdefghi1abcdefghij".chars().collect();
+        assert_eq!(chunks(&conflict), vec![(0, 9), (9, 8), (17, 3)]);
+        // A short password with many distinct l33t characters is chunked too.
+        let short = "1!|@4$5+70";
+        assert_eq!(estimate(short, &[]).exact_guesses, None);
+        assert!(estimate("P@ssw0rd123!", &[]).exact_guesses.is_some());
+    }
+
+    #[test]
     fn user_inputs_count_in_every_chunk() {
         let p = "Alexandria-Kowalski-1987-Alexandria";
         let with = estimate(p, &["alexandria", "kowalski"]);
@@ -316,7 +396,8 @@ mod tests {
                 assert!(next.score() >= last.score(), "{p}");
                 // zxcvbn itself may dip by a digit within a chunk ("…P3<" 10^12 → "…P3<K" 10^11);
                 // whole chunks only ever add.
-                if p.chars().count() % CHUNK == 0 {
+                let chars: Vec<char> = p.chars().collect();
+                if chunks(&chars).last().is_some_and(|&(_, len)| len == CHUNK) {
                     assert!(next.guesses_log10 > at_chunk_end, "{p}");
                     at_chunk_end = next.guesses_log10;
                 }

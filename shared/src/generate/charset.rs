@@ -84,7 +84,7 @@ impl Charset {
     /// [`Charset::new`] reading its counts from `counts`, the table of the same groups up to at
     /// least `length` (several lengths of one policy share one table).
     pub fn with_counts(groups: Vec<Group>, length: u32, counts: &Arc<Counts>) -> Self {
-        let count = counts.total(length).clone();
+        let count = counts.total(length);
         Charset::build(groups, length, count, || Arc::clone(counts))
     }
 
@@ -222,8 +222,6 @@ pub struct Composition {
     counts: Arc<Counts>,
     sizes: Vec<u32>,
     mins: Vec<u32>,
-    /// `log2 N_j(l)` for every row and length.
-    log_counts: Vec<Vec<f64>>,
     /// `log2 l!`.
     log_factorials: Vec<f64>,
     /// Proposals by (class, positions left), made on first use.
@@ -262,7 +260,6 @@ impl Clone for Composition {
             counts: Arc::clone(&self.counts),
             sizes: self.sizes.clone(),
             mins: self.mins.clone(),
-            log_counts: self.log_counts.clone(),
             log_factorials: self.log_factorials.clone(),
             proposals: Default::default(),
         }
@@ -271,27 +268,11 @@ impl Clone for Composition {
 
 impl Composition {
     fn new(groups: &[Group], length: u32, counts: Arc<Counts>) -> Composition {
-        let log_counts = (0..=groups.len())
-            .map(|j| {
-                (0..=length)
-                    .map(|l| count::log2(counts.suffix(j, l)))
-                    .collect()
-            })
-            .collect();
-        let mut log_factorials = Vec::with_capacity(length as usize + 1);
-        let mut sum = 0.0;
-        for n in 0..=length {
-            if n > 1 {
-                sum += f64::from(n).log2();
-            }
-            log_factorials.push(sum);
-        }
         Composition {
             counts,
             sizes: groups.iter().map(|g| g.chars.len() as u32).collect(),
             mins: groups.iter().map(|g| g.min).collect(),
-            log_counts,
-            log_factorials,
+            log_factorials: count::log2_factorials(length),
             proposals: Default::default(),
         }
     }
@@ -303,13 +284,13 @@ impl Composition {
         }
         let lf = &self.log_factorials;
         let log_size = f64::from(self.sizes[j]).log2();
-        let log_total = self.log_counts[j][left as usize];
+        let log_total = self.counts.log2_suffix(j, left);
         let mut first = None;
         let (mut p, mut cumulative) = (Vec::new(), Vec::new());
         let mut running = 0u64;
         for c in self.mins[j].min(left + 1)..=left {
             let rest = (left - c) as usize;
-            if self.counts.suffix(j + 1, left - c).bits() == 0 {
+            if !self.counts.possible(j + 1, left - c) {
                 if first.is_some() {
                     p.push(0.0);
                     cumulative.push(running);
@@ -319,7 +300,7 @@ impl Composition {
             let (c_us, left_us) = (c as usize, left as usize);
             let log_weight = lf[left_us] - lf[c_us] - lf[rest]
                 + f64::from(c) * log_size
-                + self.log_counts[j + 1][rest];
+                + self.counts.log2_suffix(j + 1, rest as u32);
             let share = (log_weight - log_total).exp2();
             if first.is_none() {
                 first = Some(c);
@@ -360,7 +341,8 @@ impl Composition {
             if uniform < ratio * (1.0 - EXACT_MARGIN) {
                 return c;
             }
-            if uniform >= ratio * (1.0 + EXACT_MARGIN) {
+            // (u = 0 is below even a ratio that underflowed to zero.)
+            if uniform >= ratio * (1.0 + EXACT_MARGIN) && u != 0 {
                 continue;
             }
             if self.accept_exactly(j, left, c, q, u) {
@@ -632,7 +614,7 @@ mod tests {
         let total = counts.total(length);
         let probability = |c: u32| {
             let weight = count::binomial(length, c) * counts.suffix(1, length - c);
-            (count::log2(&weight) - count::log2(total)).exp2()
+            (count::log2(&weight) - count::log2(&total)).exp2()
         };
         let draws = 60_000u64;
         let mut rng = StdRng::seed_from_u64(5);

@@ -4,12 +4,14 @@
 //! number of valid strings of length `L` is
 //! `N(L) = Σ over compositions (c_1..c_k), c_i ≥ m_i, Σc_i = L, of L!/(Π c_i!) · Π s_i^c_i`.
 //! Two independent methods compute it: inclusion–exclusion over the violated minimums (fast when the
-//! minimums are small, the usual case) and a dynamic programme over groups (always applicable, and the
-//! source of the weights used to sample a composition). Tests check each against the other and
-//! against brute-force enumeration.
+//! minimums are small, the usual case) and [`Counts`], which joins two halves of the groups counted in
+//! linear time (always applicable), beside its floating-point `log2` table that the composition
+//! sampler's proposals read. Tests check each against the other, against the textbook dynamic
+//! programme and against brute-force enumeration.
 
 use num_bigint::BigUint;
 use num_traits::{One, Zero};
+use std::sync::OnceLock;
 
 /// One group of characters as far as counting is concerned: how many characters it has and the least
 /// number of them a valid string contains.
@@ -31,7 +33,7 @@ fn count(groups: &[GroupSize], length: u32) -> BigUint {
     if few_exclusions(groups) {
         count_inclusion_exclusion(groups, length)
     } else {
-        Counts::new(groups, length).total(length).clone()
+        Counts::new(groups, length).total(length)
     }
 }
 
@@ -94,123 +96,227 @@ fn violations(members: &[GroupSize], length: u32, rest: u32) -> BigUint {
     go(members, length, rest)
 }
 
-/// Exact counts for every length up to a bound, from one table: `rows[j][l]` is the number of
-/// strings of length `l` over groups `j..` meeting their minimums (`rows[k]` is the empty suffix: 1
-/// for `l = 0`). Every length of a policy, and the composition weights of its sampler, read the same
-/// table, so nothing is counted twice.
+/// Exact and floating-point counts of a policy for every length up to a bound, each computed once.
 ///
-/// Row `j` is the binomial convolution `rows[j][l] = Σ_{c ≥ m_j} C(l, c) s_j^c rows[j+1][l − c]`,
-/// computed as the full convolution (a triangle of multiply-by-`s_j`-and-add steps, no big
-/// products) minus its terms below the minimum, or directly when the minimum is so large that
-/// few terms remain. The last row is the closed form `s^l` for `l ≥ m`. Cost: about `k · L² / 2`
-/// small steps for `k` groups and lengths up to `L` (≈ 3 ms for 4 groups and 256 characters,
-/// release build: `make bench`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// `N_j(l)` is the number of strings of length `l` over groups `j..` meeting their minimums.
+/// - **Exact** values come from splitting the groups in two halves: `N(l) = Σ_a C(l, a) · H(a) ·
+///   T(l − a)`, where the head `H` and tail `T` (at most two groups each for the four classes) are
+///   counted for every length in linear time (one group: `s^l`; two groups: the recurrence of
+///   [`pair_row`]). One exact count costs `l + 1` big products, ~0.1 ms at 256 characters; the
+///   halves are kept, so each further length costs the same again.
+/// - **`log2 N_j(l)`** for every row and length, in floating point (a sum of logarithms and
+///   `exp2`, relative error ~1e-12), made on first use: the sampler's proposals and the search for
+///   a length that reaches an entropy target read it, and confirm exactly where it is too close to
+///   call. ~0.5 ms for four groups and 256 characters (release build: `make bench`).
+#[derive(Debug)]
 pub struct Counts {
-    rows: Vec<Vec<BigUint>>,
+    groups: Vec<GroupSize>,
+    max_length: u32,
+    /// Exact counts of the first and second half of the groups for every length.
+    head: Vec<BigUint>,
+    tail: Vec<BigUint>,
+    logs: OnceLock<Vec<Vec<f64>>>,
 }
 
 impl Counts {
-    /// The table of `groups` for every length `0..=max_length`.
+    /// The counts of `groups` for every length `0..=max_length`.
     pub fn new(groups: &[GroupSize], max_length: u32) -> Counts {
-        let len = max_length as usize + 1;
-        let mut rows = vec![Vec::new(); groups.len() + 1];
-        let mut empty = vec![BigUint::zero(); len];
-        empty[0] = BigUint::one();
-        rows[groups.len()] = empty;
-        for j in (0..groups.len()).rev() {
-            let group = groups[j];
-            rows[j] = if j + 1 == groups.len() {
-                // One group: s^l once the minimum is met.
-                let mut row = powers(group.size, max_length);
-                row.iter_mut()
-                    .take(group.min as usize)
-                    .for_each(|v| *v = BigUint::zero());
-                row.truncate(len);
-                row
-            } else {
-                convolve(group, &rows[j + 1])
-            };
+        let split = groups.len() / 2;
+        Counts {
+            groups: groups.to_vec(),
+            max_length,
+            head: exact_row(&groups[..split], max_length),
+            tail: exact_row(&groups[split..], max_length),
+            logs: OnceLock::new(),
         }
-        Counts { rows }
     }
 
     /// Largest length counted.
     pub fn max_length(&self) -> u32 {
-        (self.rows[0].len() - 1) as u32
+        self.max_length
     }
 
-    /// Valid strings of `length` characters (`length ≤ max_length`).
-    pub fn total(&self, length: u32) -> &BigUint {
-        &self.rows[0][length as usize]
+    /// Valid strings of `length` characters (`length ≤ max_length`), exactly.
+    pub fn total(&self, length: u32) -> BigUint {
+        join(&self.head, &self.tail, length)
     }
 
-    /// Strings of `length` over groups `from..` meeting their minimums.
-    pub fn suffix(&self, from: usize, length: u32) -> &BigUint {
-        &self.rows[from][length as usize]
+    /// Strings of `length` over groups `from..` meeting their minimums, exactly (`from = 0`:
+    /// [`Counts::total`]).
+    pub fn suffix(&self, from: usize, length: u32) -> BigUint {
+        if from == 0 {
+            return self.total(length);
+        }
+        entry(&self.groups[from..], length)
+    }
+
+    /// Whether any string of `length` over groups `from..` meets their minimums.
+    pub fn possible(&self, from: usize, length: u32) -> bool {
+        self.groups[from..]
+            .iter()
+            .map(|g| u64::from(g.min))
+            .sum::<u64>()
+            <= u64::from(length)
+    }
+
+    /// `log2 N_from(length)`, to ~1e-12 relative (`−∞` when no string is valid).
+    pub fn log2_suffix(&self, from: usize, length: u32) -> f64 {
+        self.logs
+            .get_or_init(|| log_rows(&self.groups, self.max_length))[from][length as usize]
+    }
+
+    /// `log2 N(length)` to ~1e-12, or exactly (as [`log2`] of [`Counts::total`]) when it is within
+    /// `1e-6` bits of `goal`: a comparison with `goal` gives the exact count's answer.
+    pub fn log2_total_against(&self, length: u32, goal: f64) -> f64 {
+        let approx = self.log2_suffix(0, length);
+        if (approx - goal).abs() < CLOSE_CALL_BITS {
+            log2(&self.total(length))
+        } else {
+            approx
+        }
     }
 }
 
-/// `row[l] = Σ_{c ≥ m} C(l, c) s^c next[l − c]` for every `l` of `next`.
-fn convolve(group: GroupSize, next: &[BigUint]) -> Vec<BigUint> {
-    let len = next.len();
-    let (s, m) = (group.size, group.min as usize);
-    // Terms per length: below the minimum (subtracted from the full sum) or from it (summed directly).
-    let below: usize = (0..len).map(|l| m.min(l + 1)).sum();
-    let above: usize = (m..len).map(|l| l - m + 1).sum();
-    // The full convolution's steps cost about a tenth of a big product each.
-    let by_difference = below + len * len / 20 < above;
-    let powers = powers(s, (len - 1) as u32);
-    // Σ over c in `range` of C(l, c) s^c next[l − c], the binomial advanced incrementally.
-    let partial = |l: usize, range: std::ops::Range<usize>| {
-        let mut sum = BigUint::zero();
-        let first = range.start;
-        let mut choose = binomial(l as u32, first as u32);
-        for c in range {
-            if c > first {
-                choose *= (l - c + 1) as u32;
-                choose /= c as u32;
-            }
-            if !next[l - c].is_zero() {
-                sum += &choose * &powers[c] * &next[l - c];
-            }
+/// Within this many bits of a target, the floating-point `log2` defers to the exact count.
+pub const CLOSE_CALL_BITS: f64 = 1e-6;
+
+/// `Σ_a C(l, a) · head[a] · tail[l − a]`: strings of length `l` over two disjoint sets of groups.
+fn join(head: &[BigUint], tail: &[BigUint], l: u32) -> BigUint {
+    let l = l as usize;
+    let mut sum = BigUint::zero();
+    let mut choose = BigUint::one();
+    for a in 0..=l {
+        if a > 0 {
+            choose *= (l - a + 1) as u32;
+            choose /= a as u32;
         }
-        sum
-    };
-    if !by_difference {
-        return (0..len)
+        if !head[a].is_zero() && !tail[l - a].is_zero() {
+            sum += &head[a] * &tail[l - a] * &choose;
+        }
+    }
+    sum
+}
+
+/// `N(l)` of `groups` for one length.
+fn entry(groups: &[GroupSize], l: u32) -> BigUint {
+    let split = groups.len() / 2;
+    join(
+        &exact_row(&groups[..split], l),
+        &exact_row(&groups[split..], l),
+        l,
+    )
+}
+
+/// `N(l)` of `groups` for every `l ≤ max`: linear time for up to two groups.
+fn exact_row(groups: &[GroupSize], max: u32) -> Vec<BigUint> {
+    match groups {
+        [] => {
+            let mut row = vec![BigUint::zero(); max as usize + 1];
+            row[0] = BigUint::one();
+            row
+        }
+        [one] => {
+            let mut row = powers(one.size, max);
+            row.iter_mut()
+                .take(one.min as usize)
+                .for_each(|v| *v = BigUint::zero());
+            row
+        }
+        [a, b] => pair_row(*a, *b, max),
+        _ => {
+            // Not reached by the four character classes (halves of at most two); kept general.
+            let split = groups.len() / 2;
+            let (head, tail) = (
+                exact_row(&groups[..split], max),
+                exact_row(&groups[split..], max),
+            );
+            (0..=max).map(|l| join(&head, &tail, l)).collect()
+        }
+    }
+}
+
+/// Two groups `(a, A)` and `(b, B)`: `F(l) = Σ_{c=A}^{l−B} C(l, c) a^c b^{l−c}` for every `l ≤ max`.
+/// Pascal's rule gives `F(l) = (a + b) F(l − 1) + C(l − 1, A − 1) a^A b^{l−A}
+/// + C(l − 1, B − 1) a^{l−B} b^B` (each extra term only for a non-zero minimum) above
+/// `F(A + B) = C(A + B, A) a^A b^B`, and `F = 0` below.
+fn pair_row(first: GroupSize, second: GroupSize, max: u32) -> Vec<BigUint> {
+    let (a, b) = (first.size, second.size);
+    let (big_a, big_b) = (first.min as usize, second.min as usize);
+    let (pa, pb) = (powers(a, max), powers(b, max));
+    let max = max as usize;
+    let mut row = vec![BigUint::zero(); max + 1];
+    let start = big_a + big_b;
+    if start > max {
+        return row;
+    }
+    row[start] = binomial(start as u32, big_a as u32) * &pa[big_a] * &pb[big_b];
+    // C(l − 1, A − 1) and C(l − 1, B − 1), advanced with l.
+    let mut choose_a = binomial(start as u32, big_a.saturating_sub(1) as u32);
+    let mut choose_b = binomial(start as u32, big_b.saturating_sub(1) as u32);
+    for l in start + 1..=max {
+        let mut next = &row[l - 1] * (a + b);
+        if big_a > 0 {
+            next += &choose_a * &pa[big_a] * &pb[l - big_a];
+            choose_a *= l as u32;
+            choose_a /= (l + 1 - big_a) as u32;
+        }
+        if big_b > 0 {
+            next += &choose_b * &pa[l - big_b] * &pb[big_b];
+            choose_b *= l as u32;
+            choose_b /= (l + 1 - big_b) as u32;
+        }
+        row[l] = next;
+    }
+    row
+}
+
+/// `log2 N_j(l)` for every row `j` (row `k`: the empty suffix) and `l ≤ max`, in floating point:
+/// `N_j(l) = Σ_{c ≥ m_j} C(l, c) s_j^c N_{j+1}(l − c)` summed as powers of two relative to its
+/// largest term, so nothing overflows or underflows.
+fn log_rows(groups: &[GroupSize], max: u32) -> Vec<Vec<f64>> {
+    let len = max as usize + 1;
+    let lf = &log2_factorials(max);
+    let mut rows = vec![Vec::new(); groups.len() + 1];
+    let mut empty = vec![f64::NEG_INFINITY; len];
+    empty[0] = 0.0;
+    rows[groups.len()] = empty;
+    let mut terms = Vec::with_capacity(len);
+    for j in (0..groups.len()).rev() {
+        let (m, log_s) = (groups[j].min as usize, f64::from(groups[j].size).log2());
+        let next = &rows[j + 1];
+        let row: Vec<f64> = (0..len)
             .map(|l| {
-                if l < m {
-                    BigUint::zero()
-                } else {
-                    partial(l, m..l + 1)
+                terms.clear();
+                let mut top = f64::NEG_INFINITY;
+                for c in m..=l {
+                    if next[l - c] == f64::NEG_INFINITY {
+                        continue;
+                    }
+                    let t = lf[l] - lf[c] - lf[l - c] + c as f64 * log_s + next[l - c];
+                    top = top.max(t);
+                    terms.push(t);
                 }
+                if terms.is_empty() {
+                    return f64::NEG_INFINITY;
+                }
+                top + terms.iter().map(|t| (t - top).exp2()).sum::<f64>().log2()
             })
             .collect();
+        rows[j] = row;
     }
-    // Full convolution by the triangle S_i(l + 1) = s · S_i(l) + S_{i+1}(l), S_i(0) = next[i]:
-    // S_0(l) = Σ_c C(l, c) s^c next[l − c].
-    let mut full = Vec::with_capacity(len);
-    let mut triangle = next.to_vec();
-    for l in 0..len {
-        full.push(triangle[0].clone());
-        for i in 0..len - l - 1 {
-            let (head, tail) = triangle.split_at_mut(i + 1);
-            head[i] *= s;
-            head[i] += &tail[0];
-        }
-    }
-    full.into_iter()
-        .enumerate()
-        .map(|(l, total)| total - partial(l, 0..m.min(l + 1)))
-        .collect()
+    rows
 }
 
 /// `table[j][l]`: the number of strings of length `l` over groups `j..` meeting their minimums
 /// (`table[k]` is the empty suffix: 1 for `l = 0`). Row 0, column `length` is `N(length)`.
 #[cfg(test)]
 fn suffix_counts(groups: &[GroupSize], length: u32) -> Vec<Vec<BigUint>> {
-    Counts::new(groups, length).rows
+    let counts = Counts::new(groups, length);
+    let mut rows: Vec<Vec<BigUint>> = (0..groups.len())
+        .map(|j| (0..=length).map(|l| counts.suffix(j, l)).collect())
+        .collect();
+    rows.push(exact_row(&[], length));
+    rows
 }
 
 /// The same table by the textbook dynamic programme, one big product per term: the reference the
@@ -232,6 +338,19 @@ fn suffix_counts_reference(groups: &[GroupSize], length: u32) -> Vec<Vec<BigUint
         }
     }
     table
+}
+
+/// `log2 n!` for every `n ≤ max`.
+pub fn log2_factorials(max: u32) -> Vec<f64> {
+    let mut sum = 0.0;
+    (0..=max)
+        .map(|n| {
+            if n > 1 {
+                sum += f64::from(n).log2();
+            }
+            sum
+        })
+        .collect()
 }
 
 /// `[1, base, base², …, base^length]`.
@@ -363,6 +482,47 @@ mod tests {
                 "{groups:?}"
             );
         }
+    }
+
+    #[test]
+    fn the_floating_point_logs_match_the_exact_counts() {
+        let policies = [
+            vec![g(26, 60), g(26, 60), g(10, 60), g(32, 60)],
+            vec![g(1, 200), g(93, 0)],
+            vec![g(10, 0), g(2, 7), g(3, 120)],
+            vec![g(1, 250), g(1, 3), g(94, 1)],
+        ];
+        for groups in &policies {
+            let counts = Counts::new(groups, 256);
+            let exact = suffix_counts_reference(groups, 256);
+            for (j, row) in exact.iter().enumerate().take(groups.len()) {
+                for (l, n) in row.iter().enumerate() {
+                    let (want, got) = (log2(n), counts.log2_suffix(j, l as u32));
+                    assert_eq!(want.is_finite(), got.is_finite(), "{groups:?} j={j} l={l}");
+                    assert_eq!(counts.possible(j, l as u32), !n.is_zero());
+                    if want.is_finite() {
+                        assert!(
+                            (want - got).abs() <= 1e-9 * want.max(1.0),
+                            "{want} vs {got}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_close_call_against_a_goal_is_decided_exactly() {
+        let groups = [g(26, 3), g(26, 3), g(10, 3), g(32, 3)];
+        let counts = Counts::new(&groups, 40);
+        let exact = log2(&counts.total(40));
+        assert_eq!(counts.log2_total_against(40, exact), exact);
+        assert_eq!(counts.log2_total_against(40, exact + 1e-9), exact);
+        // Far from the goal the floating-point value answers.
+        assert_eq!(
+            counts.log2_total_against(40, exact - 1.0),
+            counts.log2_suffix(0, 40)
+        );
     }
 
     #[test]

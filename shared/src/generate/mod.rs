@@ -547,10 +547,11 @@ fn password_space(
     });
     let counts = Arc::new(Counts::new(&sizes, longest.min(*LENGTH_RANGE.end())));
     let top = counts.max_length();
+    let goal = target.map_or(0.0, |(goal, _)| goal);
     match r.profession {
         None => {
             let length = raise(length, top, target, "characters", |l| {
-                count::log2(counts.total(l))
+                counts.log2_total_against(l, goal)
             })?;
             let set = Charset::with_counts(groups, length, &counts);
             Ok(Space::Chars(Arc::new(set)))
@@ -575,7 +576,7 @@ fn password_space(
                 );
             }
             let length = raise(length, top, target, "characters", |l| {
-                count::log2(&words.total(&counts, l))
+                words.log2_total_against(&counts, l, goal)
             })?;
             Ok(Space::Themed(Themed::new(
                 profession, &words, groups, length, &counts,
@@ -740,24 +741,43 @@ impl WordsByLength {
         self.0.keys().any(|&l| l + required <= length)
     }
 
-    /// (word length, words, weight = words × positions × strings of the rest) for `length`.
+    /// (word length, words) of the words that leave room for the minimums in `length`.
     fn buckets<'a>(
         &'a self,
         counts: &'a Counts,
         length: u32,
-    ) -> impl Iterator<Item = (u32, &'a [&'static str], BigUint)> + 'a {
+    ) -> impl Iterator<Item = (u32, &'a [&'static str])> + 'a {
         self.0
             .range(..=length)
-            .map(move |(&l, words)| {
-                let weight = counts.total(length - l) * (length - l + 1) * words.len();
-                (l, words.as_slice(), weight)
-            })
-            .filter(|(_, _, weight)| weight.bits() > 0)
+            .filter(move |(l, _)| counts.possible(0, length - **l))
+            .map(|(&l, words)| (l, words.as_slice()))
     }
 
-    /// Every (word, position, rest) draw of `length` characters.
-    fn total(&self, counts: &Counts, length: u32) -> BigUint {
-        self.buckets(counts, length).map(|(_, _, w)| w).sum()
+    /// Draws (word, position, rest) of one bucket: words × positions × strings of the rest.
+    fn weight(rest_count: &BigUint, words: &[&str], rest: u32) -> BigUint {
+        rest_count * (rest + 1) * words.len()
+    }
+
+    /// `log2` of every (word, position, rest) draw of `length` characters, deciding exactly when
+    /// within [`count::CLOSE_CALL_BITS`] of `goal` (as [`Counts::log2_total_against`]).
+    fn log2_total_against(&self, counts: &Counts, length: u32, goal: f64) -> f64 {
+        let logs: Vec<f64> = self
+            .buckets(counts, length)
+            .map(|(l, words)| {
+                let rest = length - l;
+                counts.log2_suffix(0, rest) + (f64::from(rest + 1) * words.len() as f64).log2()
+            })
+            .collect();
+        let top = logs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let approx = top + logs.iter().map(|x| (x - top).exp2()).sum::<f64>().log2();
+        if (approx - goal).abs() >= count::CLOSE_CALL_BITS {
+            return approx;
+        }
+        let exact: BigUint = self
+            .buckets(counts, length)
+            .map(|(l, words)| WordsByLength::weight(&counts.total(length - l), words, length - l))
+            .sum();
+        count::log2(&exact)
     }
 }
 
@@ -787,8 +807,9 @@ impl Themed {
     ) -> Themed {
         let mut buckets = Vec::new();
         let mut total = BigUint::default();
-        for (l, words, weight) in words.buckets(counts, length) {
+        for (l, words) in words.buckets(counts, length) {
             let rest = Charset::with_counts(groups.clone(), length - l, counts);
+            let weight = WordsByLength::weight(rest.count(), words, length - l);
             total += &weight;
             buckets.push((words.to_vec(), rest, weight));
         }
