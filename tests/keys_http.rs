@@ -381,6 +381,67 @@ async fn hard_limits_are_set_enforced_and_cleared() {
     assert_eq!(api.generate(&key).await.status(), 200);
 }
 
+impl Api {
+    async fn regenerate(&self, email: &str, regen: &str) -> String {
+        let (status, fresh) = self
+            .json(Event::post(
+                "/v1/keys/regenerate",
+                &json!({"email": email, "regen_token": regen}).to_string(),
+            ))
+            .await;
+        assert_eq!(status, 200, "{fresh}");
+        fresh["api_key"].as_str().unwrap().to_owned()
+    }
+
+    async fn put_hard_limit(&self, key: &str, hard_limit: Value) -> Value {
+        let (status, json) = self
+            .json(
+                Event::new("PUT", "/v1/keys/usage")
+                    .header("X-API-Key", key)
+                    .body(&json!({ "hard_limit": hard_limit }).to_string()),
+            )
+            .await;
+        assert_eq!(status, 200, "{json}");
+        json
+    }
+
+    /// Generates until refused: how many were admitted, and the refusal's limit header.
+    async fn admitted_until_refused(&self, key: &str, at_most: u32) -> (u32, Option<u32>) {
+        for admitted in 0..at_most {
+            let response = self.generate(key).await;
+            if response.status() == 429 {
+                assert_eq!(body_json(&response)["error"], "HARD_LIMIT_EXCEEDED");
+                return (admitted, Some(limits(&response).0));
+            }
+            assert_eq!(response.status(), 200);
+        }
+        (at_most, None)
+    }
+}
+
+/// A regeneration opens tomorrow's counter in advance; a hard limit set or cleared afterwards
+/// holds tomorrow too, as usage reports it.
+#[tokio::test]
+async fn a_hard_limit_changed_after_a_regeneration_holds_the_next_day() {
+    const DAY_MS: i64 = 86_400_000;
+    let api = Api::new(Config::default()).await;
+    let (_, regen) = api.register("capped@example.com").await;
+    let key = api.regenerate("capped@example.com", &regen).await;
+    api.put_hard_limit(&key, json!(3)).await;
+
+    let (other, regen) = api.register("uncapped@example.com").await;
+    api.put_hard_limit(&other, json!(12)).await;
+    let other = api.regenerate("uncapped@example.com", &regen).await;
+    api.put_hard_limit(&other, Value::Null).await;
+
+    api.app.clock.shift(DAY_MS);
+    assert_eq!(api.usage(&key).await.1["limit"], 3);
+    assert_eq!(api.admitted_until_refused(&key, 10).await, (3, Some(3)));
+    assert_eq!(api.usage(&other).await.1["hard_limit"], Value::Null);
+    assert_eq!(api.admitted_until_refused(&other, 14).await, (14, None));
+    assert_eq!(api.usage(&other).await.1["usage"], 14);
+}
+
 #[tokio::test]
 async fn the_daily_limit_answers_429_with_its_code_and_headers() {
     let config = Config {

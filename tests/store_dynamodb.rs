@@ -335,7 +335,8 @@ async fn hard_limits_of_new_days(store: &dyn Store) {
         }
     );
 
-    // Regeneration keeps today's own limit and gives tomorrow the account's.
+    // Regeneration keeps today's own limit, and tomorrow's, which setting the limit wrote: a
+    // regeneration reading another limit (5) does not override them.
     let acct = Account {
         hard_limit: Some(5),
         ..acct.clone()
@@ -358,8 +359,97 @@ async fn hard_limits_of_new_days(store: &dyn Store) {
         store.meter(&meter(tomorrow, 2)).await.unwrap(),
         Metered::Admitted {
             used: 1,
+            hard_limit: Some(3)
+        }
+    );
+    // A day that neither opened gets the account's limit as the regeneration read it.
+    assert!(
+        store
+            .rotate(
+                &Account {
+                    key_version: 2,
+                    ..acct.clone()
+                },
+                "$argon2id$key3",
+                "$argon2id$regen3",
+                tomorrow
+            )
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.meter(&meter(tomorrow.next(), 3)).await.unwrap(),
+        Metered::Admitted {
+            used: 1,
             hard_limit: Some(5)
         }
+    );
+}
+
+#[tokio::test]
+async fn a_hard_limit_set_or_cleared_after_a_regeneration_holds_the_next_day() {
+    hard_limits_after_a_regeneration(&*store().await).await;
+    hard_limits_after_a_regeneration(&MemoryStore::new()).await;
+}
+
+/// Metering tomorrow until refused: (admitted, the hard limit the refusal reports).
+async fn admitted_tomorrow(store: &dyn Store, id: &str, version: u64) -> (u32, Option<u32>) {
+    let meter = Meter {
+        who: Meterer::Account(id.to_owned()),
+        day: day().next(),
+        limit: 40,
+        key_version: Some(version),
+    };
+    loop {
+        match store.meter(&meter).await.unwrap() {
+            Metered::Admitted { .. } => {}
+            Metered::Full { used, hard_limit } => return (used, hard_limit),
+            Metered::Unverified => panic!("tomorrow was opened for version {version}"),
+        }
+    }
+}
+
+async fn hard_limits_after_a_regeneration(store: &dyn Store) {
+    // A cap set after a regeneration opened tomorrow reaches tomorrow.
+    let acct = account("acct00000020", "cap@x.io");
+    store.register(&acct, "ip", day(), 5).await.unwrap();
+    assert!(store.rotate(&acct, "$k2", "$r2", day()).await.unwrap());
+    store
+        .set_hard_limit(&acct.id, 2, Some(3), day())
+        .await
+        .unwrap();
+    assert_eq!(admitted_tomorrow(store, &acct.id, 2).await, (3, Some(3)));
+
+    // A cap cleared after a regeneration opened tomorrow with it is cleared there too, and a
+    // container still holding the capped account cannot put it back.
+    let acct = account("acct00000021", "uncap@x.io");
+    store.register(&acct, "ip", day(), 5).await.unwrap();
+    store
+        .set_hard_limit(&acct.id, 1, Some(12), day())
+        .await
+        .unwrap();
+    let capped = Account {
+        hard_limit: Some(12),
+        ..acct.clone()
+    };
+    assert!(store.rotate(&capped, "$k2", "$r2", day()).await.unwrap());
+    store
+        .set_hard_limit(&acct.id, 2, None, day())
+        .await
+        .unwrap();
+    assert!(
+        store
+            .open_day(&acct.id, day().next(), 2, Some(12))
+            .await
+            .unwrap()
+    );
+    assert_eq!(admitted_tomorrow(store, &acct.id, 2).await, (40, None));
+    assert_eq!(
+        store
+            .peek(&Meterer::Account(acct.id.clone()), day())
+            .await
+            .unwrap(),
+        (0, None)
     );
 }
 

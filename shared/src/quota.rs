@@ -100,6 +100,31 @@ impl Day {
     }
 }
 
+/// The time the API reads: the system clock, plus an offset that only tests set (to cross
+/// midnight without waiting for it).
+#[derive(Debug, Default)]
+pub struct Clock {
+    offset_ms: std::sync::atomic::AtomicI64,
+}
+
+impl Clock {
+    /// Unix milliseconds now, by this clock.
+    pub fn now_ms(&self) -> i64 {
+        now_ms() + self.offset_ms.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Today (UTC), by this clock.
+    pub fn today(&self) -> Day {
+        Day::from_unix_ms(self.now_ms())
+    }
+
+    /// Moves this clock by `ms` (negative: back).
+    pub fn shift(&self, ms: i64) {
+        self.offset_ms
+            .fetch_add(ms, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
 /// Unix milliseconds now.
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()

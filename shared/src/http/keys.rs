@@ -6,7 +6,7 @@ use super::request::{Call, Route};
 use super::response;
 use super::{App, auth, too_many};
 use crate::keys::{self, Kind, Token};
-use crate::quota::{Day, RateLimit, Tier};
+use crate::quota::{RateLimit, Tier};
 use crate::store::{Account, HardLimitError, Meterer, RegisterError};
 use lambda_http::http::{Method, Response, StatusCode};
 use lambda_http::{Body, Request};
@@ -98,7 +98,7 @@ async fn serve_register(app: &App, request: &Request) -> Result<Response<Body>, 
     let ip = call
         .source_ip
         .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
-    let day = Day::today();
+    let day = app.clock.today();
     let ip_limit = app.config.register_daily_limit_per_ip;
     match app
         .store
@@ -183,7 +183,7 @@ async fn serve_regenerate(app: &App, request: &Request) -> Result<Response<Body>
     };
     if !app
         .store
-        .rotate(&account, &key.hash(), &regen.hash(), Day::today())
+        .rotate(&account, &key.hash(), &regen.hash(), app.clock.today())
         .await?
     {
         // A concurrent regeneration with the same token won; this token is spent.
@@ -240,7 +240,7 @@ async fn serve_usage(app: &App, request: &Request) -> Result<Response<Body>, Api
     let account = app
         .current_account(token, Some(verified.key_version))
         .await?;
-    let day = Day::today();
+    let day = app.clock.today();
     if let Some(hard_limit) = hard_limit {
         match app
             .store

@@ -16,7 +16,7 @@ pub mod response;
 
 use crate::config::{Config, ConfigError};
 use crate::keys::{KeyCache, Pepper, Token, VerifiedKey};
-use crate::quota::{Day, RateLimit, Tier, now_ms};
+use crate::quota::{Clock, RateLimit, Tier, now_ms};
 use crate::store::dynamodb::{self, DynamoStore};
 use crate::store::{Account, Meter, Metered, Meterer, Store};
 use auth::Credential;
@@ -56,6 +56,8 @@ pub struct App {
     pub pepper: Pepper,
     /// Keys verified in this container.
     pub keys: KeyCache,
+    /// The day metering and usage count in (the system clock outside tests).
+    pub clock: Clock,
 }
 
 /// An identified caller.
@@ -83,6 +85,7 @@ impl App {
             store,
             pepper,
             keys: KeyCache::new(),
+            clock: Clock::default(),
         })
     }
 
@@ -152,7 +155,7 @@ impl App {
     /// Adds the caller's current rate-limit headers to an error refusing a metered request (bad
     /// input, say): best effort, one read; without them when the store cannot say.
     pub async fn with_quota_headers(&self, caller: &Caller, mut error: ApiError) -> ApiError {
-        let day = Day::today();
+        let day = self.clock.today();
         if let Ok((used, hard_limit)) = self.store.peek(&caller.who, day).await {
             let limit = caller.tier.limits(&self.config).daily_limit;
             let rate = RateLimit::for_day(day, limit, hard_limit, used);
@@ -164,7 +167,7 @@ impl App {
     /// The metering step, run after validation so that rejected requests never count: one
     /// conditional write on a warm path. Over the limit: 429 with the rate-limit headers.
     pub async fn admit(&self, caller: &Caller) -> Result<RateLimit, ApiError> {
-        let day = Day::today();
+        let day = self.clock.today();
         let limit = caller.tier.limits(&self.config).daily_limit;
         let mut key_version = caller.key.as_ref().map(|(_, v)| v.key_version);
         for _ in 0..2 {

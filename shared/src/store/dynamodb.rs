@@ -13,7 +13,10 @@
 //! regeneration moves the account and today's usage day to the next version in one transaction,
 //! so an old key fails on its very next request.
 
-use super::{Account, HardLimitError, Meter, Metered, Meterer, RegisterError, Store, StoreError};
+use super::{
+    Account, HardLimitError, Meter, Metered, Meterer, RegisterError, Store, StoreError,
+    day_hard_limit, stored_hard_limit,
+};
 use crate::quota::{Day, Tier};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
@@ -113,17 +116,21 @@ fn expires(day: Day, keep_days: i64) -> AttributeValue {
 /// `key_version` as `version` says, `used` from 0 unless counted already, the expiry, and the
 /// account's hard limit unless the day has its own. Returned with the values they name (set
 /// them before any other value: setting replaces).
-fn open_day_set(version: &str, day: Day, hard_limit: Option<u32>) -> (String, Item) {
-    let mut set =
+fn open_day_set(version: &str, day: Day) -> (String, Item) {
+    let set =
         format!("key_version = {version}, used = if_not_exists(used, :zero), expires_at = :exp");
-    let mut values = HashMap::from([
+    let values = HashMap::from([
         (":zero".to_owned(), n(0)),
         (":exp".to_owned(), expires(day, USAGE_TTL_DAYS)),
     ]);
-    if let Some(h) = hard_limit {
-        set.push_str(", hard_limit = if_not_exists(hard_limit, :h)");
-        values.insert(":h".to_owned(), n(h));
-    }
+    (set, values)
+}
+
+/// [`open_day_set`], giving the day `hard_limit` unless it has its own.
+fn open_day_with_limit(version: &str, day: Day, hard_limit: Option<u32>) -> (String, Item) {
+    let (mut set, mut values) = open_day_set(version, day);
+    set.push_str(", hard_limit = if_not_exists(hard_limit, :h)");
+    values.insert(":h".to_owned(), n(stored_hard_limit(hard_limit)));
     (set, values)
 }
 
@@ -249,7 +256,7 @@ impl Store for DynamoStore {
                 let item = out.attributes().cloned().unwrap_or_default();
                 Ok(Metered::Admitted {
                     used: number(&item, "used").unwrap_or(0),
-                    hard_limit: number(&item, "hard_limit"),
+                    hard_limit: day_hard_limit(number(&item, "hard_limit")),
                 })
             }
             Err(e) => match e.as_service_error() {
@@ -264,7 +271,7 @@ impl Store for DynamoStore {
                     }
                     Ok(Metered::Full {
                         used: number(old, "used").unwrap_or(0),
-                        hard_limit: number(old, "hard_limit"),
+                        hard_limit: day_hard_limit(number(old, "hard_limit")),
                     })
                 }
                 _ => Err(unavailable(e)),
@@ -285,7 +292,7 @@ impl Store for DynamoStore {
         Ok(out.item().map_or((0, None), |item| {
             (
                 number(item, "used").unwrap_or(0),
-                number(item, "hard_limit"),
+                day_hard_limit(number(item, "hard_limit")),
             )
         }))
     }
@@ -297,7 +304,7 @@ impl Store for DynamoStore {
         key_version: u64,
         hard_limit: Option<u32>,
     ) -> Result<bool, StoreError> {
-        let (set, values) = open_day_set("if_not_exists(key_version, :v)", day, hard_limit);
+        let (set, values) = open_day_with_limit("if_not_exists(key_version, :v)", day, hard_limit);
         let request = self
             .update(usage_key(&Meterer::Account(account_id.to_owned()), day))
             .update_expression(format!("SET {set}"))
@@ -431,7 +438,7 @@ impl Store for DynamoStore {
         // meter today nor open tomorrow, even racing this call across midnight.
         let mut moves = Vec::new();
         for d in [day, day.next()] {
-            let (set, values) = open_day_set(":next", d, account.hard_limit);
+            let (set, values) = open_day_with_limit(":next", d, account.hard_limit);
             let usage = self
                 .transact_update(usage_key(&Meterer::Account(account.id.clone()), d))
                 .update_expression(format!("SET {set}"))
@@ -465,41 +472,41 @@ impl Store for DynamoStore {
             .transact_update(account_key(account_id))
             .condition_expression("key_version = :v")
             .expression_attribute_values(":v", n(key_version));
-        let (open, values) = open_day_set("if_not_exists(key_version, :v)", day, None);
-        let usage = self
-            .transact_update(usage_key(&Meterer::Account(account_id.to_owned()), day))
-            .set_expression_attribute_values(Some(values))
-            .expression_attribute_values(":v", n(key_version));
-        let (account, usage) = match hard_limit {
-            Some(h) => (
-                account
-                    .update_expression("SET hard_limit = :h")
-                    .expression_attribute_values(":h", n(h)),
-                usage
-                    .update_expression(format!("SET hard_limit = :h, {open}"))
-                    .condition_expression("attribute_not_exists(used) OR used <= :h")
-                    .expression_attribute_values(":h", n(h)),
-            ),
-            None => (
-                account.update_expression("REMOVE hard_limit"),
-                usage.update_expression(format!("SET {open} REMOVE hard_limit")),
-            ),
+        let account = match hard_limit {
+            Some(h) => account
+                .update_expression("SET hard_limit = :h")
+                .expression_attribute_values(":h", n(h)),
+            None => account.update_expression("REMOVE hard_limit"),
         };
-        let result = self
-            .client
-            .transact_write_items()
-            .transact_items(
+        // Today (not below its usage) and tomorrow, which a regeneration opens in advance: each
+        // day stores the limit, so that what usage reports is what metering enforces.
+        let day_update = |d: Day| {
+            let (open, values) = open_day_set("if_not_exists(key_version, :v)", d);
+            self.transact_update(usage_key(&Meterer::Account(account_id.to_owned()), d))
+                .set_expression_attribute_values(Some(values))
+                .expression_attribute_values(":v", n(key_version))
+                .update_expression(format!("SET hard_limit = :h, {open}"))
+                .expression_attribute_values(":h", n(stored_hard_limit(hard_limit)))
+        };
+        let today = match hard_limit {
+            Some(h) => day_update(day)
+                .condition_expression("attribute_not_exists(used) OR used <= :h")
+                .expression_attribute_values(":h", n(h)),
+            None => day_update(day),
+        };
+        let mut request = self.client.transact_write_items().transact_items(
+            TransactWriteItem::builder()
+                .update(built(account.build())?)
+                .build(),
+        );
+        for update in [today, day_update(day.next())] {
+            request = request.transact_items(
                 TransactWriteItem::builder()
-                    .update(built(account.build())?)
+                    .update(built(update.build())?)
                     .build(),
-            )
-            .transact_items(
-                TransactWriteItem::builder()
-                    .update(built(usage.build())?)
-                    .build(),
-            )
-            .send()
-            .await;
+            );
+        }
+        let result = request.send().await;
         match result {
             Ok(_) => Ok(()),
             Err(e) => match failed_conditions(&e).as_deref() {

@@ -3,7 +3,7 @@
 
 use super::{
     Account, HardLimitError, Meter, Metered, Meterer, RegisterError, Store, StoreError,
-    effective_limit,
+    day_hard_limit, effective_limit, stored_hard_limit,
 };
 use crate::quota::Day;
 use async_trait::async_trait;
@@ -83,16 +83,17 @@ impl Store for MemoryStore {
             (Some(item), _) => item,
             (None, None) => inner.days.entry(key).or_default(),
         };
-        if item.count >= effective_limit(meter.limit, item.hard_limit) {
+        let hard_limit = day_hard_limit(item.hard_limit);
+        if item.count >= effective_limit(meter.limit, hard_limit) {
             return Ok(Metered::Full {
                 used: item.count,
-                hard_limit: item.hard_limit,
+                hard_limit,
             });
         }
         item.count += 1;
         Ok(Metered::Admitted {
             used: item.count,
-            hard_limit: item.hard_limit,
+            hard_limit,
         })
     }
 
@@ -101,7 +102,7 @@ impl Store for MemoryStore {
         Ok(inner
             .days
             .get(&(who.clone(), day))
-            .map_or((0, None), |d| (d.count, d.hard_limit)))
+            .map_or((0, None), |d| (d.count, day_hard_limit(d.hard_limit))))
     }
 
     async fn open_day(
@@ -124,7 +125,7 @@ impl Store for MemoryStore {
             return Ok(false);
         }
         // As in DynamoDB: the account's hard limit, unless the day has its own.
-        item.hard_limit = item.hard_limit.or(hard_limit);
+        item.hard_limit = item.hard_limit.or(Some(stored_hard_limit(hard_limit)));
         Ok(true)
     }
 
@@ -189,10 +190,8 @@ impl Store for MemoryStore {
             let item = inner
                 .days
                 .entry((Meterer::Account(account_id.to_owned()), d))
-                .or_insert(DayItem {
-                    hard_limit,
-                    ..DayItem::default()
-                });
+                .or_insert(DayItem::default());
+            item.hard_limit = item.hard_limit.or(Some(stored_hard_limit(hard_limit)));
             item.key_version = Some(from_version + 1);
         }
         Ok(true)
@@ -218,11 +217,16 @@ impl Store for MemoryStore {
         if let Some(a) = inner.accounts.get_mut(account_id) {
             a.hard_limit = hard_limit;
         }
-        let item = inner.days.entry(key).or_insert(DayItem {
-            key_version: Some(key_version),
-            ..DayItem::default()
-        });
-        item.hard_limit = hard_limit;
+        for d in [day, day.next()] {
+            let item = inner
+                .days
+                .entry((Meterer::Account(account_id.to_owned()), d))
+                .or_insert(DayItem {
+                    key_version: Some(key_version),
+                    ..DayItem::default()
+                });
+            item.hard_limit = Some(stored_hard_limit(hard_limit));
+        }
         Ok(())
     }
 

@@ -118,8 +118,8 @@ pub trait Store: Send + Sync {
     /// refused request).
     async fn peek(&self, who: &Meterer, day: Day) -> Result<(u32, Option<u32>), StoreError>;
 
-    /// Opens an account's day for `key_version` with the account's `hard_limit`, unless another
-    /// version opened it (then `false`).
+    /// Opens an account's day for `key_version` with the account's `hard_limit` (a day already
+    /// open keeps its own), unless another version opened it (then `false`).
     async fn open_day(
         &self,
         account_id: &str,
@@ -153,7 +153,8 @@ pub trait Store: Send + Sync {
         day: Day,
     ) -> Result<bool, StoreError>;
 
-    /// Sets or clears the account's hard limit, and today's, unless below today's usage.
+    /// Sets or clears the account's hard limit, today's (unless below today's usage) and
+    /// tomorrow's (which a regeneration may have opened already), in one transaction.
     async fn set_hard_limit(
         &self,
         account_id: &str,
@@ -168,3 +169,18 @@ pub trait Store: Send + Sync {
 }
 
 pub use crate::quota::effective_limit;
+
+/// A day's stored hard limit when the account has none. Stored, not absent, so that a day's
+/// limit is always its own once written: a container still holding an older view of the account
+/// cannot give the day that view's limit. (A cap of `u32::MAX` requests is no cap.)
+pub const NO_HARD_LIMIT: u32 = u32::MAX;
+
+/// The value a day stores for an account's hard limit.
+pub fn stored_hard_limit(hard_limit: Option<u32>) -> u32 {
+    hard_limit.unwrap_or(NO_HARD_LIMIT)
+}
+
+/// A day's stored hard limit as the API reports it.
+pub fn day_hard_limit(stored: Option<u32>) -> Option<u32> {
+    stored.filter(|&h| h != NO_HARD_LIMIT)
+}
