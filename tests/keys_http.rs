@@ -57,15 +57,17 @@ impl Store for Counting {
         self.tick();
         self.inner.account(id).await
     }
-    async fn register(
-        &self,
-        a: &Account,
-        ip: &str,
-        day: Day,
-        limit: u32,
-    ) -> Result<(), RegisterError> {
+    async fn count_registration(&self, ip: &str, day: Day, limit: u32) -> Result<bool, StoreError> {
         self.tick();
-        self.inner.register(a, ip, day, limit).await
+        self.inner.count_registration(ip, day, limit).await
+    }
+    async fn email_claimed(&self, email_hash: &str) -> Result<bool, StoreError> {
+        self.tick();
+        self.inner.email_claimed(email_hash).await
+    }
+    async fn register(&self, a: &Account) -> Result<(), RegisterError> {
+        self.tick();
+        self.inner.register(a).await
     }
     async fn rotate(&self, a: &Account, k: &str, r: &str, day: Day) -> Result<bool, StoreError> {
         self.tick();
@@ -570,7 +572,7 @@ async fn registration_errors() {
         api.json(Event::new("POST", "/v1/keys/register")).await.1["error"],
         "INVALID_JSON_BODY"
     );
-    api.register("second@example.com").await;
+    // The duplicate counted as an attempt: the address has used its two.
     let over = api.send(post(json!({"email": "third@example.com"}))).await;
     assert_eq!(
         (over.status().as_u16(), body_json(&over)["error"].clone()),
@@ -582,6 +584,87 @@ async fn registration_errors() {
         .json(post(json!({"email": "third@example.com"})).source_ip("198.51.100.4"))
         .await;
     assert_eq!(status, 201);
+}
+
+/// Every attempt counts against the address, refused or not, and a refused one hashes nothing.
+#[tokio::test]
+async fn every_registration_attempt_counts_and_refusals_run_no_argon2() {
+    let api = Api::new(Config {
+        register_daily_limit_per_ip: 3,
+        ..Config::default()
+    })
+    .await;
+    let post = |email: &str| Event::post("/v1/keys/register", &json!({"email": email}).to_string());
+    let before = passwordapi::keys::argon2_runs_on_this_thread();
+    api.register("first@example.com").await;
+    assert_eq!(passwordapi::keys::argon2_runs_on_this_thread() - before, 2);
+    let before = passwordapi::keys::argon2_runs_on_this_thread();
+    for _ in 0..2 {
+        let (status, json) = api.json(post("first@example.com")).await;
+        assert_eq!(
+            (status, json["error"].as_str()),
+            (400, Some("EMAIL_ALREADY_EXISTS"))
+        );
+    }
+    let over = api.send(post("second@example.com")).await;
+    assert_eq!(
+        (over.status().as_u16(), body_json(&over)["error"].clone()),
+        (429, json!("RATE_LIMIT_EXCEEDED"))
+    );
+    assert_eq!(passwordapi::keys::argon2_runs_on_this_thread() - before, 0);
+}
+
+/// A limit of 0 closes what it limits, with the usual 429 and headers.
+#[tokio::test]
+async fn a_limit_of_zero_closes_registration_or_the_anonymous_tier() {
+    let closed = Api::new(Config {
+        register_daily_limit_per_ip: 0,
+        ..Config::default()
+    })
+    .await;
+    for _ in 0..2 {
+        let response = closed
+            .send(Event::post(
+                "/v1/keys/register",
+                r#"{"email":"a@example.com"}"#,
+            ))
+            .await;
+        let json = body_json(&response);
+        assert_eq!(
+            (
+                response.status().as_u16(),
+                json["error"].as_str(),
+                &json["limit"]
+            ),
+            (429, Some("RATE_LIMIT_EXCEEDED"), &json!(0)),
+            "{json}"
+        );
+        assert_eq!(limits(&response).0, 0);
+        assert!(json["message"].as_str().unwrap().contains("closed"));
+    }
+
+    let keys_only = Api::new(Config {
+        anonymous: passwordapi::config::TierLimits {
+            daily_limit: 0,
+            ..Config::default().anonymous
+        },
+        ..Config::default()
+    })
+    .await;
+    for _ in 0..2 {
+        let response = keys_only.send(Event::post("/v1/generate", "{}")).await;
+        let json = body_json(&response);
+        assert_eq!(
+            (response.status().as_u16(), json["error"].as_str()),
+            (429, Some("DEMO_LIMIT_EXCEEDED")),
+            "{json}"
+        );
+        assert_eq!(limits(&response).0, 0);
+        assert!(json["message"].as_str().unwrap().contains("API key"));
+        assert!(header(&response, "retry-after").is_some());
+    }
+    let (key, _) = keys_only.register("keyed@example.com").await;
+    assert_eq!(keys_only.generate(&key).await.status(), 200);
 }
 
 #[tokio::test]

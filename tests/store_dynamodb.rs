@@ -79,7 +79,7 @@ async fn three_hundred_concurrent_anonymous_requests_admit_exactly_the_limit() {
 async fn three_hundred_concurrent_key_requests_admit_exactly_the_limit() {
     let store = patient_store().await;
     store
-        .register(&account("acct00000001", "a@x.io"), "ip", day(), 5)
+        .register(&account("acct00000001", "a@x.io"))
         .await
         .unwrap();
     assert!(
@@ -101,7 +101,7 @@ async fn three_hundred_concurrent_key_requests_admit_exactly_the_limit() {
 async fn an_account_meters_only_on_a_day_opened_for_its_key_version() {
     let store = store().await;
     let acct = account("acct00000002", "b@x.io");
-    store.register(&acct, "ip", day(), 5).await.unwrap();
+    store.register(&acct).await.unwrap();
     let meter = |v| Meter {
         who: Meterer::Account(acct.id.clone()),
         day: day(),
@@ -167,47 +167,51 @@ async fn an_account_meters_only_on_a_day_opened_for_its_key_version() {
 }
 
 #[tokio::test]
-async fn registration_claims_the_email_once_and_is_limited_per_ip() {
-    let store = store().await;
+async fn registration_claims_the_email_once_and_attempts_are_limited_per_ip() {
+    registrations(&*store().await).await;
+    registrations(&MemoryStore::new()).await;
+}
+
+async fn registrations(store: &dyn Store) {
     store
-        .register(&account("acct00000003", "c@x.io"), "ip-1", day(), 2)
+        .register(&account("acct00000003", "c@x.io"))
         .await
         .unwrap();
+    assert!(store.email_claimed("hash-of-c@x.io").await.unwrap());
+    assert!(!store.email_claimed("hash-of-d@x.io").await.unwrap());
     assert_eq!(
-        store
-            .register(&account("acct00000004", "c@x.io"), "ip-1", day(), 2)
-            .await,
+        store.register(&account("acct00000004", "c@x.io")).await,
         Err(RegisterError::EmailExists)
     );
     assert!(
         store.account("acct00000004").await.unwrap().is_none(),
         "nothing half-written"
     );
-    store
-        .register(&account("acct00000005", "d@x.io"), "ip-1", day(), 2)
-        .await
-        .unwrap();
-    assert_eq!(
-        store
-            .register(&account("acct00000006", "e@x.io"), "ip-1", day(), 2)
-            .await,
-        Err(RegisterError::IpLimit)
-    );
-    assert!(store.account("acct00000006").await.unwrap().is_none());
-    // The refused email was not claimed: another address may register it.
-    store
-        .register(&account("acct00000006", "e@x.io"), "ip-2", day(), 2)
-        .await
-        .unwrap();
     let stored = store.account("acct00000003").await.unwrap().unwrap();
     assert_eq!(stored, account("acct00000003", "c@x.io"));
+
+    // Attempts count per address and day, up to the limit; a limit of 0 admits none.
+    for _ in 0..2 {
+        assert!(store.count_registration("ip-1", day(), 2).await.unwrap());
+    }
+    assert!(!store.count_registration("ip-1", day(), 2).await.unwrap());
+    assert!(store.count_registration("ip-2", day(), 2).await.unwrap());
+    assert!(
+        store
+            .count_registration("ip-1", day().next(), 2)
+            .await
+            .unwrap()
+    );
+    assert!(!store.count_registration("ip-3", day(), 0).await.unwrap());
+    assert!(!store.count_registration("ip-3", day(), 0).await.unwrap());
+    assert!(store.count_registration("ip-3", day(), 1).await.unwrap());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_regenerations_with_one_token_let_exactly_one_win() {
     let store = store().await;
     let acct = account("acct00000007", "f@x.io");
-    store.register(&acct, "ip", day(), 5).await.unwrap();
+    store.register(&acct).await.unwrap();
     let mut tasks = Vec::new();
     for i in 0..10 {
         let (store, acct) = (Arc::clone(&store), acct.clone());
@@ -233,7 +237,7 @@ async fn concurrent_regenerations_with_one_token_let_exactly_one_win() {
 async fn hard_limits_cap_the_day_and_cannot_go_below_usage() {
     let store = store().await;
     let acct = account("acct00000008", "g@x.io");
-    store.register(&acct, "ip", day(), 5).await.unwrap();
+    store.register(&acct).await.unwrap();
     store.open_day(&acct.id, day(), 1, None).await.unwrap();
     let meter = Meter {
         who: Meterer::Account(acct.id.clone()),
@@ -299,7 +303,7 @@ async fn hard_limits_of_new_days(store: &dyn Store) {
         hard_limit: Some(2),
         ..account("acct00000010", "i@x.io")
     };
-    store.register(&acct, "ip", day(), 5).await.unwrap();
+    store.register(&acct).await.unwrap();
     let meter = |day, version| Meter {
         who: Meterer::Account(acct.id.clone()),
         day,
@@ -412,7 +416,7 @@ async fn admitted_tomorrow(store: &dyn Store, id: &str, version: u64) -> (u32, O
 async fn hard_limits_after_a_regeneration(store: &dyn Store) {
     // A cap set after a regeneration opened tomorrow reaches tomorrow.
     let acct = account("acct00000020", "cap@x.io");
-    store.register(&acct, "ip", day(), 5).await.unwrap();
+    store.register(&acct).await.unwrap();
     assert!(store.rotate(&acct, "$k2", "$r2", day()).await.unwrap());
     store
         .set_hard_limit(&acct.id, 2, Some(3), day())
@@ -423,7 +427,7 @@ async fn hard_limits_after_a_regeneration(store: &dyn Store) {
     // A cap cleared after a regeneration opened tomorrow with it is cleared there too, and a
     // container still holding the capped account cannot put it back.
     let acct = account("acct00000021", "uncap@x.io");
-    store.register(&acct, "ip", day(), 5).await.unwrap();
+    store.register(&acct).await.unwrap();
     store
         .set_hard_limit(&acct.id, 1, Some(12), day())
         .await

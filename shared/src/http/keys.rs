@@ -79,6 +79,38 @@ async fn serve_register(app: &App, request: &Request) -> Result<Response<Body>, 
     no_query(&call)?;
     let params = Params::json(call.json_object(false)?, REGISTER_PARAMS)?;
     let email = email(&params)?;
+    // The cheap checks first, in this order: the attempt counts against the address whatever
+    // becomes of it, then a claimed email is refused; only then are secrets made and hashed.
+    let ip = call
+        .source_ip
+        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+    let day = app.clock.today();
+    let ip_limit = app.config.register_daily_limit_per_ip;
+    if !app
+        .store
+        .count_registration(&app.pepper.ip(&ip), day, ip_limit)
+        .await?
+    {
+        let rate = RateLimit::for_day(day, ip_limit, None, ip_limit);
+        let message = if ip_limit == 0 {
+            "registration is closed on this deployment".to_owned()
+        } else {
+            format!("at most {ip_limit} registration attempts per address per day")
+        };
+        return Err(too_many("RATE_LIMIT_EXCEEDED", message, rate));
+    }
+    let email_hash = app.pepper.email(&email);
+    let email_exists = || ApiError {
+        param: Some("email".to_owned()),
+        ..ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "EMAIL_ALREADY_EXISTS",
+            "this email already has a key; use /v1/keys/regenerate to replace it",
+        )
+    };
+    if app.store.email_claimed(&email_hash).await? {
+        return Err(email_exists());
+    }
     let (id, key, regen) = {
         let mut rng = crate::generate::random::request_rng();
         let id = keys::new_account_id(&mut rng);
@@ -88,42 +120,16 @@ async fn serve_register(app: &App, request: &Request) -> Result<Response<Body>, 
     };
     let account = Account {
         id,
-        email_hash: app.pepper.email(&email),
+        email_hash,
         key_hash: key.hash(),
         regen_hash: regen.hash(),
         key_version: 1,
         tier: Tier::Free,
         hard_limit: None,
     };
-    let ip = call
-        .source_ip
-        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
-    let day = app.clock.today();
-    let ip_limit = app.config.register_daily_limit_per_ip;
-    match app
-        .store
-        .register(&account, &app.pepper.ip(&ip), day, ip_limit)
-        .await
-    {
+    match app.store.register(&account).await {
         Ok(()) => {}
-        Err(RegisterError::EmailExists) => {
-            return Err(ApiError {
-                param: Some("email".to_owned()),
-                ..ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "EMAIL_ALREADY_EXISTS",
-                    "this email already has a key; use /v1/keys/regenerate to replace it",
-                )
-            });
-        }
-        Err(RegisterError::IpLimit) => {
-            let rate = RateLimit::for_day(day, ip_limit, None, ip_limit);
-            return Err(too_many(
-                "RATE_LIMIT_EXCEEDED",
-                format!("at most {ip_limit} registrations per address per day"),
-                rate,
-            ));
-        }
+        Err(RegisterError::EmailExists) => return Err(email_exists()),
         Err(RegisterError::Store(e)) => return Err(e.into()),
     }
     let body = Registered {

@@ -224,7 +224,13 @@ pub(crate) fn key_not_found() -> ApiError {
 /// The 429 for a full day: `limit` is the tier's, `rate` the day's window.
 fn over_limit(caller: &Caller, limit: u32, rate: RateLimit) -> ApiError {
     let effective = rate.limit;
-    let (code, message) = if caller.tier == Tier::Anonymous {
+    let (code, message) = if caller.tier == Tier::Anonymous && effective == 0 {
+        (
+            "DEMO_LIMIT_EXCEEDED",
+            "this deployment serves only requests with an API key; register for a free key"
+                .to_owned(),
+        )
+    } else if caller.tier == Tier::Anonymous {
         (
             "DEMO_LIMIT_EXCEEDED",
             format!(

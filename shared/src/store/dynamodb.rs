@@ -227,6 +227,11 @@ fn built<T>(result: Result<T, aws_sdk_dynamodb::error::BuildError>) -> Result<T,
 #[async_trait]
 impl Store for DynamoStore {
     async fn meter(&self, meter: &Meter) -> Result<Metered, StoreError> {
+        if meter.limit == 0 && meter.key_version.is_none() {
+            // Closed: the condition below would admit a day's first request.
+            let (used, hard_limit) = self.peek(&meter.who, meter.day).await?;
+            return Ok(Metered::Full { used, hard_limit });
+        }
         let mut request = self
             .update(usage_key(&meter.who, meter.day))
             .expression_attribute_values(":one", n(1))
@@ -347,22 +352,48 @@ impl Store for DynamoStore {
         }))
     }
 
-    async fn register(
+    async fn count_registration(
         &self,
-        account: &Account,
         ip_hash: &str,
         day: Day,
-        ip_limit: u32,
-    ) -> Result<(), RegisterError> {
-        let count_registration = built(
-            self.transact_update(key(format!("REGISTER#{ip_hash}"), day_sk(day)))
-                .update_expression("ADD used :one SET expires_at = :exp")
-                .condition_expression("attribute_not_exists(used) OR used < :limit")
-                .expression_attribute_values(":one", n(1))
-                .expression_attribute_values(":limit", n(ip_limit))
-                .expression_attribute_values(":exp", expires(day, REGISTER_TTL_DAYS))
-                .build(),
-        )?;
+        limit: u32,
+    ) -> Result<bool, StoreError> {
+        if limit == 0 {
+            // Closed: `attribute_not_exists(used)` would admit a first attempt.
+            return Ok(false);
+        }
+        let result = self
+            .update(key(format!("REGISTER#{ip_hash}"), day_sk(day)))
+            .update_expression("ADD used :one SET expires_at = :exp")
+            .condition_expression("attribute_not_exists(used) OR used < :limit")
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":limit", n(limit))
+            .expression_attribute_values(":exp", expires(day, REGISTER_TTL_DAYS))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) => match e.as_service_error() {
+                Some(UpdateItemError::ConditionalCheckFailedException(_)) => Ok(false),
+                _ => Err(unavailable(e)),
+            },
+        }
+    }
+
+    async fn email_claimed(&self, email_hash: &str) -> Result<bool, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(format!("EMAIL#{email_hash}"), "EMAIL".to_owned())))
+            .projection_expression("pk")
+            .send()
+            .await
+            .map_err(unavailable)?;
+        Ok(out.item().is_some())
+    }
+
+    async fn register(&self, account: &Account) -> Result<(), RegisterError> {
         let claim_email = built(
             Put::builder()
                 .table_name(&self.table)
@@ -397,11 +428,6 @@ impl Store for DynamoStore {
         let result = self
             .client
             .transact_write_items()
-            .transact_items(
-                TransactWriteItem::builder()
-                    .update(count_registration)
-                    .build(),
-            )
             .transact_items(TransactWriteItem::builder().put(claim_email).build())
             .transact_items(TransactWriteItem::builder().put(create_account).build())
             .send()
@@ -409,8 +435,7 @@ impl Store for DynamoStore {
         match result {
             Ok(_) => Ok(()),
             Err(e) => match failed_conditions(&e).as_deref() {
-                Some([0, ..]) => Err(RegisterError::IpLimit),
-                Some([1, ..]) => Err(RegisterError::EmailExists),
+                Some([0, ..]) => Err(RegisterError::EmailExists),
                 _ => Err(unavailable(e).into()),
             },
         }

@@ -133,22 +133,30 @@ impl Store for MemoryStore {
         Ok(self.enter()?.accounts.get(id).cloned())
     }
 
-    async fn register(
+    async fn count_registration(
         &self,
-        account: &Account,
         ip_hash: &str,
         day: Day,
-        ip_limit: u32,
-    ) -> Result<(), RegisterError> {
+        limit: u32,
+    ) -> Result<bool, StoreError> {
         let mut inner = self.enter()?;
-        let registrations = inner
+        let count = inner
             .registrations
-            .get(&(ip_hash.to_owned(), day))
-            .copied()
-            .unwrap_or(0);
-        if registrations >= ip_limit {
-            return Err(RegisterError::IpLimit);
+            .entry((ip_hash.to_owned(), day))
+            .or_default();
+        if *count >= limit {
+            return Ok(false);
         }
+        *count += 1;
+        Ok(true)
+    }
+
+    async fn email_claimed(&self, email_hash: &str) -> Result<bool, StoreError> {
+        Ok(self.enter()?.emails.contains_key(email_hash))
+    }
+
+    async fn register(&self, account: &Account) -> Result<(), RegisterError> {
+        let mut inner = self.enter()?;
         if inner.emails.contains_key(&account.email_hash) {
             return Err(RegisterError::EmailExists);
         }
@@ -159,10 +167,6 @@ impl Store for MemoryStore {
             .emails
             .insert(account.email_hash.clone(), account.id.clone());
         inner.accounts.insert(account.id.clone(), account.clone());
-        *inner
-            .registrations
-            .entry((ip_hash.to_owned(), day))
-            .or_default() += 1;
         Ok(())
     }
 

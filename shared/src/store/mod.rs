@@ -79,9 +79,6 @@ pub enum RegisterError {
     /// The email already has an account.
     #[error("this email already has a key")]
     EmailExists,
-    /// The source IP registered too often today.
-    #[error("too many registrations from this address today")]
-    IpLimit,
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -131,15 +128,22 @@ pub trait Store: Send + Sync {
     /// Reads an account (strongly consistent).
     async fn account(&self, id: &str) -> Result<Option<Account>, StoreError>;
 
-    /// Creates an account and claims its email, counting one registration for `ip_hash` today
-    /// against `ip_limit`: all or nothing.
-    async fn register(
+    /// Counts one registration attempt from `ip_hash` on `day` if fewer than `limit` were
+    /// counted (so never when `limit` is 0); `false` when the address is at its limit. Every
+    /// attempt counts, whatever becomes of it: this runs before any other work of a registration.
+    async fn count_registration(
         &self,
-        account: &Account,
         ip_hash: &str,
         day: Day,
-        ip_limit: u32,
-    ) -> Result<(), RegisterError>;
+        limit: u32,
+    ) -> Result<bool, StoreError>;
+
+    /// Whether an account claims `email_hash` (a cheap read before any hashing; [`Store::register`]
+    /// decides atomically).
+    async fn email_claimed(&self, email_hash: &str) -> Result<bool, StoreError>;
+
+    /// Creates an account and claims its email: all or nothing.
+    async fn register(&self, account: &Account) -> Result<(), RegisterError>;
 
     /// Replaces key and regeneration hashes if the account is still at `account.key_version`,
     /// moving it and today's and tomorrow's counters to the next version in one transaction (a day
