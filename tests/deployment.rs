@@ -301,7 +301,12 @@ fn the_api_is_throttled_open_to_browsers_and_watched() {
             .collect()
     };
     // The credentials and the rate-limit headers a browser needs.
-    for header in ["authorization", "x-api-key", "content-type"] {
+    for header in [
+        "authorization",
+        "x-api-key",
+        "content-type",
+        "idempotency-key",
+    ] {
         assert!(
             listed(&cors["AllowHeaders"]).contains(&header.to_owned()),
             "{header}"

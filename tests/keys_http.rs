@@ -12,7 +12,7 @@ use passwordapi::http::{App, generate, keys};
 use passwordapi::quota::Day;
 use passwordapi::store::dynamodb::DynamoStore;
 use passwordapi::store::{
-    Account, HardLimitError, Meter, Metered, Meterer, RegisterError, Store, StoreError,
+    Account, HardLimitError, Meter, Metered, Meterer, RegisterError, Rotation, Store, StoreError,
 };
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -69,9 +69,16 @@ impl Store for Counting {
         self.tick();
         self.inner.register(a).await
     }
-    async fn rotate(&self, a: &Account, k: &str, r: &str, day: Day) -> Result<bool, StoreError> {
+    async fn rotate(
+        &self,
+        a: &Account,
+        k: &str,
+        r: &str,
+        rotation: &Rotation,
+        day: Day,
+    ) -> Result<bool, StoreError> {
         self.tick();
-        self.inner.rotate(a, k, r, day).await
+        self.inner.rotate(a, k, r, rotation, day).await
     }
     async fn set_hard_limit(
         &self,
@@ -235,17 +242,16 @@ async fn register_use_usage_regenerate_and_the_old_key_is_refused_at_once() {
         (401, json!("API_KEY_NOT_FOUND"))
     );
     assert_eq!(api.usage(&key).await.0, 401);
-    // The old regeneration token is spent too.
+    // The old regeneration token is spent too: a retry of the same request only gets the same
+    // answer again (recovery of a lost answer), never another key.
     let (status, json) = api
         .json(Event::post(
             "/v1/keys/regenerate",
             &json!({"email": "alice+test@example.com", "regen_token": regen}).to_string(),
         ))
         .await;
-    assert_eq!(
-        (status, json["error"].as_str()),
-        (401, Some("INVALID_REGEN_TOKEN"))
-    );
+    assert_eq!((status, &json), (200, &fresh));
+    assert_eq!(api.generate(&key).await.status(), 401);
     // Usage carried over to the new key.
     let response = api.generate(new_key).await;
     assert_eq!(limits(&response).1, 97);
@@ -612,6 +618,66 @@ async fn every_registration_attempt_counts_and_refusals_run_no_argon2() {
         (429, json!("RATE_LIMIT_EXCEEDED"))
     );
     assert_eq!(passwordapi::keys::argon2_runs_on_this_thread() - before, 0);
+}
+
+/// A regeneration whose answer was lost: the same request, retried within ten minutes and before
+/// the new token is used, gets the same new key and token; nothing else does.
+#[tokio::test]
+async fn a_lost_regeneration_answer_is_recovered_by_retrying_the_same_request() {
+    const MINUTE_MS: i64 = 60_000;
+    let api = Api::new(Config::default()).await;
+    let email = "lost@example.com";
+    let (old_key, regen) = api.register(email).await;
+    let request = |idempotency: Option<&str>| {
+        let event = Event::post(
+            "/v1/keys/regenerate",
+            &json!({"email": email, "regen_token": regen}).to_string(),
+        );
+        match idempotency {
+            Some(k) => event.header("Idempotency-Key", k),
+            None => event,
+        }
+    };
+    let (status, first) = api.json(request(Some("attempt-7f3a"))).await;
+    assert_eq!(status, 200, "{first}");
+    // The answer never arrived; the client retries the same request minutes later.
+    api.app.clock.shift(9 * MINUTE_MS);
+    let (status, again) = api.json(request(Some("attempt-7f3a"))).await;
+    assert_eq!((status, &again), (200, &first));
+    let key = first["api_key"].as_str().unwrap();
+    assert_eq!(api.generate(key).await.status(), 200);
+    assert_eq!(api.generate(&old_key).await.status(), 401);
+    // Not with another idempotency key, nor without one: the answer depends on it.
+    for other in [Some("attempt-other"), None] {
+        let (status, json) = api.json(request(other)).await;
+        assert_eq!(
+            (status, json["error"].as_str()),
+            (401, Some("INVALID_REGEN_TOKEN"))
+        );
+    }
+    // Not after the window.
+    api.app.clock.shift(2 * MINUTE_MS);
+    let (status, _) = api.json(request(Some("attempt-7f3a"))).await;
+    assert_eq!(status, 401);
+
+    // Without an idempotency key, a retry works the same; once the new token is used, the spent
+    // one fails at once, inside the window too.
+    let email = "lost2@example.com";
+    let (_, spent) = api.register(email).await;
+    let body = json!({"email": email, "regen_token": spent}).to_string();
+    let (_, first) = api.json(Event::post("/v1/keys/regenerate", &body)).await;
+    let (status, again) = api.json(Event::post("/v1/keys/regenerate", &body)).await;
+    assert_eq!((status, &again), (200, &first));
+    let next = first["regen_token"].as_str().unwrap();
+    api.regenerate(email, next).await;
+    let (status, _) = api.json(Event::post("/v1/keys/regenerate", &body)).await;
+    assert_eq!(status, 401);
+
+    let (status, json) = api.json(request(Some("bad key with spaces"))).await;
+    assert_eq!(
+        (status, json["param"].as_str()),
+        (400, Some("Idempotency-Key"))
+    );
 }
 
 /// A limit of 0 closes what it limits, with the usual 429 and headers.

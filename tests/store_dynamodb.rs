@@ -5,7 +5,9 @@ use integration_tests::dynamo::{LocalDynamo, fresh_table, patient};
 use passwordapi::quota::{Day, Tier};
 use passwordapi::store::dynamodb::DynamoStore;
 use passwordapi::store::memory::MemoryStore;
-use passwordapi::store::{Account, HardLimitError, Meter, Metered, Meterer, RegisterError, Store};
+use passwordapi::store::{
+    Account, HardLimitError, Meter, Metered, Meterer, RegisterError, Rotation, Store,
+};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -33,6 +35,15 @@ fn account(id: &str, email: &str) -> Account {
         key_version: 1,
         tier: Tier::Free,
         hard_limit: None,
+        rotation: None,
+    }
+}
+
+fn rotation(n: u32) -> Rotation {
+    Rotation {
+        spent_regen_hash: format!("$argon2id$spent{n}"),
+        at_ms: 1_795_435_200_000 + i64::from(n),
+        nonce: format!("nonce{n}"),
     }
 }
 
@@ -126,13 +137,25 @@ async fn an_account_meters_only_on_a_day_opened_for_its_key_version() {
     // Regeneration moves the account and today's counter to version 2 in one transaction.
     assert!(
         store
-            .rotate(&acct, "$argon2id$key2", "$argon2id$regen2", day())
+            .rotate(
+                &acct,
+                "$argon2id$key2",
+                "$argon2id$regen2",
+                &rotation(1),
+                day()
+            )
             .await
             .unwrap()
     );
     assert!(
         !store
-            .rotate(&acct, "$argon2id$key3", "$argon2id$regen3", day())
+            .rotate(
+                &acct,
+                "$argon2id$key3",
+                "$argon2id$regen3",
+                &rotation(1),
+                day()
+            )
             .await
             .unwrap(),
         "stale version"
@@ -217,7 +240,13 @@ async fn concurrent_regenerations_with_one_token_let_exactly_one_win() {
         let (store, acct) = (Arc::clone(&store), acct.clone());
         tasks.push(tokio::spawn(async move {
             store
-                .rotate(&acct, &format!("key{i}"), &format!("regen{i}"), day())
+                .rotate(
+                    &acct,
+                    &format!("key{i}"),
+                    &format!("regen{i}"),
+                    &rotation(1),
+                    day(),
+                )
                 .await
                 .unwrap()
         }));
@@ -348,7 +377,13 @@ async fn hard_limits_of_new_days(store: &dyn Store) {
     let tomorrow = day().next();
     assert!(
         store
-            .rotate(&acct, "$argon2id$key2", "$argon2id$regen2", day())
+            .rotate(
+                &acct,
+                "$argon2id$key2",
+                "$argon2id$regen2",
+                &rotation(1),
+                day()
+            )
             .await
             .unwrap()
     );
@@ -366,6 +401,11 @@ async fn hard_limits_of_new_days(store: &dyn Store) {
             hard_limit: Some(3)
         }
     );
+    // The regeneration is recorded with the account, for a retry of it.
+    assert_eq!(
+        store.account(&acct.id).await.unwrap().unwrap().rotation,
+        Some(rotation(1))
+    );
     // A day that neither opened gets the account's limit as the regeneration read it.
     assert!(
         store
@@ -376,6 +416,7 @@ async fn hard_limits_of_new_days(store: &dyn Store) {
                 },
                 "$argon2id$key3",
                 "$argon2id$regen3",
+                &rotation(3),
                 tomorrow
             )
             .await
@@ -417,7 +458,12 @@ async fn hard_limits_after_a_regeneration(store: &dyn Store) {
     // A cap set after a regeneration opened tomorrow reaches tomorrow.
     let acct = account("acct00000020", "cap@x.io");
     store.register(&acct).await.unwrap();
-    assert!(store.rotate(&acct, "$k2", "$r2", day()).await.unwrap());
+    assert!(
+        store
+            .rotate(&acct, "$k2", "$r2", &rotation(1), day())
+            .await
+            .unwrap()
+    );
     store
         .set_hard_limit(&acct.id, 2, Some(3), day())
         .await
@@ -436,7 +482,12 @@ async fn hard_limits_after_a_regeneration(store: &dyn Store) {
         hard_limit: Some(12),
         ..acct.clone()
     };
-    assert!(store.rotate(&capped, "$k2", "$r2", day()).await.unwrap());
+    assert!(
+        store
+            .rotate(&capped, "$k2", "$r2", &rotation(1), day())
+            .await
+            .unwrap()
+    );
     store
         .set_hard_limit(&acct.id, 2, None, day())
         .await

@@ -118,6 +118,34 @@ impl Token {
             .unwrap_or_default()
     }
 
+    /// The key and regen token that a regeneration with this (regen) token issues, as a
+    /// function of the rotation's random `nonce`, the account's new `version` and the caller's
+    /// idempotency key: so that the same request, retried while the rotation is recoverable,
+    /// gets the same answer (see [`RECOVERY_WINDOW_MS`]). Each secret is 22 base62 characters
+    /// drawn without bias from HMAC-SHA256 under the pepper: unpredictable without both the
+    /// pepper and this token's secret.
+    pub fn successors(
+        &self,
+        pepper: &Pepper,
+        nonce: &str,
+        version: u64,
+        idempotency_key: &str,
+    ) -> (Token, Token) {
+        let derive = |kind: Kind| Token {
+            kind,
+            account_id: self.account_id.clone(),
+            secret: pepper.base62_secret(&[
+                kind.prefix().as_bytes(),
+                self.account_id.as_bytes(),
+                self.secret.as_bytes(),
+                nonce.as_bytes(),
+                version.to_string().as_bytes(),
+                idempotency_key.as_bytes(),
+            ]),
+        };
+        (derive(Kind::ApiKey), derive(Kind::Regen))
+    }
+
     /// Whether the secret matches a stored PHC string, with the parameters the string carries
     /// (argon2 compares in constant time).
     pub fn verify(&self, phc: &str) -> bool {
@@ -141,6 +169,11 @@ pub fn argon2_runs_on_this_thread() -> u64 {
 /// A new random account id.
 pub fn new_account_id(rng: &mut impl Rng) -> String {
     base62(rng, ID_LEN)
+}
+
+/// A new random nonce for a regeneration (22 base62 characters, 131 bits).
+pub fn new_nonce(rng: &mut impl Rng) -> String {
+    base62(rng, SECRET_LEN)
 }
 
 fn base62(rng: &mut impl Rng, len: usize) -> String {
@@ -213,7 +246,38 @@ impl Pepper {
     pub fn ip(&self, ip: &str) -> String {
         self.keyed("ip", ip)
     }
+
+    /// [`SECRET_LEN`] base62 characters from HMAC-SHA256 of `parts` (each length-prefixed) and a
+    /// block counter, by rejection of bytes ≥ 248 (= 4 × 62): unbiased.
+    fn base62_secret(&self, parts: &[&[u8]]) -> String {
+        let mut out = String::with_capacity(SECRET_LEN);
+        for block in 0u32.. {
+            let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.0)
+                .expect("HMAC takes keys of any length");
+            mac.update(b"secret\0");
+            for part in parts {
+                mac.update(&(part.len() as u64).to_be_bytes());
+                mac.update(part);
+            }
+            mac.update(&block.to_be_bytes());
+            for byte in mac.finalize().into_bytes() {
+                if byte < 248 {
+                    out.push(BASE62[usize::from(byte % 62)] as char);
+                    if out.len() == SECRET_LEN {
+                        return out;
+                    }
+                }
+            }
+        }
+        unreachable!("a 32-bit block counter outlasts 22 characters")
+    }
 }
+
+/// How long after a regeneration the same request (email, the regen token it spent, and the same
+/// `Idempotency-Key` header, if it sent one) gets the same new key and token again: a client whose
+/// answer was lost (timeout, dropped connection) recovers its account by retrying. Ten minutes;
+/// a spent token fails after that, or once the new token has been used.
+pub const RECOVERY_WINDOW_MS: i64 = 10 * 60 * 1000;
 
 /// A key verified against its account: what metering needs, without argon2.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -380,6 +444,34 @@ mod tests {
         let other = Token::issue(Kind::ApiKey, "abcdefABCDEF", &mut rng);
         assert!(!other.verify(&phc));
         assert!(!token.verify("not a phc string"));
+    }
+
+    #[test]
+    fn successors_are_reproducible_and_depend_on_every_input() {
+        let pepper = Pepper::new(b"0123456789abcdef0123456789abcdef").unwrap();
+        let mut rng = StdRng::seed_from_u64(5);
+        let regen = Token::issue(Kind::Regen, "abcdefABCDEF", &mut rng);
+        let (key, next) = regen.successors(&pepper, "nonce", 2, "");
+        assert_eq!((key.kind, next.kind), (Kind::ApiKey, Kind::Regen));
+        assert_eq!(key.account_id, "abcdefABCDEF");
+        assert!(Token::parse(Kind::ApiKey, &key.reveal()).is_some());
+        assert_eq!(key.secret.len(), SECRET_LEN);
+        assert_ne!(key.secret, next.secret);
+        assert_eq!(
+            regen.successors(&pepper, "nonce", 2, ""),
+            (key.clone(), next)
+        );
+        let other = Pepper::new(b"another pepper of 32 bytes......").unwrap();
+        let other_token = Token::issue(Kind::Regen, "abcdefABCDEF", &mut rng);
+        for (changed, _) in [
+            regen.successors(&pepper, "nonce2", 2, ""),
+            regen.successors(&pepper, "nonce", 3, ""),
+            regen.successors(&pepper, "nonce", 2, "retry-1"),
+            regen.successors(&other, "nonce", 2, ""),
+            other_token.successors(&pepper, "nonce", 2, ""),
+        ] {
+            assert_ne!(changed.secret, key.secret);
+        }
     }
 
     #[test]

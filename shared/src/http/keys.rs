@@ -7,7 +7,7 @@ use super::response;
 use super::{App, auth, too_many};
 use crate::keys::{self, Kind, Token};
 use crate::quota::{RateLimit, Tier};
-use crate::store::{Account, HardLimitError, Meterer, RegisterError};
+use crate::store::{Account, HardLimitError, Meterer, RegisterError, Rotation};
 use lambda_http::http::{Method, Response, StatusCode};
 use lambda_http::{Body, Request};
 use serde::Serialize;
@@ -126,6 +126,7 @@ async fn serve_register(app: &App, request: &Request) -> Result<Response<Body>, 
         key_version: 1,
         tier: Tier::Free,
         hard_limit: None,
+        rotation: None,
     };
     match app.store.register(&account).await {
         Ok(()) => {}
@@ -171,35 +172,113 @@ async fn serve_regenerate(app: &App, request: &Request) -> Result<Response<Body>
         .string("regen_token")?
         .and_then(|t| Token::parse(Kind::Regen, t.trim()))
         .ok_or_else(invalid_regen)?;
+    let idempotency_key = idempotency_key(&call)?;
     let account = app
         .store
         .account(&token.account_id)
         .await?
         .ok_or_else(invalid_regen)?;
+    let now = app.clock.now_ms();
     // Both checks always run, so timing does not tell which one failed.
     let email_matches = keys::same_hash(&app.pepper.email(&email), &account.email_hash);
     let token_matches = token.verify(&account.regen_hash);
-    if !(email_matches && token_matches) {
+    if !email_matches {
         return Err(invalid_regen());
     }
-    let (key, regen) = {
-        let mut rng = crate::generate::random::request_rng();
-        let key = Token::issue(Kind::ApiKey, &account.id, &mut rng);
-        (key, Token::issue(Kind::Regen, &account.id, &mut rng))
+    if !token_matches {
+        return recover(app, &account, &token, &idempotency_key, now);
+    }
+    let nonce = keys::new_nonce(&mut crate::generate::random::request_rng());
+    let (key, regen) = token.successors(
+        &app.pepper,
+        &nonce,
+        account.key_version + 1,
+        &idempotency_key,
+    );
+    let rotation = Rotation {
+        spent_regen_hash: account.regen_hash.clone(),
+        at_ms: now,
+        nonce,
     };
     if !app
         .store
-        .rotate(&account, &key.hash(), &regen.hash(), app.clock.today())
+        .rotate(
+            &account,
+            &key.hash(),
+            &regen.hash(),
+            &rotation,
+            app.clock.today(),
+        )
         .await?
     {
-        // A concurrent regeneration with the same token won; this token is spent.
-        return Err(invalid_regen());
+        // A concurrent regeneration with the same token won: the same request retried (its
+        // answer is this one's), or another, which spent the token.
+        let account = app
+            .store
+            .account(&token.account_id)
+            .await?
+            .ok_or_else(invalid_regen)?;
+        return recover(app, &account, &token, &idempotency_key, now);
     }
+    Ok(regenerated(&key, &regen))
+}
+
+fn regenerated(key: &Token, regen: &Token) -> Response<Body> {
     let body = Regenerated {
         api_key: key.reveal(),
         regen_token: regen.reveal(),
     };
-    Ok(response::json_body(StatusCode::OK, &body))
+    response::json_body(StatusCode::OK, &body)
+}
+
+/// A retry of the account's last regeneration, within [`keys::RECOVERY_WINDOW_MS`] and before
+/// the new token was used: the same new key and token again, nothing written. The spent token
+/// must match, and the idempotency key too, since the answer is derived from both.
+fn recover(
+    app: &App,
+    account: &Account,
+    token: &Token,
+    idempotency_key: &str,
+    now: i64,
+) -> Result<Response<Body>, ApiError> {
+    let Some(rotation) = &account.rotation else {
+        return Err(invalid_regen());
+    };
+    if now - rotation.at_ms > keys::RECOVERY_WINDOW_MS || !token.verify(&rotation.spent_regen_hash)
+    {
+        return Err(invalid_regen());
+    }
+    let (key, regen) = token.successors(
+        &app.pepper,
+        &rotation.nonce,
+        account.key_version,
+        idempotency_key,
+    );
+    // The regen token it issued is still the account's (not used since), and so is the key.
+    if !(regen.verify(&account.regen_hash) && key.verify(&account.key_hash)) {
+        return Err(invalid_regen());
+    }
+    Ok(regenerated(&key, &regen))
+}
+
+/// The optional `Idempotency-Key` header: at most 255 visible ASCII characters.
+fn idempotency_key(call: &Call) -> Result<String, ApiError> {
+    let Some(value) = call.headers.get("idempotency-key") else {
+        return Ok(String::new());
+    };
+    match value.to_str() {
+        Ok(v) if !v.is_empty() && v.len() <= 255 && v.bytes().all(|b| b.is_ascii_graphic()) => {
+            Ok(v.to_owned())
+        }
+        _ => Err(ApiError {
+            param: Some("Idempotency-Key".to_owned()),
+            ..ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "INVALID_PARAMETER",
+                "Idempotency-Key must be 1 to 255 visible ASCII characters",
+            )
+        }),
+    }
 }
 
 #[derive(Serialize)]

@@ -14,7 +14,7 @@
 //! so an old key fails on its very next request.
 
 use super::{
-    Account, HardLimitError, Meter, Metered, Meterer, RegisterError, Store, StoreError,
+    Account, HardLimitError, Meter, Metered, Meterer, RegisterError, Rotation, Store, StoreError,
     day_hard_limit, stored_hard_limit,
 };
 use crate::quota::{Day, Tier};
@@ -349,6 +349,18 @@ impl Store for DynamoStore {
             key_version: number(item, "key_version").unwrap_or(0),
             tier: Tier::parse(&field("tier")?).unwrap_or(Tier::Free),
             hard_limit: number(item, "hard_limit"),
+            rotation: match (
+                string(item, "spent_regen_hash"),
+                number(item, "rotated_at"),
+                string(item, "rotation_nonce"),
+            ) {
+                (Some(spent_regen_hash), Some(at_ms), Some(nonce)) => Some(Rotation {
+                    spent_regen_hash,
+                    at_ms,
+                    nonce,
+                }),
+                _ => None,
+            },
         }))
     }
 
@@ -446,15 +458,22 @@ impl Store for DynamoStore {
         account: &Account,
         key_hash: &str,
         regen_hash: &str,
+        rotation: &Rotation,
         day: Day,
     ) -> Result<bool, StoreError> {
         let next = account.key_version + 1;
         let update_account = built(
             self.transact_update(account_key(&account.id))
-                .update_expression("SET key_hash = :k, regen_hash = :r, key_version = :next")
+                .update_expression(
+                    "SET key_hash = :k, regen_hash = :r, key_version = :next, \
+                     spent_regen_hash = :spent, rotated_at = :at, rotation_nonce = :nonce",
+                )
                 .condition_expression("key_version = :from")
                 .expression_attribute_values(":k", s(key_hash))
                 .expression_attribute_values(":r", s(regen_hash))
+                .expression_attribute_values(":spent", s(&rotation.spent_regen_hash))
+                .expression_attribute_values(":at", n(rotation.at_ms))
+                .expression_attribute_values(":nonce", s(&rotation.nonce))
                 .expression_attribute_values(":next", n(next))
                 .expression_attribute_values(":from", n(account.key_version))
                 .build(),

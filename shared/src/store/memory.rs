@@ -2,7 +2,7 @@
 //! one lock, as each DynamoDB operation is one conditional write or transaction.
 
 use super::{
-    Account, HardLimitError, Meter, Metered, Meterer, RegisterError, Store, StoreError,
+    Account, HardLimitError, Meter, Metered, Meterer, RegisterError, Rotation, Store, StoreError,
     day_hard_limit, effective_limit, stored_hard_limit,
 };
 use crate::quota::Day;
@@ -175,6 +175,7 @@ impl Store for MemoryStore {
         current: &Account,
         key_hash: &str,
         regen_hash: &str,
+        rotation: &Rotation,
         day: Day,
     ) -> Result<bool, StoreError> {
         let (account_id, from_version) = (current.id.as_str(), current.key_version);
@@ -188,6 +189,7 @@ impl Store for MemoryStore {
         account.key_version = from_version + 1;
         account.key_hash = key_hash.to_owned();
         account.regen_hash = regen_hash.to_owned();
+        account.rotation = Some(rotation.clone());
         // As in DynamoDB (one transaction, no read): the caller's view of the account.
         let hard_limit = current.hard_limit;
         for d in [day, day.next()] {

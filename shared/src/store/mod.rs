@@ -27,6 +27,20 @@ pub struct Account {
     pub tier: Tier,
     /// Self-imposed daily cap.
     pub hard_limit: Option<u32>,
+    /// The last regeneration, for a retry of it.
+    pub rotation: Option<Rotation>,
+}
+
+/// A regeneration, as a retry of the same request needs it to answer the same again
+/// ([`crate::keys::RECOVERY_WINDOW_MS`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rotation {
+    /// argon2id PHC of the regeneration token it spent.
+    pub spent_regen_hash: String,
+    /// When it committed (Unix milliseconds).
+    pub at_ms: i64,
+    /// Its random nonce (base62), an input of the key and token it issued.
+    pub nonce: String,
 }
 
 /// Whose counter: an account, or an anonymous client by keyed IP hash.
@@ -146,14 +160,15 @@ pub trait Store: Send + Sync {
     async fn register(&self, account: &Account) -> Result<(), RegisterError>;
 
     /// Replaces key and regeneration hashes if the account is still at `account.key_version`,
-    /// moving it and today's and tomorrow's counters to the next version in one transaction (a day
-    /// opened so gets `account.hard_limit`). `false` if it moved already (a concurrent regeneration
-    /// won).
+    /// recording `rotation` and moving the account and today's and tomorrow's counters to the next
+    /// version in one transaction (a day opened so gets `account.hard_limit`). `false` if it moved
+    /// already (a concurrent regeneration won).
     async fn rotate(
         &self,
         account: &Account,
         key_hash: &str,
         regen_hash: &str,
+        rotation: &Rotation,
         day: Day,
     ) -> Result<bool, StoreError>;
 
