@@ -3,7 +3,9 @@
 API Gateway hands a function a body that is not UTF-8 base64-encoded, and the functions answer it
 with INVALID_JSON_BODY. cargo lambda watch instead answers such a body with its own 500 when the
 request says it is text. This proxy marks non-UTF-8 bodies as application/octet-stream, so watch
-base64-encodes them as API Gateway would; everything else passes through unchanged.
+base64-encodes them as API Gateway would. Likewise, a header value with bytes beyond ASCII (which
+API Gateway hands over as a string in the event's JSON) makes watch answer 500: the proxy passes
+such values on as UTF-8 text. Everything else passes through unchanged.
 
 Usage: python3 gateway.py LISTEN_PORT UPSTREAM_PORT
 """
@@ -22,7 +24,11 @@ class Gateway(BaseHTTPRequestHandler):
     def forward(self):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
+        headers = {
+            k: v if v.isascii() else v.encode("utf-8")
+            for k, v in self.headers.items()
+            if k.lower() not in HOP_BY_HOP
+        }
         try:
             body.decode("utf-8")
         except UnicodeDecodeError:
