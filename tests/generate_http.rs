@@ -601,6 +601,68 @@ async fn professions() {
     .await;
 }
 
+/// Only characters that show as themselves: each invisible kind is refused in `symbol_set` and
+/// in `separator` (where the plain space stays allowed).
+#[tokio::test]
+async fn symbol_sets_and_separators_refuse_invisible_characters() {
+    let invisible = [
+        '\u{2800}',  // braille pattern blank (So)
+        '\u{E0020}', // tag space (Cf)
+        '\u{E007F}', // cancel tag (Cf)
+        '\u{FE0F}',  // variation selector-16 (Mn)
+        '\u{034F}',  // combining grapheme joiner (Mn)
+        '\u{0301}',  // combining acute accent (Mn)
+        '\u{20DD}',  // combining enclosing circle (Me)
+        '\u{200B}',  // zero width space (Cf)
+        '\u{202E}',  // right-to-left override (Cf)
+        '\u{E000}',  // private use (Co)
+        '\u{0378}',  // unassigned (Cn)
+        '\u{0007}',  // bell (Cc)
+        '\u{00A0}',  // no-break space (Zs)
+        '\u{3000}',  // ideographic space (Zs)
+        '\u{2028}',  // line separator (Zl)
+        '\u{2029}',  // paragraph separator (Zp)
+        '\u{3164}',  // Hangul filler (Lo)
+        '\u{FFA0}',  // halfwidth Hangul filler (Lo)
+        '\u{115F}',  // Hangul choseong filler (Lo)
+        '\u{1160}',  // Hangul jungseong filler (Lo)
+    ];
+    for c in invisible {
+        let set: String = ['!', c].iter().collect();
+        bad_param(
+            json!({"symbol_set": set}),
+            "INVALID_PARAMETER",
+            "symbol_set",
+        )
+        .await;
+        let six: String = std::iter::repeat_n(c, 6).collect();
+        bad_param(
+            json!({"symbol_set": six}),
+            "INVALID_PARAMETER",
+            "symbol_set",
+        )
+        .await;
+        let separator: String = ['-', c].iter().collect();
+        bad_param(
+            json!({"mode": "passphrase", "separator": separator}),
+            "INVALID_PARAMETER",
+            "separator",
+        )
+        .await;
+    }
+    // Visible symbols from anywhere in Unicode stay allowed, and the space as a separator.
+    let json = ok(json!({"symbol_set": "€£¥→★♠", "min_symbols": 2, "length": 12})).await;
+    assert_eq!(json["charset_size"], 62 + 6);
+    ok(json!({"mode": "passphrase", "separator": " "})).await;
+    ok(json!({"mode": "passphrase", "separator": "·"})).await;
+    bad_param(
+        json!({"symbol_set": "! "}),
+        "INVALID_PARAMETER",
+        "symbol_set",
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn csv_format() {
     let response = send(Event::post(

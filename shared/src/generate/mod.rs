@@ -106,13 +106,30 @@ fn invalid<T>(param: &'static str, message: impl Into<String>) -> Result<T, Gene
     })
 }
 
-/// Control characters, and the invisible format characters that change how text displays
-/// (bidirectional overrides, zero-width characters): a password must read as what it is.
-pub fn is_unprintable(c: char) -> bool {
-    c.is_control()
-        || matches!(c,
-            '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
-            | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+/// Characters that do not show as themselves, refused in a caller's `symbol_set` and `separator`
+/// (a password must read as what it is): controls (Cc), format characters (Cf: zero-width,
+/// bidirectional, tag characters), private-use (Co) and unassigned (Cn) code points, combining
+/// marks (Mn, Me: they attach to the character before), separators (Zs, Zl, Zp), and the blanks
+/// that Unicode assigns as symbols or letters: U+2800 (braille blank), U+3164 and U+FFA0 (Hangul
+/// fillers), U+115F and U+1160 (Hangul choseong and jungseong fillers).
+pub fn is_invisible(c: char) -> bool {
+    use unicode_general_category::{GeneralCategory as G, get_general_category};
+    matches!(
+        get_general_category(c),
+        G::Control
+            | G::Format
+            | G::PrivateUse
+            | G::Unassigned
+            | G::Surrogate
+            | G::NonspacingMark
+            | G::EnclosingMark
+            | G::SpaceSeparator
+            | G::LineSeparator
+            | G::ParagraphSeparator
+    ) || matches!(
+        c,
+        '\u{2800}' | '\u{3164}' | '\u{FFA0}' | '\u{115F}' | '\u{1160}'
+    )
 }
 
 /// Strength label from entropy bits.
@@ -353,12 +370,13 @@ fn password_space(
     let symbol_set = r.symbol_set.as_deref().unwrap_or(SYMBOLS);
     if let Some(bad) = symbol_set
         .chars()
-        .find(|&c| c.is_alphanumeric() || c.is_whitespace() || is_unprintable(c))
+        .find(|&c| c.is_alphanumeric() || is_invisible(c))
     {
         return invalid(
             "symbol_set",
             format!(
-                "symbol_set may not contain letters, digits, spaces, control or invisible characters (found {bad:?})"
+                "symbol_set may contain only visible symbols: no letters, digits, spaces, combining marks, control or invisible characters (found U+{:04X})",
+                u32::from(bad)
             ),
         );
     }
@@ -646,13 +664,17 @@ fn phrase_space(
             format!("separator may have at most {MAX_SEPARATOR_CHARS} characters"),
         );
     }
-    if separator
+    // The plain space is the one separator character that is not visible on its own.
+    if let Some(bad) = separator
         .chars()
-        .any(|c| c.is_alphanumeric() || is_unprintable(c))
+        .find(|&c| c.is_alphanumeric() || (c != ' ' && is_invisible(c)))
     {
         return invalid(
             "separator",
-            "separator may not contain letters, digits, control or invisible characters",
+            format!(
+                "separator may contain only visible symbols and the space: no letters, digits, other spaces, combining marks, control or invisible characters (found U+{:04X})",
+                u32::from(bad)
+            ),
         );
     }
     let mut capitalize = r.capitalize.unwrap_or(false);
