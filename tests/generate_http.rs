@@ -681,12 +681,88 @@ async fn csv_format() {
     let rows: Vec<&str> = lines.collect();
     assert_eq!(rows.len(), 5);
     for row in rows {
-        // Every row holds a comma or a quote, so every row is quoted with quotes doubled.
+        // Every field is quoted (RFC 4180), quotes doubled.
         assert!(row.starts_with('"') && row.ends_with('"'), "{row}");
         let inner = row[1..row.len() - 1].replace("\"\"", "\"");
         assert_eq!(inner.chars().count(), 12, "{row}");
     }
     bad_param(json!({"format": "xml"}), "INVALID_PARAMETER", "format").await;
+}
+
+/// Rows as Python's `csv` module reads them (a standard, independent CSV reader).
+fn python_csv(text: &str) -> Vec<Vec<String>> {
+    use std::io::Write;
+    let mut child = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import csv, io, json, sys; \
+             print(json.dumps(list(csv.reader(io.StringIO(sys.stdin.read(), newline='')))))",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// CSV passwords come back exactly through a standard reader; the spreadsheet form marks the ones
+/// a spreadsheet would take for formulas.
+#[tokio::test]
+async fn csv_round_trips_through_pythons_csv_module_and_the_spreadsheet_form_defuses_formulas() {
+    let tricky = [
+        "=1+1", "+cmd", "-2", "@SUM(A1)", "a\"b,c", "\"", ",", "'x", " pad ",
+    ];
+    let text: String = std::iter::once("password".to_owned())
+        .chain(
+            tricky
+                .iter()
+                .map(|t| passwordapi::http::response::csv_field(t)),
+        )
+        .map(|row| row + "\r\n")
+        .collect();
+    let rows = python_csv(&text);
+    let expected: Vec<Vec<String>> = std::iter::once("password")
+        .chain(tricky)
+        .map(|t| vec![t.to_owned()])
+        .collect();
+    assert_eq!(rows, expected);
+
+    let symbols = "=+-@\",";
+    // Only symbols: each row begins like a formula with probability 2/3.
+    let request = |format: &str| json!({"format": format, "count": 10, "length": 6, "symbol_set": symbols, "lowercase": false, "uppercase": false, "numbers": false});
+    let response = send(Event::post("/v1/generate", &request("csv").to_string())).await;
+    let rows = python_csv(&body_text(&response));
+    assert_eq!(rows[0], vec!["password"]);
+    assert_eq!(rows.len(), 11);
+    let mut formulas = 0;
+    for row in &rows[1..] {
+        assert_eq!(row.len(), 1, "{row:?}");
+        assert_eq!(row[0].chars().count(), 6, "{row:?}");
+        assert_eq!(count_in(&row[0], symbols), 6, "{row:?}");
+        formulas += usize::from(row[0].starts_with(['=', '+', '-', '@']));
+    }
+    assert!(formulas > 0, "some rows begin like a formula");
+
+    let response = send(Event::post(
+        "/v1/generate",
+        &request("csv_spreadsheet").to_string(),
+    ))
+    .await;
+    assert_eq!(response.status(), 200);
+    let rows = python_csv(&body_text(&response));
+    for row in &rows[1..] {
+        assert!(!row[0].starts_with(['=', '+', '-', '@']), "{row:?}");
+        let password = row[0].strip_prefix('\'').unwrap_or(&row[0]);
+        assert_eq!(password.chars().count(), 6, "{row:?}");
+    }
 }
 
 #[tokio::test]

@@ -56,8 +56,11 @@ pub enum Format {
     /// JSON body.
     #[default]
     Json,
-    /// `text/csv`, header `password`.
+    /// `text/csv` (RFC 4180, every field quoted), header `password`: exact for CSV readers.
     Csv,
+    /// `text/csv` for spreadsheets: as [`Format::Csv`], but a password that a spreadsheet would
+    /// take for a formula (it begins with `=`, `+`, `-` or `@`) is written after an apostrophe.
+    CsvSpreadsheet,
 }
 
 /// A generate request as the caller sent it: `None` means "not sent".

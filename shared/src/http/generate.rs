@@ -113,9 +113,10 @@ pub fn read_request(p: &Params) -> Result<GenerateRequest, ApiError> {
             &Profession::ALL.map(Profession::name),
             Profession::parse,
         )?,
-        format: p.choice("format", &["json", "csv"], |f| match f {
+        format: p.choice("format", &["json", "csv", "csv_spreadsheet"], |f| match f {
             "json" => Some(Format::Json),
             "csv" => Some(Format::Csv),
+            "csv_spreadsheet" => Some(Format::CsvSpreadsheet),
             _ => None,
         })?,
     })
@@ -150,11 +151,17 @@ struct Audit {
 }
 
 fn render(policy: &Policy, caller: &Caller, passwords: Vec<String>) -> Response<Body> {
-    if policy.format == Format::Csv {
-        let mut body = String::from("password\n");
+    let field = match policy.format {
+        Format::Json => None,
+        Format::Csv => Some(csv_field as fn(&str) -> String),
+        Format::CsvSpreadsheet => Some(response::spreadsheet_field as fn(&str) -> String),
+    };
+    if let Some(field) = field {
+        // RFC 4180: CRLF line ends, the header row too.
+        let mut body = String::from("password\r\n");
         for p in &passwords {
-            body.push_str(&csv_field(p));
-            body.push('\n');
+            body.push_str(&field(p));
+            body.push_str("\r\n");
         }
         return response::with_body(StatusCode::OK, response::CSV, body);
     }

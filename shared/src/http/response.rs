@@ -80,14 +80,23 @@ pub fn add_headers(response: &mut Response<Body>, headers: &[(&'static str, Stri
     }
 }
 
-/// One CSV field, quoted when it holds a comma, quote, line break or edge space (RFC 4180).
+/// One CSV field as RFC 4180 writes it: always quoted, quotes doubled. Any CSV reader gives back
+/// exactly `value`.
 pub fn csv_field(value: &str) -> String {
-    let needs_quotes =
-        value.contains([',', '"', '\n', '\r']) || value.starts_with(' ') || value.ends_with(' ');
-    if needs_quotes {
-        format!("\"{}\"", value.replace('"', "\"\""))
+    format!("\"{}\"", value.replace('"', "\"\""))
+}
+
+/// Characters that make a spreadsheet read a cell as a formula when they begin it (OWASP's list:
+/// `=`, `+`, `-`, `@`, tab, carriage return).
+pub const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// [`csv_field`] for a spreadsheet: a value that begins with one of [`FORMULA_STARTS`] gets a
+/// leading apostrophe, which marks the cell as text (and is part of the field for a CSV reader).
+pub fn spreadsheet_field(value: &str) -> String {
+    if value.starts_with(FORMULA_STARTS) {
+        csv_field(&format!("'{value}"))
     } else {
-        value.to_string()
+        csv_field(value)
     }
 }
 
@@ -96,10 +105,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn csv_fields_round_trip_through_quoting() {
-        assert_eq!(csv_field("abc"), "abc");
+    fn csv_fields_are_always_quoted() {
+        assert_eq!(csv_field("abc"), "\"abc\"");
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("a\"b"), "\"a\"\"b\"");
-        assert_eq!(csv_field(" a"), "\" a\"");
+        assert_eq!(csv_field("=1+1"), "\"=1+1\"");
+        assert_eq!(spreadsheet_field("=1+1"), "\"'=1+1\"");
+        assert_eq!(spreadsheet_field("-\"x"), "\"'-\"\"x\"");
+        assert_eq!(spreadsheet_field("a=1"), "\"a=1\"");
     }
 }
