@@ -872,9 +872,56 @@ async fn credentials_are_parsed_and_never_ignored() {
     assert_eq!(body_json(&response)["tier"], "anonymous");
 }
 
+/// Anonymous callers are counted per IPv4 address or IPv6 /64; an IPv4-mapped IPv6 address is its
+/// IPv4 address (fixture event `events/generate-ipv6.json`, its source address varied).
+#[tokio::test]
+async fn anonymous_callers_are_counted_per_ipv6_64_and_mapped_addresses_as_ipv4() {
+    let path = format!(
+        "{}/../events/generate-ipv6.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let fixture: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let app = memory_app(Config {
+        anonymous: passwordapi::config::TierLimits {
+            daily_limit: 2,
+            max_count: 10,
+        },
+        ..Config::default()
+    });
+    let from = async |ip: &str| {
+        let mut event = fixture.clone();
+        event["requestContext"]["http"]["sourceIp"] = json!(ip);
+        let request = lambda_http::request::from_str(&event.to_string()).unwrap();
+        generate::handle(&app, request)
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!(
+        fixture["requestContext"]["http"]["sourceIp"],
+        "2001:db8:4a7f:12::5"
+    );
+    assert_eq!(from("2001:db8:4a7f:12::5").await, 200);
+    assert_eq!(from("2001:db8:4a7f:12:ffff:1:2:3").await, 200);
+    assert_eq!(
+        from("2001:db8:4a7f:12::6").await,
+        429,
+        "same /64, same counter"
+    );
+    assert_eq!(from("2001:db8:4a7f:13::5").await, 200, "another /64");
+    assert_eq!(from("203.0.113.50").await, 200);
+    assert_eq!(from("::ffff:203.0.113.50").await, 200);
+    assert_eq!(
+        from("203.0.113.50").await,
+        429,
+        "mapped and plain IPv4 share"
+    );
+}
+
 #[tokio::test]
 async fn sample_events_in_the_repository_are_served() {
-    for file in ["generate.json", "generate-get.json"] {
+    for file in ["generate.json", "generate-get.json", "generate-ipv6.json"] {
         let path = format!("{}/../events/{file}", env!("CARGO_MANIFEST_DIR"));
         let text = std::fs::read_to_string(&path).unwrap();
         let request = lambda_http::request::from_str(&text).unwrap();

@@ -592,6 +592,23 @@ async fn registration_errors() {
     assert_eq!(status, 201);
 }
 
+/// Registration attempts are counted per IPv6 /64 too.
+#[tokio::test]
+async fn registrations_from_one_ipv6_64_share_a_counter() {
+    let api = Api::new(Config {
+        register_daily_limit_per_ip: 1,
+        ..Config::default()
+    })
+    .await;
+    let from = async |ip: &str, email: &str| {
+        let event = Event::post("/v1/keys/register", &json!({"email": email}).to_string());
+        api.send(event.source_ip(ip)).await.status().as_u16()
+    };
+    assert_eq!(from("2001:db8:77::1", "v6a@example.com").await, 201);
+    assert_eq!(from("2001:db8:77:0:1234::9", "v6b@example.com").await, 429);
+    assert_eq!(from("2001:db8:78::1", "v6b@example.com").await, 201);
+}
+
 /// Every attempt counts against the address, refused or not, and a refused one hashes nothing.
 #[tokio::test]
 async fn every_registration_attempt_counts_and_refusals_run_no_argon2() {

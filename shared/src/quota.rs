@@ -125,6 +125,24 @@ impl Clock {
     }
 }
 
+/// The address an anonymous caller is counted by: an IPv4 address as it is (an IPv4-mapped IPv6
+/// address as its IPv4 address), an IPv6 address by its /64 — the block one subscriber or host
+/// gets, which would otherwise give each caller 2^64 counters. `unknown` without an address.
+pub fn client_bucket(ip: Option<std::net::IpAddr>) -> String {
+    use std::net::IpAddr;
+    match ip {
+        None => "unknown".to_owned(),
+        Some(IpAddr::V4(v4)) => v4.to_string(),
+        Some(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
+
 /// Unix milliseconds now.
 pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
@@ -181,6 +199,18 @@ impl RateLimit {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ipv6_callers_are_counted_by_their_64_and_mapped_ipv4_as_ipv4() {
+        let bucket = |ip: &str| client_bucket(Some(ip.parse().unwrap()));
+        assert_eq!(bucket("203.0.113.7"), "203.0.113.7");
+        assert_eq!(bucket("::ffff:203.0.113.7"), "203.0.113.7");
+        assert_eq!(bucket("2001:db8:1:2:3:4:5:6"), "2001:db8:1:2::/64");
+        assert_eq!(bucket("2001:db8:1:2::ffff"), bucket("2001:db8:1:2:aaaa::1"));
+        assert_ne!(bucket("2001:db8:1:2::1"), bucket("2001:db8:1:3::1"));
+        assert_eq!(bucket("::1"), "0:0:0:0::/64");
+        assert_eq!(client_bucket(None), "unknown");
+    }
 
     #[test]
     fn days_are_utc_and_reset_at_midnight() {

@@ -6,7 +6,7 @@ use super::request::{Call, Route};
 use super::response;
 use super::{App, auth, too_many};
 use crate::keys::{self, Kind, Token};
-use crate::quota::{RateLimit, Tier};
+use crate::quota::{RateLimit, Tier, client_bucket};
 use crate::store::{Account, HardLimitError, Meterer, RegisterError, Rotation};
 use lambda_http::http::{Method, Response, StatusCode};
 use lambda_http::{Body, Request};
@@ -81,9 +81,7 @@ async fn serve_register(app: &App, request: &Request) -> Result<Response<Body>, 
     let email = email(&params)?;
     // The cheap checks first, in this order: the attempt counts against the address whatever
     // becomes of it, then a claimed email is refused; only then are secrets made and hashed.
-    let ip = call
-        .source_ip
-        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+    let ip = client_bucket(call.source_ip);
     let day = app.clock.today();
     let ip_limit = app.config.register_daily_limit_per_ip;
     if !app

@@ -16,7 +16,7 @@ pub mod response;
 
 use crate::config::{Config, ConfigError};
 use crate::keys::{KeyCache, Pepper, Token, VerifiedKey};
-use crate::quota::{Clock, RateLimit, Tier, now_ms};
+use crate::quota::{Clock, RateLimit, Tier, client_bucket, now_ms};
 use crate::store::dynamodb::{self, DynamoStore};
 use crate::store::{Account, Meter, Metered, Meterer, Store};
 use auth::Credential;
@@ -117,8 +117,7 @@ impl App {
     pub async fn identify(&self, credential: &Credential) -> Result<Caller, ApiError> {
         let token = match credential {
             Credential::Anonymous { ip } => {
-                let ip = ip.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
-                let who = Meterer::Ip(self.pepper.ip(&ip));
+                let who = Meterer::Ip(self.pepper.ip(&client_bucket(*ip)));
                 return Ok(self.caller(Tier::Anonymous, who, None));
             }
             Credential::ApiKey(token) => token,
