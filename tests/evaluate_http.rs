@@ -212,6 +212,32 @@ async fn a_down_or_failing_source_is_unavailable() {
     assert_eq!(failing.requests().len(), 2);
 }
 
+/// A source is trusted with nothing: a redirect is not followed, and a range past the size or line
+/// bounds is refused (a real padded range is ~40 KB, 800–1,000 lines).
+#[tokio::test]
+async fn a_redirecting_or_oversized_source_is_unavailable() {
+    let target = server();
+    let redirecting = RangeServer::start(BREACHED, &[], Behaviour::Redirecting(target.port()));
+    assert_unavailable(&Api::new(&redirecting.url())).await;
+    assert_eq!(redirecting.requests().len(), 1);
+    assert!(
+        target.requests().is_empty(),
+        "the redirect was not followed"
+    );
+    // 2,500 lines of 38 bytes: within the byte bound, over the line bound.
+    let long = RangeServer::start(BREACHED, &[], Behaviour::Oversized(2_500));
+    assert_unavailable(&Api::new(&long.url())).await;
+    // 3,000 lines: over the byte bound too.
+    let large = RangeServer::start(BREACHED, &[], Behaviour::Oversized(3_000));
+    assert_unavailable(&Api::new(&large.url())).await;
+    // Within both bounds, the same server answers.
+    let fine = RangeServer::start(BREACHED, &[], Behaviour::Oversized(1_000));
+    let json = Api::new(&fine.url())
+        .evaluate(json!({"password": "correct horse battery staple"}))
+        .await;
+    assert_eq!(json["breach_check"], "ok", "{json}");
+}
+
 #[tokio::test]
 async fn hibp_false_skips_the_check_without_contacting_the_source() {
     let server = server();

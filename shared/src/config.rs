@@ -118,8 +118,7 @@ impl Config {
         )?;
         if let Some(value) = lookup("HIBP_API_URL") {
             let url = value.trim().trim_end_matches('/');
-            let scheme_ok = url.starts_with("https://") || url.starts_with("http://");
-            if !scheme_ok || url.contains(char::is_whitespace) {
+            if !crate::evaluate::hibp::allowed_base_url(url) || url.contains(char::is_whitespace) {
                 return Err(ConfigError {
                     name: "HIBP_API_URL",
                     value,
@@ -206,8 +205,13 @@ mod tests {
     }
 
     #[test]
-    fn the_breach_source_must_be_an_http_url() {
-        for bad in ["api.pwnedpasswords.com", "ftp://x", "http://a b"] {
+    fn the_breach_source_must_be_an_https_url_or_loopback_http() {
+        for bad in [
+            "api.pwnedpasswords.com",
+            "ftp://x",
+            "http://a b",
+            "http://api.pwnedpasswords.com",
+        ] {
             let err = Config::from_lookup(|name| (name == "HIBP_API_URL").then(|| bad.into()))
                 .unwrap_err();
             assert_eq!(err.name, "HIBP_API_URL");

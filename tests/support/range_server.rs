@@ -18,6 +18,10 @@ pub enum Behaviour {
     Slow(Duration),
     /// 503 with an HTML body.
     Failing,
+    /// 302 to the same range on another server (this port on loopback).
+    Redirecting(u16),
+    /// A valid range of this many lines (padding rows).
+    Oversized(usize),
 }
 
 /// A running range server; it stops with the test process.
@@ -70,6 +74,11 @@ impl RangeServer {
         RangeServer { port, requests }
     }
 
+    /// The port it listens on (loopback).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
     /// The base URL to configure as `HIBP_API_URL`.
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
@@ -106,6 +115,21 @@ fn serve(
     let target = head.split(' ').nth(1).unwrap_or("");
     let (status, body) = match (behaviour, target.strip_prefix("/range/")) {
         (Behaviour::Failing, _) => ("503 Service Unavailable", "<html>down</html>".to_owned()),
+        (Behaviour::Redirecting(port), Some(prefix)) => {
+            let mut stream = reader.into_inner();
+            let _ = write!(
+                stream,
+                "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:{port}/range/{prefix}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+            return;
+        }
+        (Behaviour::Oversized(lines), Some(_)) => (
+            "200 OK",
+            (0..lines)
+                .map(|i| format!("{}:0", &sha1_hex(&i.to_string())[5..]))
+                .collect::<Vec<_>>()
+                .join("\r\n"),
+        ),
         (_, Some(prefix)) if prefix.len() == 5 => {
             if let Behaviour::Slow(delay) = behaviour {
                 std::thread::sleep(delay);

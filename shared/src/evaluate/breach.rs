@@ -37,7 +37,17 @@ impl Range {
     /// Parses a range body: lines `SUFFIX:COUNT` (CRLF or LF), suffix 35 hex characters.
     pub fn parse(body: &str) -> Result<Range, BreachError> {
         let mut entries = Vec::new();
-        for line in body.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        for (i, line) in body
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .enumerate()
+        {
+            if i == super::hibp::MAX_RANGE_LINES {
+                return Err(BreachError::BadResponse(
+                    "range has too many lines".to_owned(),
+                ));
+            }
             let bad = || BreachError::BadResponse("a line is not SUFFIX:COUNT".to_owned());
             let (suffix, count) = line.split_once(':').ok_or_else(bad)?;
             let suffix: [u8; SUFFIX_LEN] = suffix.as_bytes().try_into().map_err(|_| bad())?;

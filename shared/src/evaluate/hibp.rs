@@ -1,6 +1,11 @@
 //! The HaveIBeenPwned Pwned Passwords range API as a [`BreachSource`]: `GET {base}/range/{prefix}`
 //! with `Add-Padding: true` (so the response size does not hint at the prefix), a User-Agent naming
 //! the product, and a short overall timeout so a slow source costs at most [`HibpClient::TIMEOUT`].
+//!
+//! A source is trusted with nothing: only `https://` (plain `http://` only to a loopback host, for
+//! tests and local mirrors), no redirects followed, and a range of at most [`MAX_BODY_BYTES`] and
+//! [`MAX_RANGE_LINES`] lines (a real padded range is ~40 KB, 800–1,000 lines), so that 256 cached
+//! ranges stay within ~25 MB whatever a mirror sends.
 
 use super::breach::{BreachError, BreachSource, Range};
 use std::time::Duration;
@@ -9,7 +14,30 @@ use std::time::Duration;
 pub const USER_AGENT: &str = concat!("passwordapi/", env!("CARGO_PKG_VERSION"), " (self-hosted)");
 
 /// Largest range body read (a padded range is ~40 KB).
-const MAX_BODY_BYTES: usize = 1 << 20;
+pub const MAX_BODY_BYTES: usize = 96 * 1024;
+/// Most lines in a range (a padded range has 800–1,000).
+pub const MAX_RANGE_LINES: usize = 2_000;
+
+/// Whether `base_url` may be asked: `https://`, or `http://` to a loopback host.
+pub fn allowed_base_url(base_url: &str) -> bool {
+    if base_url.starts_with("https://") {
+        return true;
+    }
+    let Some(rest) = base_url.strip_prefix("http://") else {
+        return false;
+    };
+    let authority = rest.split('/').next().unwrap_or("");
+    let host = match authority.rsplit_once(':') {
+        // `[::1]:8080`, `127.0.0.1:9`, `localhost:80`; a bare `[::1]` or `::1`-less IPv6 keeps its colons.
+        Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) => host,
+        _ => authority,
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
 
 /// A range API client, built once per process. Its HTTP client (rustls, with the platform's root
 /// certificates: ~4 ms of CPU, `make bench`) is made on the first breach check, not during init:
@@ -39,6 +67,7 @@ impl HibpClient {
         }
         let http = reqwest::Client::builder()
             .user_agent(USER_AGENT)
+            .redirect(reqwest::redirect::Policy::none())
             .timeout(Self::TIMEOUT)
             .connect_timeout(Duration::from_millis(1000))
             .build()
@@ -47,6 +76,11 @@ impl HibpClient {
     }
 
     async fn fetch(&self, prefix: &str) -> Result<String, BreachError> {
+        if !allowed_base_url(&self.base_url) {
+            return Err(BreachError::Unreachable(
+                "the breach source must be https:// (http:// only on loopback)".into(),
+            ));
+        }
         let unreachable = |e: reqwest::Error| {
             // Without the URL: it carries the prefix, which is not for the logs either.
             BreachError::Unreachable(e.without_url().to_string())
@@ -78,5 +112,35 @@ impl HibpClient {
 impl BreachSource for HibpClient {
     async fn range(&self, prefix: &str) -> Result<Range, BreachError> {
         Range::parse(&self.fetch(prefix).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_https_or_loopback_http() {
+        for ok in [
+            "https://api.pwnedpasswords.com",
+            "https://mirror.example.com:8443",
+            "http://127.0.0.1:9",
+            "http://127.8.9.10",
+            "http://localhost:8080",
+            "http://[::1]:8080",
+        ] {
+            assert!(allowed_base_url(ok), "{ok}");
+        }
+        for bad in [
+            "http://api.pwnedpasswords.com",
+            "http://10.0.0.1:80",
+            "http://127.0.0.1.example.com",
+            "http://localhost.example.com",
+            "http://[::2]:80",
+            "ftp://127.0.0.1",
+            "127.0.0.1",
+        ] {
+            assert!(!allowed_base_url(bad), "{bad}");
+        }
     }
 }
