@@ -280,7 +280,7 @@ fn sample_events_parse_as_api_gateway_http_api_events() {
 }
 
 #[test]
-fn the_api_is_throttled_open_to_browsers_and_watched() {
+fn the_api_is_throttled_closed_to_other_origins_by_default_and_watched() {
     let template = template();
     let api = &template["Resources"]["HttpApi"]["Properties"];
     let throttling = &api["DefaultRouteSettings"];
@@ -293,6 +293,33 @@ fn the_api_is_throttled_open_to_browsers_and_watched() {
         Yaml::from("ThrottlingBurstLimit")
     );
     let cors = &api["CorsConfiguration"];
+    // No cross-origin access by default: origins only when the operator names them.
+    assert_eq!(
+        template["Parameters"]["AllowedOrigins"]["Default"],
+        Yaml::from("")
+    );
+    assert_eq!(
+        cors["AllowOrigins"]["Fn::If"][0],
+        Yaml::from("HasAllowedOrigins")
+    );
+    assert_eq!(
+        cors["AllowOrigins"]["Fn::If"][1]["Ref"],
+        Yaml::from("AllowedOrigins")
+    );
+    assert_eq!(
+        cors["AllowOrigins"]["Fn::If"][2]["Ref"],
+        Yaml::from("AWS::NoValue")
+    );
+    let condition = &template["Conditions"]["HasAllowedOrigins"]["Fn::Not"][0]["Fn::Equals"];
+    assert_eq!(
+        condition[0]["Fn::Join"][1]["Ref"],
+        Yaml::from("AllowedOrigins")
+    );
+    assert_eq!(condition[1], Yaml::from(""));
+    assert!(
+        !serde_norway::to_string(&template).unwrap().contains("'*'"),
+        "no wildcard origin anywhere"
+    );
     let listed = |v: &Yaml| -> Vec<String> {
         v.as_sequence()
             .unwrap()

@@ -283,6 +283,14 @@ async fn options_is_a_cors_preflight_on_every_route() {
         assert_eq!(response.status(), 204, "{path}");
         assert_eq!(header(&response, "allow"), Some(allow));
         assert!(matches!(response.body(), Body::Empty));
+        // The function grants no origin itself: only API Gateway does, for AllowedOrigins.
+        for name in [
+            "access-control-allow-origin",
+            "access-control-allow-credentials",
+            "access-control-allow-headers",
+        ] {
+            assert_eq!(header(&response, name), None, "{path} {name}");
+        }
     }
     // Not a route: still 404.
     api.expect(Event::new("OPTIONS", "/v1/nowhere"), 404, Some("NOT_FOUND"))
