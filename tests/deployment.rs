@@ -193,14 +193,19 @@ fn functions_run_on_graviton_with_the_custom_runtime() {
 fn each_function_may_use_only_the_dynamodb_actions_it_needs() {
     let template = template();
     let table_arn = Yaml::Sequence(vec![Yaml::from("Table"), Yaml::from("Arn")]);
-    for (resource, actions) in [
+    // Actions, and the partition keys each may touch (the key formats of store/dynamodb.rs).
+    let metering = vec!["USAGE#*", "ACCOUNT#*"];
+    let account_and_days = vec!["ACCOUNT#*", "USAGE#ACCOUNT#*"];
+    for (resource, actions, leading_keys) in [
         (
             "GenerateFunction",
             vec!["dynamodb:GetItem", "dynamodb:UpdateItem"],
+            metering.clone(),
         ),
         (
             "EvaluateFunction",
             vec!["dynamodb:GetItem", "dynamodb:UpdateItem"],
+            metering,
         ),
         (
             "RegisterFunction",
@@ -209,14 +214,17 @@ fn each_function_may_use_only_the_dynamodb_actions_it_needs() {
                 "dynamodb:PutItem",
                 "dynamodb:UpdateItem",
             ],
+            vec!["REGISTER#*", "EMAIL#*", "ACCOUNT#*"],
         ),
         (
             "RegenerateFunction",
             vec!["dynamodb:GetItem", "dynamodb:UpdateItem"],
+            account_and_days.clone(),
         ),
         (
             "UsageFunction",
             vec!["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"],
+            account_and_days,
         ),
     ] {
         let policies = template["Resources"][resource]["Properties"]["Policies"]
@@ -234,6 +242,14 @@ fn each_function_may_use_only_the_dynamodb_actions_it_needs() {
             .collect();
         assert_eq!(granted, actions, "{resource}");
         assert_eq!(statement["Resource"]["Fn::GetAtt"], table_arn, "{resource}");
+        let keys: Vec<&str> =
+            statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+                .as_sequence()
+                .unwrap_or_else(|| panic!("{resource} is limited by leading keys"))
+                .iter()
+                .map(|k| k.as_str().unwrap())
+                .collect();
+        assert_eq!(keys, leading_keys, "{resource}");
     }
     let table = &template["Resources"]["Table"]["Properties"];
     assert_eq!(table["BillingMode"], Yaml::from("PAY_PER_REQUEST"));
@@ -421,4 +437,96 @@ fn the_pipeline_tests_every_change_and_deploys_main_with_oidc_credentials() {
         samconfig["ci"]["deploy"]["parameters"]["confirm_changeset"].as_bool(),
         Some(false)
     );
+}
+
+/// The stack limits what any caller can make it cost or see: the key routes throttled far below
+/// the API's default, reserved concurrency per function, logs kept a bounded time, and access logs
+/// that carry nothing a caller sent.
+#[test]
+fn routes_functions_and_logs_are_bounded() {
+    let template = template();
+    let parameters = &template["Parameters"];
+    let api = &template["Resources"]["HttpApi"]["Properties"];
+    let default_rate = parameters["ThrottlingRateLimit"]["Default"]
+        .as_i64()
+        .unwrap();
+    for (route, rate, burst) in [
+        (
+            "ANY /v1/keys/register",
+            "RegisterThrottlingRateLimit",
+            "RegisterThrottlingBurstLimit",
+        ),
+        (
+            "ANY /v1/keys/regenerate",
+            "KeysThrottlingRateLimit",
+            "KeysThrottlingBurstLimit",
+        ),
+        (
+            "ANY /v1/keys/usage",
+            "KeysThrottlingRateLimit",
+            "KeysThrottlingBurstLimit",
+        ),
+    ] {
+        let settings = &api["RouteSettings"][route];
+        assert_eq!(
+            settings["ThrottlingRateLimit"]["Ref"],
+            Yaml::from(rate),
+            "{route}"
+        );
+        assert_eq!(
+            settings["ThrottlingBurstLimit"]["Ref"],
+            Yaml::from(burst),
+            "{route}"
+        );
+        assert!(
+            parameters[rate]["Default"].as_i64().unwrap() * 10 <= default_rate,
+            "{route}"
+        );
+    }
+    assert_eq!(
+        parameters["RegisterThrottlingRateLimit"]["Default"],
+        Yaml::from(1)
+    );
+
+    let globals = &template["Globals"]["Function"];
+    let reserved = &globals["ReservedConcurrentExecutions"]["Fn::If"];
+    assert_eq!(reserved[0], Yaml::from("HasReservedConcurrency"));
+    assert_eq!(reserved[1]["Ref"], Yaml::from("ReservedConcurrency"));
+    assert_eq!(parameters["ReservedConcurrency"]["Default"], Yaml::from(10));
+
+    assert_eq!(
+        globals["LoggingConfig"]["LogGroup"]["Ref"],
+        Yaml::from("FunctionLogs")
+    );
+    for group in ["FunctionLogs", "ApiAccessLogs"] {
+        assert_eq!(
+            template["Resources"][group]["Properties"]["RetentionInDays"]["Ref"],
+            Yaml::from("LogRetentionDays"),
+            "{group}"
+        );
+    }
+    assert_eq!(parameters["LogRetentionDays"]["Default"], Yaml::from(30));
+
+    let access = &api["AccessLogSettings"];
+    assert_eq!(
+        access["DestinationArn"]["Fn::GetAtt"][0],
+        Yaml::from("ApiAccessLogs")
+    );
+    let format: serde_json::Value =
+        serde_json::from_str(access["Format"].as_str().unwrap()).expect("JSON access logs");
+    let allowed = [
+        "$context.requestId",
+        "$context.requestTimeEpoch",
+        "$context.routeKey",
+        "$context.status",
+        "$context.responseLatency",
+        "$context.responseLength",
+        "$context.integrationErrorMessage",
+    ];
+    for (field, value) in format.as_object().unwrap() {
+        assert!(
+            allowed.contains(&value.as_str().unwrap()),
+            "access log field {field}: {value}"
+        );
+    }
 }
