@@ -179,13 +179,23 @@ fn functions_run_on_graviton_with_the_custom_runtime() {
         "TEAM_MAX_COUNT",
         "REGISTER_DAILY_LIMIT_PER_IP",
         "TABLE_NAME",
-        "EMAIL_PEPPER",
+        "EMAIL_PEPPER_SECRET_ARN",
     ] {
         assert!(
             !globals["Environment"]["Variables"][name].is_null(),
             "{name}"
         );
     }
+    // The pepper itself is never in the functions' configuration.
+    assert!(
+        globals["Environment"]["Variables"]["EMAIL_PEPPER"].is_null(),
+        "EMAIL_PEPPER would be readable with lambda:GetFunctionConfiguration"
+    );
+    assert!(
+        !serde_norway::to_string(&template)
+            .unwrap()
+            .contains("resolve:secretsmanager")
+    );
 }
 
 /// The DynamoDB actions each function's code uses, and no more.
@@ -232,7 +242,19 @@ fn each_function_may_use_only_the_dynamodb_actions_it_needs() {
             .unwrap_or_else(|| panic!("{resource} has policies"));
         assert_eq!(policies.len(), 1, "{resource}");
         let statements = policies[0]["Statement"].as_sequence().unwrap();
-        assert_eq!(statements.len(), 1, "{resource}");
+        assert_eq!(statements.len(), 2, "{resource}");
+        // The pepper: read at start-up from its secret, and from no other.
+        let secret = &statements[1];
+        assert_eq!(
+            secret["Action"],
+            Yaml::Sequence(vec![Yaml::from("secretsmanager:GetSecretValue")]),
+            "{resource}"
+        );
+        assert_eq!(
+            secret["Resource"]["Ref"],
+            Yaml::from("PepperSecret"),
+            "{resource}"
+        );
         let statement = &statements[0];
         let granted: Vec<&str> = statement["Action"]
             .as_sequence()

@@ -592,6 +592,70 @@ async fn registration_errors() {
     assert_eq!(status, 201);
 }
 
+/// Deployed, the pepper is not in the function's configuration: the function reads it from its
+/// Secrets Manager secret at start-up (here a local Secrets Manager, moto, over the real protocol).
+#[tokio::test]
+async fn the_deployed_pepper_is_read_from_secrets_manager_at_start_up() {
+    use integration_tests::secrets::LocalSecretsManager;
+    use passwordapi::keys::Pepper;
+    let secrets = LocalSecretsManager::start().await;
+    let client = secrets.client();
+    let create = async |name: &str, value: &str| {
+        client
+            .create_secret()
+            .name(name)
+            .secret_string(value)
+            .send()
+            .await
+            .unwrap()
+            .arn()
+            .unwrap()
+            .to_owned()
+    };
+    let value = "Zq8vXk2Lr7TnW4pYc9HsB3dGf6JmA1eU5oRiK0tNxQwEzVbMyCuPlSaDhFgIjO2";
+    let arn = create("passwordapi-pepper", value).await;
+    let (_, table) = fresh_table("pepper").await;
+    let config = |arn: &str| Config {
+        table_name: Some(table.clone()),
+        dynamodb_endpoint: Some(integration_tests::dynamo::shared().endpoint()),
+        pepper: None,
+        pepper_secret_arn: Some(arn.to_owned()),
+        secrets_manager_endpoint: Some(secrets.endpoint()),
+        ..Config::default()
+    };
+    let app = App::from_config(config(&arn)).await.unwrap();
+    let expected = Pepper::new(value.as_bytes()).unwrap();
+    assert_eq!(
+        app.pepper.email("you@example.com"),
+        expected.email("you@example.com")
+    );
+    // And it serves: a registration through it.
+    let response = keys::register(
+        &app,
+        Event::post("/v1/keys/register", r#"{"email":"pepper@example.com"}"#).request(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.status(), 201);
+
+    // A secret too short to be a pepper, or one that is not there: start-up fails, naming the
+    // variable and never the value.
+    let short = create("passwordapi-short", "only-sixteen-ch").await;
+    let err = App::from_config(config(&short)).await.err().unwrap();
+    assert_eq!(err.name, "EMAIL_PEPPER_SECRET_ARN");
+    assert!(!err.to_string().contains("only-sixteen"), "{err}");
+    let missing = arn.replace("passwordapi-pepper", "nothing-here");
+    let err = App::from_config(config(&missing)).await.err().unwrap();
+    assert_eq!(err.name, "EMAIL_PEPPER_SECRET_ARN");
+    // EMAIL_PEPPER, for local runs, wins: no Secrets Manager call is made.
+    let local = Config {
+        pepper: test_config().pepper,
+        secrets_manager_endpoint: Some("http://127.0.0.1:9".to_owned()),
+        ..config(&arn)
+    };
+    assert!(App::from_config(local).await.is_ok());
+}
+
 /// Registration attempts are counted per IPv6 /64 too.
 #[tokio::test]
 async fn registrations_from_one_ipv6_64_share_a_counter() {

@@ -29,8 +29,13 @@ pub struct Config {
     pub table_name: Option<String>,
     /// DynamoDB endpoint override (`DYNAMODB_ENDPOINT`), for a local DynamoDB.
     pub dynamodb_endpoint: Option<String>,
-    /// Key of the email and IP hashes (`EMAIL_PEPPER`, at least 32 bytes).
+    /// Key of the email and IP hashes (`EMAIL_PEPPER`, at least 32 bytes), for local runs.
     pub pepper: Option<Pepper>,
+    /// The Secrets Manager secret holding the pepper (`EMAIL_PEPPER_SECRET_ARN`), as deployed:
+    /// read at start-up when `EMAIL_PEPPER` is not set.
+    pub pepper_secret_arn: Option<String>,
+    /// Secrets Manager endpoint override (`SECRETS_MANAGER_ENDPOINT`), for a local one.
+    pub secrets_manager_endpoint: Option<String>,
 }
 
 /// An environment variable that is missing or has a value that is not valid.
@@ -84,6 +89,8 @@ impl Default for Config {
             table_name: None,
             dynamodb_endpoint: None,
             pepper: None,
+            pepper_secret_arn: None,
+            secrets_manager_endpoint: None,
         }
     }
 }
@@ -133,6 +140,8 @@ impl Config {
         };
         config.table_name = text("TABLE_NAME");
         config.dynamodb_endpoint = text("DYNAMODB_ENDPOINT");
+        config.pepper_secret_arn = text("EMAIL_PEPPER_SECRET_ARN");
+        config.secrets_manager_endpoint = text("SECRETS_MANAGER_ENDPOINT");
         if let Some(pepper) = lookup("EMAIL_PEPPER") {
             config.pepper = Some(Pepper::new(pepper.as_bytes()).ok_or(ConfigError {
                 name: "EMAIL_PEPPER",

@@ -3,6 +3,7 @@
 //! The domain modules ([`generate`], [`evaluate`]) know nothing of Lambda; [`http`] turns API Gateway requests into
 //! typed requests and domain results into responses, once, for every function.
 
+pub mod aws;
 pub mod cache;
 pub mod config;
 pub mod evaluate;

@@ -209,6 +209,32 @@ fn main() {
         ));
     });
     let zxcvbn_warm = once(&mut || passwordapi::evaluate::warm_up());
+    // The pepper as deployed functions read it at start-up, from a local Secrets Manager (moto):
+    // a client and one GetSecretValue. The SDK's shared parts are already loaded (DynamoDB above),
+    // as in a function.
+    let secrets = runtime.block_on(integration_tests::secrets::LocalSecretsManager::start());
+    let arn = runtime.block_on(async {
+        secrets
+            .client()
+            .create_secret()
+            .name("bench-pepper")
+            .secret_string("p".repeat(64))
+            .send()
+            .await
+            .unwrap()
+            .arn()
+            .unwrap()
+            .to_owned()
+    });
+    let endpoint = secrets.endpoint();
+    let pepper_read = once(&mut || {
+        std::hint::black_box(
+            runtime
+                .block_on(passwordapi::aws::pepper_from_secret(&arn, Some(&endpoint)))
+                .unwrap(),
+        );
+    });
+    drop(secrets);
     println!("init parts (first in this process, CPU):");
     for (name, cpu) in [
         ("tokio runtime", tokio),
@@ -216,6 +242,7 @@ fn main() {
         ("DynamoDB client (aws-config)", dynamo_client),
         ("breach client, first check (not init)", hibp_client),
         ("zxcvbn dictionaries (warm-up)", zxcvbn_warm),
+        ("pepper read (Secrets Manager, local)", pepper_read),
     ] {
         println!("    {name:<40} {:>8.2} ms", cpu.as_secs_f64() * 1e3);
     }

@@ -2,6 +2,7 @@
 
 pub mod dynamo;
 pub mod range_server;
+pub mod secrets;
 
 use lambda_http::http::Response;
 use lambda_http::{Body, Request};

@@ -89,10 +89,21 @@ impl App {
         })
     }
 
-    /// Reads the configuration from the environment and connects to DynamoDB (`TABLE_NAME`,
-    /// `DYNAMODB_ENDPOINT`).
+    /// Reads the configuration from the environment and starts from it ([`App::from_config`]).
     pub async fn from_env() -> Result<App, ConfigError> {
-        let config = Config::from_env()?;
+        App::from_config(Config::from_env()?).await
+    }
+
+    /// Reads the pepper from Secrets Manager when the configuration names its secret instead of
+    /// holding it (`EMAIL_PEPPER_SECRET_ARN`, as deployed), and connects to DynamoDB
+    /// (`TABLE_NAME`, `DYNAMODB_ENDPOINT`).
+    pub async fn from_config(mut config: Config) -> Result<App, ConfigError> {
+        if config.pepper.is_none()
+            && let Some(arn) = &config.pepper_secret_arn
+        {
+            let endpoint = config.secrets_manager_endpoint.as_deref();
+            config.pepper = Some(crate::aws::pepper_from_secret(arn, endpoint).await?);
+        }
         let table = config
             .table_name
             .clone()

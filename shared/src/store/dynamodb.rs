@@ -28,7 +28,6 @@ use aws_sdk_dynamodb::types::{
     Update,
 };
 use std::collections::HashMap;
-use std::time::Duration;
 
 type Item = HashMap<String, AttributeValue>;
 
@@ -51,30 +50,7 @@ pub struct DynamoStore {
 /// `endpoint` (`DYNAMODB_ENDPOINT`) for a local DynamoDB, a short timeout and one retry so an
 /// unreachable database turns into a 503 within the function's time.
 pub async fn client(endpoint: Option<&str>) -> Client {
-    use aws_config::retry::RetryConfig;
-    use aws_config::timeout::TimeoutConfig;
-    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .retry_config(RetryConfig::standard().with_max_attempts(2))
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(Duration::from_millis(500))
-                .operation_attempt_timeout(Duration::from_millis(1000))
-                .operation_timeout(Duration::from_millis(2500))
-                .build(),
-        );
-    if let Some(endpoint) = endpoint {
-        // A local DynamoDB accepts any credentials and region; do not go looking for real ones.
-        loader = loader.endpoint_url(endpoint);
-        if std::env::var_os("AWS_REGION").is_none() {
-            loader = loader.region(aws_config::Region::new("us-east-1"));
-        }
-        if std::env::var_os("AWS_ACCESS_KEY_ID").is_none() {
-            loader = loader.credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
-                "local", "local", None, None, "local",
-            ));
-        }
-    }
-    Client::new(&loader.load().await)
+    Client::new(&crate::aws::sdk_config(endpoint).await)
 }
 
 fn s(value: impl Into<String>) -> AttributeValue {
