@@ -35,5 +35,5 @@ bench: setup
 	mkdir -p target/bench-node
 	cp tests/bench/node/package.json tests/bench/node/package-lock.json target/bench-node/
 	npm ci --prefix target/bench-node --no-audit --no-fund --loglevel=error
-	cargo build --release -p generate -p evaluate -p register -p regenerate -p usage
+	cargo build --release --workspace --bins --exclude integration-tests
 	cargo run --release -p integration-tests --bin bench

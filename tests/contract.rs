@@ -1,7 +1,7 @@
 //! openapi.yaml and the code agree: the same routes and methods, the same parameters per operation,
 //! the same error codes. (Schemathesis, run by `.ci/contract`, checks the responses themselves.)
 
-use passwordapi::http::{evaluate, generate, keys};
+use passwordapi::http::{evaluate, generate, keys, registry};
 use proptest::prelude::*;
 use serde_norway::Value as Yaml;
 use std::collections::BTreeSet;
@@ -59,15 +59,9 @@ fn body_params(spec: &Yaml, op: &Yaml) -> BTreeSet<String> {
 #[test]
 fn the_spec_has_exactly_the_routes_and_methods_of_the_code() {
     let spec = spec();
-    let routes = [
-        generate::ROUTE,
-        evaluate::ROUTE,
-        keys::REGISTER,
-        keys::REGENERATE,
-        keys::USAGE,
-    ];
-    let in_code: BTreeSet<String> = routes
+    let in_code: BTreeSet<String> = registry::ENDPOINTS
         .iter()
+        .map(|e| e.route)
         .flat_map(|r| {
             r.allow()
                 .into_iter()

@@ -3,19 +3,15 @@
 //! serve the paths they are routed, and every sample event parses.
 
 use integration_tests::{root, template};
-use passwordapi::http::request::Route;
 use serde_norway::Value as Yaml;
 use std::collections::BTreeMap;
 
-/// The route each function binary serves, as the code declares it.
-fn code_routes() -> BTreeMap<&'static str, Route> {
-    BTreeMap::from([
-        ("generate", passwordapi::http::generate::ROUTE),
-        ("evaluate", passwordapi::http::evaluate::ROUTE),
-        ("register", passwordapi::http::keys::REGISTER),
-        ("regenerate", passwordapi::http::keys::REGENERATE),
-        ("usage", passwordapi::http::keys::USAGE),
-    ])
+/// path → function, as the endpoint registry declares it.
+fn registry_routes() -> BTreeMap<String, String> {
+    passwordapi::http::registry::ENDPOINTS
+        .iter()
+        .map(|e| (e.route.path.to_owned(), e.function.to_owned()))
+        .collect()
 }
 
 fn cargo_toml() -> toml::Table {
@@ -111,6 +107,11 @@ fn template_routes_and_the_watch_router_agree() {
         "one function answers unknown paths with JSON 404"
     );
     assert_eq!(deployed, watch_router());
+    assert_eq!(
+        deployed,
+        registry_routes(),
+        "template.yaml against the registry"
+    );
 }
 
 #[test]
@@ -122,7 +123,12 @@ fn every_routed_function_serves_its_path_and_exists_as_a_member() {
         .iter()
         .filter_map(|m| m.as_str())
         .collect();
-    let routes = code_routes();
+    let routes = registry_routes();
+    assert_eq!(
+        watch_router(),
+        routes,
+        "the watch router against the registry"
+    );
     for (path, function) in watch_router() {
         assert!(
             members.contains(&format!("functions/{function}").as_str()),
@@ -135,10 +141,7 @@ fn every_routed_function_serves_its_path_and_exists_as_a_member() {
                 .join("src/main.rs")
                 .exists()
         );
-        let route = routes
-            .get(function.as_str())
-            .unwrap_or_else(|| panic!("no route declared for {function}"));
-        assert_eq!(route.path, path);
+        assert_eq!(routes.get(&path), Some(&function));
     }
     let template_binaries: Vec<String> =
         template_functions().into_iter().map(|f| f.binary).collect();

@@ -4,7 +4,7 @@
 //! clear answer: the expected status and stable code, a message, no-store — never a 5xx.
 
 use integration_tests::{
-    COSTLY_MAX_COUNT, Event, body_json, costly_requests, header, memory_app, thread_cpu,
+    COSTLY_MAX_COUNT, Event, body_json, costly_requests, header, memory_app, serve, thread_cpu,
     unregistered_key,
 };
 use lambda_http::Body;
@@ -12,7 +12,7 @@ use lambda_http::http::Response;
 use passwordapi::Config;
 use passwordapi::evaluate::breach::RangeCache;
 use passwordapi::evaluate::hibp::HibpClient;
-use passwordapi::http::{App, evaluate, generate, keys};
+use passwordapi::http::{App, registry};
 use serde_json::{Value, json};
 
 struct Api {
@@ -34,17 +34,7 @@ impl Api {
     }
 
     async fn send(&self, event: Event) -> Response<Body> {
-        let path = event.to_json()["rawPath"].as_str().unwrap().to_owned();
-        let request = event.request();
-        let response = match path.as_str() {
-            "/v1/evaluate" => evaluate::handle(&self.app, &self.breaches, request).await,
-            "/v1/keys/register" => keys::register(&self.app, request).await,
-            "/v1/keys/regenerate" => keys::regenerate(&self.app, request).await,
-            "/v1/keys/usage" => keys::usage(&self.app, request).await,
-            // Every other path reaches a function only through $default, which generate owns.
-            _ => generate::handle(&self.app, request).await,
-        }
-        .unwrap();
+        let response = serve(&self.app, &self.breaches, event.request()).await;
         assert_eq!(header(&response, "cache-control"), Some("no-store"));
         response
     }
@@ -238,19 +228,20 @@ async fn bytes_that_are_not_utf8_and_oversized_bodies() {
 #[tokio::test]
 async fn unknown_methods_and_paths() {
     let api = Api::new();
-    for (method, path, allow) in [
-        ("DELETE", "/v1/generate", "GET, POST, OPTIONS"),
-        ("PATCH", "/v1/generate", "GET, POST, OPTIONS"),
-        ("BREW", "/v1/generate", "GET, POST, OPTIONS"),
-        ("GET", "/v1/evaluate", "POST, OPTIONS"),
-        ("PUT", "/v1/keys/register", "POST, OPTIONS"),
-        ("GET", "/v1/keys/regenerate", "POST, OPTIONS"),
-        ("POST", "/v1/keys/usage", "GET, PUT, OPTIONS"),
-    ] {
-        let response = api.send(Event::new(method, path)).await;
-        assert_eq!(response.status(), 405, "{method} {path}");
-        assert_eq!(header(&response, "allow"), Some(allow));
-        assert_eq!(body_json(&response)["error"], "METHOD_NOT_ALLOWED");
+    // Every endpoint of the registry, every method it does not answer.
+    for endpoint in &registry::ENDPOINTS {
+        let route = endpoint.route;
+        let allow = route.allow().join(", ");
+        let answered: Vec<&str> = route.methods.iter().map(|m| m.as_str()).collect();
+        for method in ["GET", "POST", "PUT", "DELETE", "PATCH", "BREW"] {
+            if answered.contains(&method) {
+                continue;
+            }
+            let response = api.send(Event::new(method, route.path)).await;
+            assert_eq!(response.status(), 405, "{method} {}", route.path);
+            assert_eq!(header(&response, "allow"), Some(allow.as_str()));
+            assert_eq!(body_json(&response)["error"], "METHOD_NOT_ALLOWED");
+        }
     }
     for path in [
         "/",
@@ -269,13 +260,9 @@ async fn unknown_methods_and_paths() {
 #[tokio::test]
 async fn options_is_a_cors_preflight_on_every_route() {
     let api = Api::new();
-    for (path, allow) in [
-        ("/v1/generate", "GET, POST, OPTIONS"),
-        ("/v1/evaluate", "POST, OPTIONS"),
-        ("/v1/keys/register", "POST, OPTIONS"),
-        ("/v1/keys/regenerate", "POST, OPTIONS"),
-        ("/v1/keys/usage", "GET, PUT, OPTIONS"),
-    ] {
+    for endpoint in &registry::ENDPOINTS {
+        let (path, allow) = (endpoint.route.path, endpoint.route.allow().join(", "));
+        let allow = allow.as_str();
         let event = Event::new("OPTIONS", path)
             .header("Origin", "https://app.example.com")
             .header("Access-Control-Request-Method", "POST");

@@ -157,6 +157,29 @@ pub fn test_config() -> passwordapi::Config {
 }
 
 /// An app on a fresh in-memory store, for HTTP tests that are not about storage.
+/// Serves `request` as the deployed API routes it: by the handler of the function that the
+/// registry names for its path, and every other path by generate's `$default` route. (The
+/// `functions/*/src/main.rs` make the same choice, one function each; a registry entry whose
+/// function is missing here fails the test that sends to it.)
+pub async fn serve(
+    app: &passwordapi::http::App,
+    breaches: &passwordapi::evaluate::breach::RangeCache<passwordapi::evaluate::hibp::HibpClient>,
+    request: Request,
+) -> Response<Body> {
+    use lambda_http::RequestExt;
+    use passwordapi::http::{evaluate, generate, keys, registry};
+    let function = registry::find(request.raw_http_path()).map_or("generate", |e| e.function);
+    match function {
+        "generate" => generate::handle(app, request).await,
+        "evaluate" => evaluate::handle(app, breaches, request).await,
+        "register" => keys::register(app, request).await,
+        "regenerate" => keys::regenerate(app, request).await,
+        "usage" => keys::usage(app, request).await,
+        other => panic!("no handler for the {other} function in integration_tests::serve"),
+    }
+    .unwrap()
+}
+
 pub fn memory_app(config: passwordapi::Config) -> passwordapi::http::App {
     let config = passwordapi::Config {
         pepper: passwordapi::keys::Pepper::new(TEST_PEPPER.as_bytes()),

@@ -2,24 +2,19 @@
 
 use super::error::ApiError;
 use super::params::Params;
-use super::request::{Call, Route};
+use super::registry;
+use super::request::Call;
 use super::response;
 use super::{App, auth, metered};
 use crate::evaluate::breach::{self, BreachCheck, BreachSource};
 use crate::evaluate::{
     self, EvaluateError, MAX_USER_INPUT_CHARS, MAX_USER_INPUTS, SCENARIOS, Scenario,
 };
-use lambda_http::http::{Method, Response, StatusCode};
+use lambda_http::http::{Response, StatusCode};
 use lambda_http::{Body, Request};
 use serde::Serialize;
 use serde_json::{Number, Value};
 use std::convert::Infallible;
-
-/// The route this function serves.
-pub const ROUTE: Route = Route {
-    path: "/v1/evaluate",
-    methods: &[Method::POST],
-};
 
 /// Body parameters.
 pub const BODY_PARAMS: &[&str] = &["password", "user_inputs"];
@@ -32,7 +27,10 @@ pub async fn handle(
     breaches: &impl BreachSource,
     request: Request,
 ) -> Result<Response<Body>, Infallible> {
-    super::handle(request, &ROUTE, async |r| serve(app, breaches, r).await).await
+    super::handle(request, &registry::EVALUATE.route, async |r| {
+        serve(app, breaches, r).await
+    })
+    .await
 }
 
 async fn serve(
@@ -40,7 +38,7 @@ async fn serve(
     breaches: &impl BreachSource,
     request: &Request,
 ) -> Result<Response<Body>, ApiError> {
-    let call = Call::parse(request, &ROUTE)?;
+    let call = Call::parse(request, &registry::EVALUATE.route)?;
     let hibp = Params::query(call.query.clone(), QUERY_PARAMS)?
         .boolean("hibp")?
         .unwrap_or(true);

@@ -2,7 +2,8 @@
 
 use super::error::ApiError;
 use super::params::Params;
-use super::request::{Call, Route};
+use super::registry;
+use super::request::Call;
 use super::response::{self, csv_field};
 use super::{App, Caller, auth, metered};
 use crate::generate::{self, Format, GenerateRequest, Mode, Policy, Preset, Profession, random};
@@ -11,12 +12,6 @@ use lambda_http::{Body, Request};
 use serde::Serialize;
 use std::convert::Infallible;
 use std::time::SystemTime;
-
-/// The route this function serves.
-pub const ROUTE: Route = Route {
-    path: "/v1/generate",
-    methods: &[Method::GET, Method::POST],
-};
 
 /// Parameters of the contract, in the query string (GET) or the JSON body (POST).
 pub const PARAMS: &[&str] = &[
@@ -50,11 +45,14 @@ pub const BODY_ONLY_PARAMS: &[&str] = &["apiKey"];
 
 /// The Lambda handler.
 pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Infallible> {
-    super::handle(request, &ROUTE, async |r| serve(app, r).await).await
+    super::handle(request, &registry::GENERATE.route, async |r| {
+        serve(app, r).await
+    })
+    .await
 }
 
 async fn serve(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
-    let call = Call::parse(request, &ROUTE)?;
+    let call = Call::parse(request, &registry::GENERATE.route)?;
     let params = if call.method == Method::GET {
         Params::query(call.query.clone(), PARAMS)?
     } else {

@@ -2,7 +2,8 @@
 
 use super::error::ApiError;
 use super::params::Params;
-use super::request::{Call, Route};
+use super::registry;
+use super::request::Call;
 use super::response;
 use super::{App, auth, too_many};
 use crate::keys::{self, Kind, Token};
@@ -16,24 +17,6 @@ use std::convert::Infallible;
 
 /// Days of history `GET /v1/keys/usage` returns, today included.
 pub const HISTORY_DAYS: i64 = 30;
-
-/// `POST /v1/keys/register`.
-pub const REGISTER: Route = Route {
-    path: "/v1/keys/register",
-    methods: &[Method::POST],
-};
-
-/// `POST /v1/keys/regenerate`.
-pub const REGENERATE: Route = Route {
-    path: "/v1/keys/regenerate",
-    methods: &[Method::POST],
-};
-
-/// `GET|PUT /v1/keys/usage`.
-pub const USAGE: Route = Route {
-    path: "/v1/keys/usage",
-    methods: &[Method::GET, Method::PUT],
-};
 
 /// Register's body parameters.
 pub const REGISTER_PARAMS: &[&str] = &["email"];
@@ -71,11 +54,14 @@ struct Registered {
 
 /// The register handler.
 pub async fn register(app: &App, request: Request) -> Result<Response<Body>, Infallible> {
-    super::handle(request, &REGISTER, async |r| serve_register(app, r).await).await
+    super::handle(request, &registry::REGISTER.route, async |r| {
+        serve_register(app, r).await
+    })
+    .await
 }
 
 async fn serve_register(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
-    let call = Call::parse(request, &REGISTER)?;
+    let call = Call::parse(request, &registry::REGISTER.route)?;
     no_query(&call)?;
     let params = Params::json(call.json_object(false)?, REGISTER_PARAMS)?;
     let email = email(&params)?;
@@ -148,7 +134,7 @@ struct Regenerated {
 
 /// The regenerate handler.
 pub async fn regenerate(app: &App, request: Request) -> Result<Response<Body>, Infallible> {
-    super::handle(request, &REGENERATE, async |r| {
+    super::handle(request, &registry::REGENERATE.route, async |r| {
         serve_regenerate(app, r).await
     })
     .await
@@ -162,7 +148,7 @@ fn invalid_regen() -> ApiError {
 }
 
 async fn serve_regenerate(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
-    let call = Call::parse(request, &REGENERATE)?;
+    let call = Call::parse(request, &registry::REGENERATE.route)?;
     no_query(&call)?;
     let params = Params::json(call.json_object(false)?, REGENERATE_PARAMS)?;
     let email = email(&params)?;
@@ -298,11 +284,14 @@ struct HistoryDay {
 
 /// The usage handler (GET reads, PUT sets `hard_limit`).
 pub async fn usage(app: &App, request: Request) -> Result<Response<Body>, Infallible> {
-    super::handle(request, &USAGE, async |r| serve_usage(app, r).await).await
+    super::handle(request, &registry::USAGE.route, async |r| {
+        serve_usage(app, r).await
+    })
+    .await
 }
 
 async fn serve_usage(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
-    let call = Call::parse(request, &USAGE)?;
+    let call = Call::parse(request, &registry::USAGE.route)?;
     no_query(&call)?;
     let hard_limit = if call.method == Method::PUT {
         let params = Params::json(call.json_object(false)?, USAGE_PARAMS)?;

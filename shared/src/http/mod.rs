@@ -11,6 +11,7 @@ pub mod evaluate;
 pub mod generate;
 pub mod keys;
 pub mod params;
+pub mod registry;
 pub mod request;
 pub mod response;
 

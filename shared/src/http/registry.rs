@@ -1,0 +1,122 @@
+//! Every endpoint of the API, in one list: its path and methods, the function that serves it,
+//! whether it is metered, and what the caller presents. Routing inside a function (405 with
+//! `Allow`, the `OPTIONS` preflight) reads it; the tests hold the local watch router,
+//! template.yaml's routes, openapi.yaml's paths and the test dispatcher against it, and the
+//! hostile-input suite iterates it.
+
+use super::request::Route;
+use lambda_http::http::Method;
+
+/// What a caller presents.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Auth {
+    /// An API key (`Authorization: Bearer` or `X-API-Key`), or nothing: the anonymous tier,
+    /// counted per client address.
+    KeyOrAnonymous,
+    /// An API key.
+    Key,
+    /// No credential: the body carries what the endpoint checks (an email, a regen token).
+    None,
+}
+
+/// One endpoint.
+#[derive(Clone, Copy, Debug)]
+pub struct Endpoint {
+    /// Its path and methods.
+    pub route: Route,
+    /// The function (binary under `functions/`, SAM resource) that serves it.
+    pub function: &'static str,
+    /// Whether an admitted request counts against the caller's daily quota.
+    pub metered: bool,
+    /// What the caller presents.
+    pub auth: Auth,
+}
+
+/// `GET|POST /v1/generate`.
+pub const GENERATE: Endpoint = Endpoint {
+    route: Route {
+        path: "/v1/generate",
+        methods: &[Method::GET, Method::POST],
+    },
+    function: "generate",
+    metered: true,
+    auth: Auth::KeyOrAnonymous,
+};
+
+/// `POST /v1/evaluate`.
+pub const EVALUATE: Endpoint = Endpoint {
+    route: Route {
+        path: "/v1/evaluate",
+        methods: &[Method::POST],
+    },
+    function: "evaluate",
+    metered: true,
+    auth: Auth::KeyOrAnonymous,
+};
+
+/// `POST /v1/keys/register`.
+pub const REGISTER: Endpoint = Endpoint {
+    route: Route {
+        path: "/v1/keys/register",
+        methods: &[Method::POST],
+    },
+    function: "register",
+    metered: false,
+    auth: Auth::None,
+};
+
+/// `POST /v1/keys/regenerate`.
+pub const REGENERATE: Endpoint = Endpoint {
+    route: Route {
+        path: "/v1/keys/regenerate",
+        methods: &[Method::POST],
+    },
+    function: "regenerate",
+    metered: false,
+    auth: Auth::None,
+};
+
+/// `GET|PUT /v1/keys/usage`.
+pub const USAGE: Endpoint = Endpoint {
+    route: Route {
+        path: "/v1/keys/usage",
+        methods: &[Method::GET, Method::PUT],
+    },
+    function: "usage",
+    metered: false,
+    auth: Auth::Key,
+};
+
+/// Every endpoint.
+pub const ENDPOINTS: [Endpoint; 5] = [GENERATE, EVALUATE, REGISTER, REGENERATE, USAGE];
+
+/// The endpoint at `path`.
+pub fn find(path: &str) -> Option<&'static Endpoint> {
+    ENDPOINTS.iter().find(|e| e.route.path == path)
+}
+
+/// The functions that serve the endpoints, each once, in the registry's order.
+pub fn functions() -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for e in &ENDPOINTS {
+        if !out.contains(&e.function) {
+            out.push(e.function);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_unique_and_found() {
+        for e in &ENDPOINTS {
+            assert_eq!(find(e.route.path).map(|f| f.function), Some(e.function));
+            assert!(!e.route.methods.is_empty());
+        }
+        assert!(find("/v1/nowhere").is_none());
+        assert_eq!(functions().len(), ENDPOINTS.len());
+    }
+}
