@@ -1,5 +1,7 @@
-//! The DynamoDB store against Amazon's DynamoDB Local: atomic metering under concurrency, key
-//! versions, registration, regeneration races, hard limits, history, and an unreachable database.
+//! The store suite: atomic metering under concurrency, key versions, registration, regeneration
+//! races, hard limits and history, each run against the DynamoDB store on Amazon's DynamoDB Local
+//! and against the in-memory store the HTTP tests use; and, for DynamoDB alone, an unreachable
+//! database and a loopback-only emulator.
 
 use integration_tests::dynamo::{LocalDynamo, fresh_table, patient};
 use passwordapi::quota::{Day, Tier};
@@ -57,7 +59,7 @@ fn anonymous(limit: u32) -> Meter {
 }
 
 /// Runs `n` meters at once (on a multi-threaded runtime) and counts the admitted ones.
-async fn concurrent(store: Arc<DynamoStore>, meter: Meter, n: usize) -> (usize, usize) {
+async fn concurrent(store: Arc<dyn Store>, meter: Meter, n: usize) -> (usize, usize) {
     let mut tasks = Vec::new();
     for _ in 0..n {
         let (store, meter) = (Arc::clone(&store), meter.clone());
@@ -76,7 +78,18 @@ async fn concurrent(store: Arc<DynamoStore>, meter: Meter, n: usize) -> (usize, 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 8)]
 async fn three_hundred_concurrent_anonymous_requests_admit_exactly_the_limit() {
-    let store = patient_store().await;
+    three_hundred_concurrent_anonymous_requests_admit_exactly_the_limit_on(patient_store().await)
+        .await;
+    // The in-memory store of the HTTP tests behaves the same.
+    three_hundred_concurrent_anonymous_requests_admit_exactly_the_limit_on(Arc::new(
+        MemoryStore::new(),
+    ))
+    .await;
+}
+
+async fn three_hundred_concurrent_anonymous_requests_admit_exactly_the_limit_on(
+    store: Arc<dyn Store>,
+) {
     let (admitted, full) = concurrent(Arc::clone(&store), anonymous(100), 300).await;
     assert_eq!((admitted, full), (100, 200));
     let usage = store
@@ -88,7 +101,13 @@ async fn three_hundred_concurrent_anonymous_requests_admit_exactly_the_limit() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 8)]
 async fn three_hundred_concurrent_key_requests_admit_exactly_the_limit() {
-    let store = patient_store().await;
+    three_hundred_concurrent_key_requests_admit_exactly_the_limit_on(patient_store().await).await;
+    // The in-memory store of the HTTP tests behaves the same.
+    three_hundred_concurrent_key_requests_admit_exactly_the_limit_on(Arc::new(MemoryStore::new()))
+        .await;
+}
+
+async fn three_hundred_concurrent_key_requests_admit_exactly_the_limit_on(store: Arc<dyn Store>) {
     store
         .register(&account("acct00000001", "a@x.io"))
         .await
@@ -110,7 +129,13 @@ async fn three_hundred_concurrent_key_requests_admit_exactly_the_limit() {
 
 #[tokio::test]
 async fn an_account_meters_only_on_a_day_opened_for_its_key_version() {
-    let store = store().await;
+    an_account_meters_only_on_a_day_opened_for_its_key_version_on(store().await).await;
+    // The in-memory store of the HTTP tests behaves the same.
+    an_account_meters_only_on_a_day_opened_for_its_key_version_on(Arc::new(MemoryStore::new()))
+        .await;
+}
+
+async fn an_account_meters_only_on_a_day_opened_for_its_key_version_on(store: Arc<dyn Store>) {
     let acct = account("acct00000002", "b@x.io");
     store.register(&acct).await.unwrap();
     let meter = |v| Meter {
@@ -232,7 +257,13 @@ async fn registrations(store: &dyn Store) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_regenerations_with_one_token_let_exactly_one_win() {
-    let store = store().await;
+    concurrent_regenerations_with_one_token_let_exactly_one_win_on(store().await).await;
+    // The in-memory store of the HTTP tests behaves the same.
+    concurrent_regenerations_with_one_token_let_exactly_one_win_on(Arc::new(MemoryStore::new()))
+        .await;
+}
+
+async fn concurrent_regenerations_with_one_token_let_exactly_one_win_on(store: Arc<dyn Store>) {
     let acct = account("acct00000007", "f@x.io");
     store.register(&acct).await.unwrap();
     let mut tasks = Vec::new();
@@ -264,7 +295,12 @@ async fn concurrent_regenerations_with_one_token_let_exactly_one_win() {
 
 #[tokio::test]
 async fn hard_limits_cap_the_day_and_cannot_go_below_usage() {
-    let store = store().await;
+    hard_limits_cap_the_day_and_cannot_go_below_usage_on(store().await).await;
+    // The in-memory store of the HTTP tests behaves the same.
+    hard_limits_cap_the_day_and_cannot_go_below_usage_on(Arc::new(MemoryStore::new())).await;
+}
+
+async fn hard_limits_cap_the_day_and_cannot_go_below_usage_on(store: Arc<dyn Store>) {
     let acct = account("acct00000008", "g@x.io");
     store.register(&acct).await.unwrap();
     store.open_day(&acct.id, day(), 1, None).await.unwrap();
@@ -510,7 +546,12 @@ async fn hard_limits_after_a_regeneration(store: &dyn Store) {
 
 #[tokio::test]
 async fn usage_history_spans_days() {
-    let store = store().await;
+    usage_history_spans_days_on(store().await).await;
+    // The in-memory store of the HTTP tests behaves the same.
+    usage_history_spans_days_on(Arc::new(MemoryStore::new())).await;
+}
+
+async fn usage_history_spans_days_on(store: Arc<dyn Store>) {
     let who = Meterer::Ip("history".to_owned());
     for (offset, requests) in [(0, 3), (1, 1), (5, 2), (40, 1)] {
         for _ in 0..requests {

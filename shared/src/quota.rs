@@ -23,12 +23,11 @@ impl Tier {
         }
     }
 
-    /// Parses a stored tier name (`free`, `team`).
+    /// Parses an account's stored tier (`free`, `team`; an account is never anonymous).
     pub fn parse(name: &str) -> Option<Tier> {
         match name {
             "free" => Some(Tier::Free),
             "team" => Some(Tier::Team),
-            "anonymous" => Some(Tier::Anonymous),
             _ => None,
         }
     }
@@ -199,6 +198,14 @@ impl RateLimit {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_tiers_are_accounts_tiers() {
+        assert_eq!(Tier::parse("free"), Some(Tier::Free));
+        assert_eq!(Tier::parse("team"), Some(Tier::Team));
+        assert_eq!(Tier::parse("anonymous"), None);
+        assert_eq!(Tier::parse("Team"), None);
+    }
 
     #[test]
     fn ipv6_callers_are_counted_by_their_64_and_mapped_ipv4_as_ipv4() {

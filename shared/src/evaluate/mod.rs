@@ -21,7 +21,7 @@ pub enum EvaluateError {
     #[error("password is empty")]
     Empty,
     /// More than [`MAX_PASSWORD_CHARS`] characters.
-    #[error("password has {0} characters; the most evaluated is 128")]
+    #[error("password has {0} characters; the most evaluated is {max}", max = MAX_PASSWORD_CHARS)]
     TooLong(usize),
 }
 

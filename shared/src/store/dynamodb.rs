@@ -10,8 +10,8 @@
 //!
 //! A warm metered request is one `UpdateItem` on its usage day: `ADD used 1` on condition that
 //! there is room and — for accounts — that the day was opened for the caller's key version. A
-//! regeneration moves the account and today's usage day to the next version in one transaction,
-//! so an old key fails on its very next request.
+//! regeneration moves the account and today's and tomorrow's usage days to the next version in one
+//! transaction, so an old key fails on its very next request, even across midnight.
 
 use super::{
     Account, HardLimitError, Meter, Metered, Meterer, RegisterError, Rotation, Store, StoreError,

@@ -1,5 +1,7 @@
-//! An in-process [`Store`] with the DynamoDB store's semantics, for unit tests. Each operation holds
-//! one lock, as each DynamoDB operation is one conditional write or transaction.
+//! An in-process [`Store`] with the DynamoDB store's semantics: it backs the HTTP tests and the
+//! bench's in-process handler figures, and the store suite (tests/store_dynamodb.rs) holds it to
+//! the DynamoDB store's behaviour. Each operation holds one lock, as each DynamoDB operation is one
+//! conditional write or transaction.
 
 use super::{
     Account, HardLimitError, Meter, Metered, Meterer, RegisterError, Rotation, Store, StoreError,
@@ -9,7 +11,6 @@ use crate::quota::Day;
 use async_trait::async_trait;
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 #[derive(Clone, Copy, Debug, Default)]
 struct DayItem {
@@ -30,8 +31,6 @@ struct Inner {
 #[derive(Default)]
 pub struct MemoryStore {
     inner: Mutex<Inner>,
-    down: AtomicBool,
-    calls: AtomicUsize,
 }
 
 impl MemoryStore {
@@ -40,32 +39,11 @@ impl MemoryStore {
         MemoryStore::default()
     }
 
-    /// Makes every call fail (or work again), as an unreachable database would.
-    pub fn set_down(&self, down: bool) {
-        self.down.store(down, Ordering::SeqCst);
-    }
-
-    /// Store calls so far.
-    pub fn calls(&self) -> usize {
-        self.calls.load(Ordering::SeqCst)
-    }
-
-    /// Sets an account's tier, as an operator promoting a key does.
-    pub fn set_tier(&self, account_id: &str, tier: crate::quota::Tier) {
-        if let Some(a) = self.lock().accounts.get_mut(account_id) {
-            a.tier = tier;
-        }
-    }
-
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn enter(&self) -> Result<std::sync::MutexGuard<'_, Inner>, StoreError> {
-        self.calls.fetch_add(1, Ordering::SeqCst);
-        if self.down.load(Ordering::SeqCst) {
-            return Err(StoreError("the in-memory store is down".into()));
-        }
         Ok(self.lock())
     }
 }

@@ -1,7 +1,7 @@
 //! Persistence behind one trait: accounts, email uniqueness and daily usage counters.
 //!
 //! [`dynamodb::DynamoStore`] is the real one (one table, documented in the README); [`memory::MemoryStore`]
-//! has the same semantics in process, for unit tests. Every operation that must not over-admit is a
+//! has the same semantics in process, for the HTTP tests. Every operation that must not over-admit is a
 //! single conditional write or one transaction — never read-then-write.
 
 pub mod dynamodb;
