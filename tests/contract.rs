@@ -1,6 +1,7 @@
 //! openapi.yaml and the code agree: the same routes and methods, the same parameters per operation,
 //! the same error codes. (Schemathesis, run by `.ci/contract`, checks the responses themselves.)
 
+use passwordapi::http::error::ErrorCode;
 use passwordapi::http::{evaluate, generate, keys, registry};
 use proptest::prelude::*;
 use serde_norway::Value as Yaml;
@@ -122,24 +123,12 @@ fn the_spec_has_exactly_the_parameters_of_the_code() {
     }
 }
 
-/// Error codes in the code: the upper-case string literals of the http module that are not
-/// environment variable names.
+/// Every stable error code, from the one list in the code (`ErrorCode`).
 fn codes_in_code() -> BTreeSet<String> {
-    let root = integration_tests::root();
-    let config = std::fs::read_to_string(root.join("shared/src/config.rs")).unwrap();
-    let mut codes = BTreeSet::new();
-    for entry in std::fs::read_dir(root.join("shared/src/http")).unwrap() {
-        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
-        for literal in text.split('"').skip(1).step_by(2) {
-            let is_code = literal.len() >= 5
-                && literal.bytes().all(|b| b.is_ascii_uppercase() || b == b'_')
-                && literal.contains('_');
-            if is_code && !config.contains(&format!("\"{literal}\"")) {
-                codes.insert(literal.to_owned());
-            }
-        }
-    }
-    codes
+    ErrorCode::ALL
+        .iter()
+        .map(|c| c.as_str().to_owned())
+        .collect()
 }
 
 #[test]
@@ -155,11 +144,26 @@ fn the_spec_lists_exactly_the_error_codes_of_the_code() {
     let in_code = codes_in_code();
     assert!(in_code.len() >= 20, "{in_code:?}");
     assert_eq!(in_spec, in_code);
-    // And the README's table names every one.
+    // And the README's table gives every one with its status, and no other.
     let readme = std::fs::read_to_string(integration_tests::root().join("README.md")).unwrap();
-    for code in &in_code {
-        assert!(readme.contains(&format!("`{code}`")), "README lacks {code}");
-    }
+    let table: BTreeSet<(String, u16)> = readme
+        .lines()
+        .skip_while(|line| !line.starts_with("| code | status | when |"))
+        .take_while(|line| line.starts_with('|'))
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            let code = cells.get(1)?.strip_prefix('`')?.strip_suffix('`')?;
+            let status = cells.get(2)?.parse().ok()?;
+            code.bytes()
+                .all(|b| b.is_ascii_uppercase() || b == b'_')
+                .then(|| (code.to_owned(), status))
+        })
+        .collect();
+    let in_code_with_status: BTreeSet<(String, u16)> = ErrorCode::ALL
+        .iter()
+        .map(|c| (c.as_str().to_owned(), c.status().as_u16()))
+        .collect();
+    assert_eq!(table, in_code_with_status);
 }
 
 /// The spec's `Email` pattern, as a regex (read once: the property test asks for it per case).

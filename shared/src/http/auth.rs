@@ -2,7 +2,7 @@
 //! body field. No credential means the anonymous tier; a credential that is sent but wrong is always
 //! an error, never a fall-back to anonymous.
 
-use super::error::ApiError;
+use super::error::{ApiError, ErrorCode};
 use super::request::Call;
 use crate::keys::{self, Kind, Token};
 use lambda_http::http::header::AUTHORIZATION;
@@ -32,7 +32,7 @@ impl std::fmt::Debug for Credential {
 
 /// Extracts the caller's credential; `body_key` is the `apiKey` body field where the route allows it.
 pub fn credential(call: &Call, body_key: Option<String>) -> Result<Credential, ApiError> {
-    let invalid_header = |message: &str| ApiError::unauthorized("INVALID_AUTH_HEADER", message);
+    let invalid_header = |message: &str| ApiError::new(ErrorCode::InvalidAuthHeader, message);
     let mut tokens: Vec<String> = Vec::new();
 
     let mut authorization = call.headers.get_all(AUTHORIZATION).iter();
@@ -75,8 +75,8 @@ pub fn credential(call: &Call, body_key: Option<String>) -> Result<Credential, A
 }
 
 fn invalid_api_key() -> ApiError {
-    ApiError::unauthorized(
-        "INVALID_API_KEY",
+    ApiError::new(
+        ErrorCode::InvalidApiKey,
         format!(
             "not an API key: keys are {} followed by {} letters and digits",
             keys::KEY_PREFIX,

@@ -5,13 +5,89 @@ use crate::generate::GenerateError;
 use crate::store::StoreError;
 use lambda_http::http::StatusCode;
 
+/// Declares [`ErrorCode`] from one table: variant, stable code, status.
+macro_rules! error_codes {
+    ($($(#[doc = $doc:literal])* $variant:ident = $code:literal, $status:ident;)*) => {
+        /// Every stable error code the API answers with, and its status: the one list that
+        /// openapi.yaml's `Error.error` enum and README's table are checked against.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum ErrorCode {
+            $($(#[doc = $doc])* $variant,)*
+        }
+
+        impl ErrorCode {
+            /// Every code.
+            pub const ALL: &[ErrorCode] = &[$(ErrorCode::$variant),*];
+
+            /// The code as the API writes it.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $code,)*
+                }
+            }
+
+            /// Its HTTP status.
+            pub fn status(self) -> StatusCode {
+                match self {
+                    $(ErrorCode::$variant => StatusCode::$status,)*
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    /// A value out of range, of the wrong type, or a constraint that cannot be met.
+    InvalidParameter = "INVALID_PARAMETER", BAD_REQUEST;
+    /// A parameter the endpoint does not know.
+    UnknownParameter = "UNKNOWN_PARAMETER", BAD_REQUEST;
+    /// A body that is not a JSON object, or not UTF-8.
+    InvalidJsonBody = "INVALID_JSON_BODY", BAD_REQUEST;
+    /// Evaluate: an empty or missing password.
+    PasswordEmpty = "PASSWORD_EMPTY", BAD_REQUEST;
+    /// Evaluate: a password over the length evaluated.
+    PasswordTooLong = "PASSWORD_TOO_LONG", BAD_REQUEST;
+    /// Register, regenerate: not a valid email address.
+    InvalidEmail = "INVALID_EMAIL", BAD_REQUEST;
+    /// Register: the email has a key.
+    EmailAlreadyExists = "EMAIL_ALREADY_EXISTS", BAD_REQUEST;
+    /// Usage: a hard limit below today's usage.
+    HardLimitTooLow = "HARD_LIMIT_TOO_LOW", BAD_REQUEST;
+    /// `Authorization` not `Bearer <token>`, or a key sent in more than one way.
+    InvalidAuthHeader = "INVALID_AUTH_HEADER", UNAUTHORIZED;
+    /// A key is required and none was sent.
+    MissingAuthHeader = "MISSING_AUTH_HEADER", UNAUTHORIZED;
+    /// Not an API key (prefix, length, alphabet, checksum).
+    InvalidApiKey = "INVALID_API_KEY", UNAUTHORIZED;
+    /// A well-formed key that matches no account (or was regenerated).
+    ApiKeyNotFound = "API_KEY_NOT_FOUND", UNAUTHORIZED;
+    /// Regenerate: the email and token do not match a key.
+    InvalidRegenToken = "INVALID_REGEN_TOKEN", UNAUTHORIZED;
+    /// No route for the path.
+    NotFound = "NOT_FOUND", NOT_FOUND;
+    /// A known path with a wrong method.
+    MethodNotAllowed = "METHOD_NOT_ALLOWED", METHOD_NOT_ALLOWED;
+    /// A body over the limit.
+    PayloadTooLarge = "PAYLOAD_TOO_LARGE", PAYLOAD_TOO_LARGE;
+    /// A key's daily limit, or the per-address registration limit.
+    RateLimitExceeded = "RATE_LIMIT_EXCEEDED", TOO_MANY_REQUESTS;
+    /// The anonymous daily limit.
+    DemoLimitExceeded = "DEMO_LIMIT_EXCEEDED", TOO_MANY_REQUESTS;
+    /// The key's own hard limit.
+    HardLimitExceeded = "HARD_LIMIT_EXCEEDED", TOO_MANY_REQUESTS;
+    /// The database is unreachable or throttles.
+    ServiceUnavailable = "SERVICE_UNAVAILABLE", SERVICE_UNAVAILABLE;
+    /// A bug: the handler failed.
+    InternalError = "INTERNAL_ERROR", INTERNAL_SERVER_ERROR;
+}
+
 /// An error response: `{"error": code, "message": …, "param": …}` with `status`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApiError {
     /// HTTP status.
     pub status: StatusCode,
     /// Stable machine-readable code.
-    pub code: &'static str,
+    pub code: ErrorCode,
     /// Human-readable explanation.
     pub message: String,
     /// The request parameter at fault, for parameter errors.
@@ -23,10 +99,10 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    /// An error without a parameter.
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+    /// An error without a parameter, with its code's status.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> ApiError {
         ApiError {
-            status,
+            status: code.status(),
             code,
             message: message.into(),
             param: None,
@@ -39,7 +115,7 @@ impl ApiError {
     pub fn invalid_parameter(param: impl Into<String>, message: impl Into<String>) -> ApiError {
         ApiError {
             param: Some(param.into()),
-            ..ApiError::new(StatusCode::BAD_REQUEST, "INVALID_PARAMETER", message)
+            ..ApiError::new(ErrorCode::InvalidParameter, message)
         }
     }
 
@@ -48,8 +124,7 @@ impl ApiError {
         ApiError {
             param: Some(param.to_string()),
             ..ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "UNKNOWN_PARAMETER",
+                ErrorCode::UnknownParameter,
                 format!("unknown parameter {param:?}"),
             )
         }
@@ -57,21 +132,12 @@ impl ApiError {
 
     /// 400 `INVALID_JSON_BODY`.
     pub fn invalid_json(message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::BAD_REQUEST, "INVALID_JSON_BODY", message)
-    }
-
-    /// 401 with an authentication code.
-    pub fn unauthorized(code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::UNAUTHORIZED, code, message)
+        ApiError::new(ErrorCode::InvalidJsonBody, message)
     }
 
     /// 404 `NOT_FOUND`.
     pub fn not_found(path: &str) -> ApiError {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "NOT_FOUND",
-            format!("no route for {path:?}"),
-        )
+        ApiError::new(ErrorCode::NotFound, format!("no route for {path:?}"))
     }
 
     /// 405 `METHOD_NOT_ALLOWED` with an `Allow` header.
@@ -80,8 +146,7 @@ impl ApiError {
         ApiError {
             headers: vec![("allow", allow.clone())],
             ..ApiError::new(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "METHOD_NOT_ALLOWED",
+                ErrorCode::MethodNotAllowed,
                 format!("{method} is not allowed here; use {allow}"),
             )
         }
@@ -90,8 +155,7 @@ impl ApiError {
     /// 413 `PAYLOAD_TOO_LARGE`.
     pub fn payload_too_large(limit: usize) -> ApiError {
         ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "PAYLOAD_TOO_LARGE",
+            ErrorCode::PayloadTooLarge,
             format!("the body is larger than {limit} bytes"),
         )
     }
@@ -103,8 +167,7 @@ impl From<StoreError> for ApiError {
         ApiError {
             headers: vec![("retry-after", "5".to_owned())],
             ..ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "SERVICE_UNAVAILABLE",
+                ErrorCode::ServiceUnavailable,
                 "the service is temporarily unavailable; retry shortly",
             )
         }
@@ -114,12 +177,12 @@ impl From<StoreError> for ApiError {
 impl From<EvaluateError> for ApiError {
     fn from(e: EvaluateError) -> ApiError {
         let code = match e {
-            EvaluateError::Empty => "PASSWORD_EMPTY",
-            EvaluateError::TooLong(_) => "PASSWORD_TOO_LONG",
+            EvaluateError::Empty => ErrorCode::PasswordEmpty,
+            EvaluateError::TooLong(_) => ErrorCode::PasswordTooLong,
         };
         ApiError {
             param: Some("password".to_owned()),
-            ..ApiError::new(StatusCode::BAD_REQUEST, code, e.to_string())
+            ..ApiError::new(code, e.to_string())
         }
     }
 }
@@ -127,5 +190,25 @@ impl From<EvaluateError> for ApiError {
 impl From<GenerateError> for ApiError {
     fn from(e: GenerateError) -> ApiError {
         ApiError::invalid_parameter(e.param, e.message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_upper_snake_case_and_errors() {
+        let mut seen = std::collections::BTreeSet::new();
+        for code in ErrorCode::ALL {
+            let s = code.as_str();
+            assert!(seen.insert(s), "{s} twice");
+            assert!(
+                s.bytes().all(|b| b.is_ascii_uppercase() || b == b'_'),
+                "{s}"
+            );
+            assert!(code.status().is_client_error() || code.status().is_server_error());
+            assert_eq!(ApiError::new(*code, "m").status, code.status());
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! `POST /v1/keys/register`, `POST /v1/keys/regenerate`, `GET|PUT /v1/keys/usage`.
 
-use super::error::ApiError;
+use super::error::{ApiError, ErrorCode};
 use super::params::Params;
 use super::registry;
 use super::request::Call;
@@ -35,7 +35,7 @@ fn no_query(call: &Call) -> Result<(), ApiError> {
 fn email(params: &Params) -> Result<String, ApiError> {
     let invalid = |message: &str| ApiError {
         param: Some("email".to_owned()),
-        ..ApiError::new(StatusCode::BAD_REQUEST, "INVALID_EMAIL", message)
+        ..ApiError::new(ErrorCode::InvalidEmail, message)
     };
     let raw = params
         .string("email")
@@ -81,14 +81,13 @@ async fn serve_register(app: &App, request: &Request) -> Result<Response<Body>, 
         } else {
             format!("at most {ip_limit} registration attempts per address per day")
         };
-        return Err(too_many("RATE_LIMIT_EXCEEDED", message, rate));
+        return Err(too_many(ErrorCode::RateLimitExceeded, message, rate));
     }
     let email_hash = app.pepper.email(&email);
     let email_exists = || ApiError {
         param: Some("email".to_owned()),
         ..ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "EMAIL_ALREADY_EXISTS",
+            ErrorCode::EmailAlreadyExists,
             "this email already has a key; use /v1/keys/regenerate to replace it",
         )
     };
@@ -141,8 +140,8 @@ pub async fn regenerate(app: &App, request: Request) -> Result<Response<Body>, I
 }
 
 fn invalid_regen() -> ApiError {
-    ApiError::unauthorized(
-        "INVALID_REGEN_TOKEN",
+    ApiError::new(
+        ErrorCode::InvalidRegenToken,
         "the email and regeneration token do not match a key",
     )
 }
@@ -257,8 +256,7 @@ fn idempotency_key(call: &Call) -> Result<String, ApiError> {
         _ => Err(ApiError {
             param: Some("Idempotency-Key".to_owned()),
             ..ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "INVALID_PARAMETER",
+                ErrorCode::InvalidParameter,
                 "Idempotency-Key must be 1 to 255 visible ASCII characters",
             )
         }),
@@ -301,8 +299,8 @@ async fn serve_usage(app: &App, request: &Request) -> Result<Response<Body>, Api
     };
     let credential = auth::credential(&call, None)?;
     if matches!(credential, auth::Credential::Anonymous { .. }) {
-        return Err(ApiError::unauthorized(
-            "MISSING_AUTH_HEADER",
+        return Err(ApiError::new(
+            ErrorCode::MissingAuthHeader,
             "this endpoint needs an API key: Authorization: Bearer <key>",
         ));
     }
@@ -324,8 +322,7 @@ async fn serve_usage(app: &App, request: &Request) -> Result<Response<Body>, Api
                 return Err(ApiError {
                     param: Some("hard_limit".to_owned()),
                     ..ApiError::new(
-                        StatusCode::BAD_REQUEST,
-                        "HARD_LIMIT_TOO_LOW",
+                        ErrorCode::HardLimitTooLow,
                         "hard_limit is below today's usage",
                     )
                 });

@@ -21,7 +21,7 @@ use crate::quota::{Clock, RateLimit, Tier, client_bucket, now_ms};
 use crate::store::dynamodb::{self, DynamoStore};
 use crate::store::{Account, Meter, Metered, Meterer, Store};
 use auth::Credential;
-use error::ApiError;
+use error::{ApiError, ErrorCode};
 use lambda_http::http::{Response, StatusCode};
 use lambda_http::{Body, Request, RequestExt};
 use serde_json::json;
@@ -226,8 +226,8 @@ fn verified_key(account: &Account) -> VerifiedKey {
 }
 
 pub(crate) fn key_not_found() -> ApiError {
-    ApiError::unauthorized(
-        "API_KEY_NOT_FOUND",
+    ApiError::new(
+        ErrorCode::ApiKeyNotFound,
         "this API key is not registered, or was replaced by a regenerated one",
     )
 }
@@ -237,25 +237,25 @@ fn over_limit(caller: &Caller, limit: u32, rate: RateLimit) -> ApiError {
     let effective = rate.limit;
     let (code, message) = if caller.tier == Tier::Anonymous && effective == 0 {
         (
-            "DEMO_LIMIT_EXCEEDED",
+            ErrorCode::DemoLimitExceeded,
             "this deployment serves only requests with an API key; register for a free key"
                 .to_owned(),
         )
     } else if caller.tier == Tier::Anonymous {
         (
-            "DEMO_LIMIT_EXCEEDED",
+            ErrorCode::DemoLimitExceeded,
             format!(
                 "the anonymous limit of {effective} requests per day is reached; register for a free key"
             ),
         )
     } else if effective < limit {
         (
-            "HARD_LIMIT_EXCEEDED",
+            ErrorCode::HardLimitExceeded,
             format!("your own hard limit of {effective} requests per day is reached"),
         )
     } else {
         (
-            "RATE_LIMIT_EXCEEDED",
+            ErrorCode::RateLimitExceeded,
             format!("the daily limit of {effective} requests is reached"),
         )
     };
@@ -263,7 +263,7 @@ fn over_limit(caller: &Caller, limit: u32, rate: RateLimit) -> ApiError {
 }
 
 /// A 429 with the rate-limit headers, `Retry-After`, and `limit`/`reset_at` in the body.
-pub fn too_many(code: &'static str, message: String, rate: RateLimit) -> ApiError {
+pub fn too_many(code: ErrorCode, message: String, rate: RateLimit) -> ApiError {
     let mut headers = rate.headers().to_vec();
     headers.push(("retry-after", rate.retry_after_s(now_ms()).to_string()));
     ApiError {
@@ -272,7 +272,7 @@ pub fn too_many(code: &'static str, message: String, rate: RateLimit) -> ApiErro
             ("limit", json!(rate.limit)),
             ("reset_at", json!(rate.reset_at_ms)),
         ],
-        ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, code, message)
+        ..ApiError::new(code, message)
     }
 }
 
@@ -311,7 +311,7 @@ pub async fn handle(
             (result, TIER.with(Cell::get))
         })
         .await;
-    let code = result.as_ref().err().map(|e| e.code);
+    let code = result.as_ref().err().map(|e| e.code.as_str());
     let response = result.unwrap_or_else(|e| e.to_response());
     tracing::info!(
         route = request.raw_http_path(),

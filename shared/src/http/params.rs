@@ -191,6 +191,7 @@ fn type_error(name: &str, expected: &str, got: &Raw<'_>) -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http::error::ErrorCode;
     use serde_json::json;
 
     fn json_params(value: Value) -> Params {
@@ -215,7 +216,7 @@ mod tests {
         ] {
             assert_eq!(
                 (err.code, err.param.as_deref()),
-                ("INVALID_PARAMETER", Some(name))
+                (ErrorCode::InvalidParameter, Some(name))
             );
         }
         for bad in [json!(-1), json!(18.5), json!(1e30), json!(4294967296u64)] {
@@ -235,7 +236,7 @@ mod tests {
         let err = Params::json(map, &["length"]).unwrap_err();
         assert_eq!(
             (err.code, err.param.as_deref()),
-            ("UNKNOWN_PARAMETER", Some("lenght"))
+            (ErrorCode::UnknownParameter, Some("lenght"))
         );
         let pairs = vec![
             ("length".to_string(), "5".to_string()),
@@ -243,7 +244,7 @@ mod tests {
         ];
         assert_eq!(
             Params::query(pairs, &["length"]).unwrap_err().code,
-            "INVALID_PARAMETER"
+            ErrorCode::InvalidParameter
         );
     }
 

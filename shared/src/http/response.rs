@@ -51,14 +51,15 @@ pub fn json_body(status: StatusCode, body: &impl Serialize) -> Response<Body> {
 }
 
 fn internal_error() -> Response<Body> {
-    let body = json!({"error": "INTERNAL_ERROR", "message": "internal error"});
-    with_body(StatusCode::INTERNAL_SERVER_ERROR, JSON, body.to_string())
+    let code = super::error::ErrorCode::InternalError;
+    let body = json!({"error": code.as_str(), "message": "internal error"});
+    with_body(code.status(), JSON, body.to_string())
 }
 
 impl ApiError {
     /// The error as a JSON response.
     pub fn to_response(&self) -> Response<Body> {
-        let mut body = json!({"error": self.code, "message": self.message});
+        let mut body = json!({"error": self.code.as_str(), "message": self.message});
         if let Some(param) = &self.param {
             body["param"] = json!(param);
         }
