@@ -10,6 +10,10 @@
 
 use super::profession::Profession;
 use super::random;
+use super::{
+    Composition, DEFAULT_WORDS, GenerateError, GenerateRequest, MAX_SEPARATOR_CHARS, Mode,
+    WORDS_RANGE, count, invalid, is_invisible, raise, reject_params,
+};
 use num_bigint::BigUint;
 use rand::Rng;
 use std::sync::OnceLock;
@@ -114,6 +118,127 @@ impl Phrase {
         }
         out
     }
+}
+
+/// The passphrase space of `request`, with its words raised to reach `target` bits if asked.
+pub(super) fn phrase_space(
+    request: &GenerateRequest,
+    target: Option<(f64, &'static str)>,
+) -> Result<Phrase, GenerateError> {
+    let r = request;
+    reject_params(
+        &[
+            ("length", r.length.is_some()),
+            ("uppercase", r.uppercase.is_some()),
+            ("lowercase", r.lowercase.is_some()),
+            ("numbers", r.numbers.is_some()),
+            ("symbols", r.symbols.is_some()),
+            ("min_uppercase", r.min_uppercase.is_some()),
+            ("min_lowercase", r.min_lowercase.is_some()),
+            ("min_numbers", r.min_numbers.is_some()),
+            ("min_symbols", r.min_symbols.is_some()),
+            ("exclude", r.exclude.is_some()),
+            ("avoid_ambiguous", r.avoid_ambiguous.is_some()),
+            ("symbol_set", r.symbol_set.is_some()),
+        ],
+        Mode::Passphrase,
+    )?;
+    let words = r.words.unwrap_or(DEFAULT_WORDS);
+    if !WORDS_RANGE.contains(&words) {
+        return invalid(
+            "words",
+            format!(
+                "words must be between {} and {}",
+                WORDS_RANGE.start(),
+                WORDS_RANGE.end()
+            ),
+        );
+    }
+    let separator = r.separator.clone().unwrap_or_else(|| "-".to_string());
+    if separator.chars().count() > MAX_SEPARATOR_CHARS {
+        return invalid(
+            "separator",
+            format!("separator may have at most {MAX_SEPARATOR_CHARS} characters"),
+        );
+    }
+    // The plain space is the one separator character that is not visible on its own.
+    if let Some(bad) = separator
+        .chars()
+        .find(|&c| c.is_alphanumeric() || (c != ' ' && is_invisible(c)))
+    {
+        return invalid(
+            "separator",
+            format!(
+                "separator may contain only visible symbols and the space: no letters, digits, other spaces, combining marks, control or invisible characters (found U+{:04X})",
+                u32::from(bad)
+            ),
+        );
+    }
+    let mut capitalize = r.capitalize.unwrap_or(false);
+    let mut include_number = r.include_number.unwrap_or(false);
+    if let Some(preset) = r.compliance {
+        let name = preset.name();
+        let composition = preset.composition();
+        if composition != Composition::None {
+            if r.include_number == Some(false) {
+                return invalid(
+                    "include_number",
+                    format!("compliance={name} requires a digit: include_number must be true"),
+                );
+            }
+            include_number = true;
+        }
+        if composition == Composition::AllFour {
+            if r.capitalize == Some(false) {
+                return invalid(
+                    "capitalize",
+                    format!("compliance={name} requires uppercase: capitalize must be true"),
+                );
+            }
+            capitalize = true;
+            if !separator.chars().any(|c| !c.is_whitespace()) {
+                return invalid(
+                    "separator",
+                    format!("compliance={name} requires a symbol: use a separator such as \"-\""),
+                );
+            }
+        }
+    }
+    if separator.is_empty() && !capitalize {
+        return invalid(
+            "separator",
+            "an empty separator needs capitalize=true, so that every passphrase reads back as one word sequence",
+        );
+    }
+    let vocabulary = vocabulary(r.profession, separator.contains('-'));
+    let shape = |words: u32| Phrase {
+        vocabulary,
+        theme: r.profession,
+        words,
+        separator: separator.clone(),
+        capitalize,
+        include_number,
+    };
+    let mut words = words;
+    if let Some(preset) = r.compliance {
+        while shape(words).min_chars() < preset.min_length() as usize {
+            if words == *WORDS_RANGE.end() {
+                return invalid(
+                    "words",
+                    format!(
+                        "compliance={} needs more than {} words with this separator",
+                        preset.name(),
+                        WORDS_RANGE.end()
+                    ),
+                );
+            }
+            words += 1;
+        }
+    }
+    let words = raise(words, *WORDS_RANGE.end(), target, "words", |n| {
+        count::log2(&shape(n).count())
+    })?;
+    Ok(shape(words))
 }
 
 #[cfg(test)]
