@@ -38,7 +38,7 @@ pub const CHUNK: usize = 12;
 pub const EXACT_LEET: usize = 7;
 /// Most distinct l33t characters in a chunk.
 pub const CHUNK_LEET: usize = 5;
-/// Characters per chunk holding one of [`CONFLICTING`].
+/// Characters per chunk holding one of `CONFLICTING` (`1`, `|`, `7`).
 pub const CONFLICT_CHUNK: usize = 8;
 /// The l33t characters that zxcvbn reads as two different letters.
 const CONFLICTING: &str = "1|7";

@@ -102,7 +102,7 @@ fn violations(members: &[GroupSize], length: u32, rest: u32) -> BigUint {
 /// - **Exact** values come from splitting the groups in two halves: `N(l) = Σ_a C(l, a) · H(a) ·
 ///   T(l − a)`, where the head `H` and tail `T` (at most two groups each for the four classes) are
 ///   counted for every length in linear time (one group: `s^l`; two groups: the recurrence of
-///   [`pair_row`]). One exact count costs `l + 1` big products, ~0.1 ms at 256 characters; the
+///   `pair_row`). One exact count costs `l + 1` big products, ~0.1 ms at 256 characters; the
 ///   halves are kept, so each further length costs the same again.
 /// - **`log2 N_j(l)`** for every row and length, in floating point (a sum of logarithms and
 ///   `exp2`, relative error ~1e-12), made on first use: the sampler's proposals and the search for

@@ -6,29 +6,8 @@ use super::error::{ApiError, ErrorCode};
 use super::request::Call;
 use crate::keys::{self, Kind, Token};
 use lambda_http::http::header::AUTHORIZATION;
-use std::net::IpAddr;
 
-/// What the caller presented.
-#[derive(Clone, PartialEq, Eq)]
-pub enum Credential {
-    /// No key: identified by the source IP from the request context.
-    Anonymous {
-        /// Client address, when API Gateway supplied one.
-        ip: Option<IpAddr>,
-    },
-    /// A well-formed API key (checksum valid, not yet looked up).
-    ApiKey(Token),
-}
-
-impl std::fmt::Debug for Credential {
-    // Keys never reach logs, even through Debug.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Credential::Anonymous { ip } => f.debug_struct("Anonymous").field("ip", ip).finish(),
-            Credential::ApiKey(_) => f.write_str("ApiKey(..)"),
-        }
-    }
-}
+pub use crate::quota::admission::Credential;
 
 /// Extracts the caller's credential; `body_key` is the `apiKey` body field where the route allows it.
 pub fn credential(call: &Call, body_key: Option<String>) -> Result<Credential, ApiError> {

@@ -48,7 +48,7 @@ async fn serve(
         Ok(assessed) => assessed,
         Err(e) => return Err(app.with_quota_headers(&caller, e).await),
     };
-    let rate = app.admit(&caller).await?;
+    let rate = app.gate().admit(&caller).await?;
     let breach = if hibp {
         breach::check(breaches, &password).await
     } else {

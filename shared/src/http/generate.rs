@@ -69,11 +69,16 @@ async fn serve(app: &App, request: &Request) -> Result<Response<Body>, ApiError>
     };
     let credential = auth::credential(&call, body_key)?;
     let caller = app.identify(&credential).await?;
-    let policy = match read_request(&params).and_then(|r| Ok(Policy::new(&r, caller.max_count)?)) {
+    let policy = match read_request(&params).and_then(|r| {
+        Ok(Policy::new(
+            &r,
+            caller.tier().limits(&app.config).max_count,
+        )?)
+    }) {
         Ok(policy) => policy,
         Err(e) => return Err(app.with_quota_headers(&caller, e).await),
     };
-    let rate = app.admit(&caller).await?;
+    let rate = app.gate().admit(&caller).await?;
     let passwords = policy.generate(&mut random::request_rng());
     Ok(metered(render(&policy, &caller, passwords), &rate))
 }
@@ -178,7 +183,7 @@ fn render(policy: &Policy, caller: &Caller, passwords: Vec<String>) -> Response<
         strength: generate::strength(bits),
         compliance: policy.compliance.map(Preset::name),
         quantum: policy.quantum,
-        tier: caller.tier.name(),
+        tier: caller.tier().name(),
         generated: humantime::format_rfc3339_millis(SystemTime::now()).to_string(),
         audit: Audit {
             entropy_source: random::ENTROPY_SOURCE,

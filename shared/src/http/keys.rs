@@ -5,7 +5,7 @@ use super::params::Params;
 use super::registry;
 use super::request::Call;
 use super::response;
-use super::{App, auth, too_many};
+use super::{App, Caller, auth, too_many};
 use crate::keys::{self, Kind, Token};
 use crate::quota::{RateLimit, Tier, client_bucket};
 use crate::store::{Account, HardLimitError, Meterer, RegisterError, Rotation};
@@ -304,11 +304,13 @@ async fn serve_usage(app: &App, request: &Request) -> Result<Response<Body>, Api
             "this endpoint needs an API key: Authorization: Bearer <key>",
         ));
     }
-    let caller = app.identify(&credential).await?;
-    let (token, verified) = caller.key.as_ref().ok_or_else(super::key_not_found)?;
+    let Caller::Key { token, verified } = app.identify(&credential).await? else {
+        return Err(super::key_not_found());
+    };
     // A key replaced since this container cached it is refused here too.
     let account = app
-        .current_account(token, Some(verified.key_version))
+        .gate()
+        .current_account(&token, Some(verified.key_version))
         .await?;
     let day = app.clock.today();
     if let Some(hard_limit) = hard_limit {

@@ -1,9 +1,10 @@
 //! The one place API Gateway requests become typed requests and domain results become responses.
 //!
 //! Every endpoint follows the same pipeline: [`request::Call::parse`] (route, method, body) →
-//! parameters ([`params::Params`]) → credential ([`auth::credential`]) → [`App::identify`] (tier) →
-//! domain validation → [`App::admit`] (metering) → domain work → response. Errors at any step become
-//! `{error, message, param}` responses in [`handle`].
+//! parameters ([`params::Params`]) → credential ([`auth::credential`]) → [`App::identify`] (the
+//! caller and its tier, by [`crate::quota::admission::Gate`]) → domain validation →
+//! [`Gate::admit`] (metering) → domain work → response. Errors at any step become
+//! `{error, message, param}` responses in [`handle`]; a [`Refusal`] becomes its 401, 429 or 503.
 
 pub mod auth;
 pub mod error;
@@ -16,10 +17,10 @@ pub mod request;
 pub mod response;
 
 use crate::config::{Config, ConfigError};
-use crate::keys::{KeyCache, Pepper, Token, VerifiedKey};
-use crate::quota::{Clock, RateLimit, Tier, client_bucket, now_ms};
+use crate::keys::{KeyCache, Pepper};
+use crate::quota::{Clock, RateLimit, Tier, now_ms};
+use crate::store::Store;
 use crate::store::dynamodb::{self, DynamoStore};
-use crate::store::{Account, Meter, Metered, Meterer, Store};
 use auth::Credential;
 use error::{ApiError, ErrorCode};
 use lambda_http::http::{Response, StatusCode};
@@ -61,18 +62,8 @@ pub struct App {
     pub clock: Clock,
 }
 
-/// An identified caller.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Caller {
-    /// The caller's tier.
-    pub tier: Tier,
-    /// Largest `count` allowed.
-    pub max_count: u32,
-    /// Whose counter.
-    pub who: Meterer,
-    /// The key, for registered callers.
-    pub key: Option<(Token, VerifiedKey)>,
-}
+pub use crate::quota::admission::Caller;
+use crate::quota::admission::{Gate, Refusal};
 
 impl App {
     /// An app on `store`; the configuration must carry the pepper.
@@ -113,115 +104,42 @@ impl App {
         App::new(config, Arc::new(DynamoStore::new(client, table)))
     }
 
-    fn caller(&self, tier: Tier, who: Meterer, key: Option<(Token, VerifiedKey)>) -> Caller {
-        // For the request's log line; outside `handle` (direct calls in tests) there is none.
-        let _ = TIER.try_with(|slot| slot.set(Some(tier.name())));
-        Caller {
-            tier,
-            max_count: tier.limits(&self.config).max_count,
-            who,
-            key,
+    /// Identification and admission ([`Gate`]) over this app's store, keys and clock.
+    pub fn gate(&self) -> Gate<'_> {
+        Gate {
+            config: &self.config,
+            store: &*self.store,
+            pepper: &self.pepper,
+            keys: &self.keys,
+            clock: &self.clock,
         }
     }
 
-    /// Resolves a credential to a caller: anonymous callers by the keyed hash of their source IP;
-    /// keys from the container's cache, or by one account read and an argon2 verification.
+    /// [`Gate::identify`], and the caller's tier recorded for the request's log line.
     pub async fn identify(&self, credential: &Credential) -> Result<Caller, ApiError> {
-        let token = match credential {
-            Credential::Anonymous { ip } => {
-                let who = Meterer::Ip(self.pepper.ip(&client_bucket(*ip)));
-                return Ok(self.caller(Tier::Anonymous, who, None));
-            }
-            Credential::ApiKey(token) => token,
-        };
-        let verified = match self.keys.get(token) {
-            Some(verified) => verified,
-            None => verified_key(&self.current_account(token, None).await?),
-        };
-        let who = Meterer::Account(verified.account_id.clone());
-        Ok(self.caller(verified.tier, who, Some((token.clone(), verified))))
-    }
-
-    /// `token`'s account as stored now (one read). The key is checked against it with argon2
-    /// unless it was already verified against this very key version (`verified_version`); the
-    /// container's cache follows the outcome.
-    pub async fn current_account(
-        &self,
-        token: &Token,
-        verified_version: Option<u64>,
-    ) -> Result<Account, ApiError> {
-        match self.store.account(&token.account_id).await? {
-            Some(account) if Some(account.key_version) == verified_version => Ok(account),
-            Some(account) if token.verify(&account.key_hash) => {
-                self.keys.put(token, verified_key(&account));
-                Ok(account)
-            }
-            _ => {
-                self.keys.remove(token);
-                Err(key_not_found())
-            }
-        }
+        let caller = self.gate().identify(credential).await?;
+        // Outside `handle` (direct calls in tests) there is no log line to record it for.
+        let _ = TIER.try_with(|slot| slot.set(Some(caller.tier().name())));
+        Ok(caller)
     }
 
     /// Adds the caller's current rate-limit headers to an error refusing a metered request (bad
     /// input, say): best effort, one read; without them when the store cannot say.
     pub async fn with_quota_headers(&self, caller: &Caller, mut error: ApiError) -> ApiError {
-        let day = self.clock.today();
-        if let Ok((used, hard_limit)) = self.store.peek(&caller.who, day).await {
-            let limit = caller.tier.limits(&self.config).daily_limit;
-            let rate = RateLimit::for_day(day, limit, hard_limit, used);
+        if let Some(rate) = self.gate().peek(caller).await {
             error.headers.extend(rate.headers());
         }
         error
     }
-
-    /// The metering step, run after validation so that rejected requests never count: one
-    /// conditional write on a warm path. Over the limit: 429 with the rate-limit headers.
-    pub async fn admit(&self, caller: &Caller) -> Result<RateLimit, ApiError> {
-        let day = self.clock.today();
-        let limit = caller.tier.limits(&self.config).daily_limit;
-        let mut key_version = caller.key.as_ref().map(|(_, v)| v.key_version);
-        for _ in 0..2 {
-            let meter = Meter {
-                who: caller.who.clone(),
-                day,
-                limit,
-                key_version,
-            };
-            match self.store.meter(&meter).await? {
-                Metered::Admitted { used, hard_limit } => {
-                    return Ok(RateLimit::for_day(day, limit, hard_limit, used));
-                }
-                Metered::Full { used, hard_limit } => {
-                    let rate = RateLimit::for_day(day, limit, hard_limit, used);
-                    return Err(over_limit(caller, limit, rate));
-                }
-                Metered::Unverified => {
-                    // A new day, or the key was regenerated: check the key against the account
-                    // as it is now, then open the day for its current version.
-                    let (token, _) = caller.key.as_ref().ok_or_else(key_not_found)?;
-                    let account = self.current_account(token, key_version).await?;
-                    if !self
-                        .store
-                        .open_day(&account.id, day, account.key_version, account.hard_limit)
-                        .await?
-                    {
-                        self.keys.remove(token);
-                        return Err(key_not_found());
-                    }
-                    key_version = Some(account.key_version);
-                }
-            }
-        }
-        Err(key_not_found())
-    }
 }
 
-fn verified_key(account: &Account) -> VerifiedKey {
-    VerifiedKey {
-        account_id: account.id.clone(),
-        key_version: account.key_version,
-        tier: account.tier,
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> ApiError {
+        match refusal {
+            Refusal::KeyNotFound => key_not_found(),
+            Refusal::OverLimit { tier, limit, rate } => over_limit(tier, limit, rate),
+            Refusal::Store(e) => e.into(),
+        }
     }
 }
 
@@ -233,15 +151,15 @@ pub(crate) fn key_not_found() -> ApiError {
 }
 
 /// The 429 for a full day: `limit` is the tier's, `rate` the day's window.
-fn over_limit(caller: &Caller, limit: u32, rate: RateLimit) -> ApiError {
+fn over_limit(tier: Tier, limit: u32, rate: RateLimit) -> ApiError {
     let effective = rate.limit;
-    let (code, message) = if caller.tier == Tier::Anonymous && effective == 0 {
+    let (code, message) = if tier == Tier::Anonymous && effective == 0 {
         (
             ErrorCode::DemoLimitExceeded,
             "this deployment serves only requests with an API key; register for a free key"
                 .to_owned(),
         )
-    } else if caller.tier == Tier::Anonymous {
+    } else if tier == Tier::Anonymous {
         (
             ErrorCode::DemoLimitExceeded,
             format!(

@@ -1,5 +1,7 @@
 //! Tiers, their limits, UTC day windows and the rate-limit headers.
 
+pub mod admission;
+
 use crate::config::{Config, TierLimits};
 
 /// Who is calling, as far as limits are concerned.
