@@ -220,24 +220,8 @@ pub fn header<'a>(response: &'a Response<Body>, name: &str) -> Option<&'a str> {
 }
 
 fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 /// A response read off the wire.
@@ -272,73 +256,45 @@ pub fn http(
     method: &str,
     target: &str,
     body: Option<&str>,
-) -> std::io::Result<WireResponse> {
+) -> reqwest::Result<WireResponse> {
     http_with(port, method, target, body, &[])
 }
 
-/// [`http`] with extra request headers.
+/// [`http`] with extra request headers (reqwest's blocking client, one connection per call).
 pub fn http_with(
     port: u16,
     method: &str,
     target: &str,
     body: Option<&str>,
     headers: &[(&str, &str)],
-) -> std::io::Result<WireResponse> {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))?;
-    stream.set_read_timeout(Some(std::time::Duration::from_secs(300)))?;
-    let body = body.unwrap_or("");
-    let extra: String = headers
+) -> reqwest::Result<WireResponse> {
+    let method = reqwest::Method::from_bytes(method.as_bytes()).expect("a method token");
+    let mut request = reqwest::blocking::Client::builder()
+        .timeout(std::time::Duration::from_secs(300))
+        .pool_max_idle_per_host(0)
+        .build()?
+        .request(method, format!("http://127.0.0.1:{port}{target}"))
+        .header("content-type", "application/json")
+        .body(body.unwrap_or("").to_owned());
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.send()?;
+    let status = response.status().as_u16();
+    let headers = response
+        .headers()
         .iter()
-        .map(|(name, value)| format!("{name}: {value}\r\n"))
+        .map(|(n, v)| {
+            let value = String::from_utf8_lossy(v.as_bytes()).into_owned();
+            (n.as_str().to_owned(), value)
+        })
         .collect();
-    write!(
-        stream,
-        "{method} {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Type: application/json\r\n{extra}Content-Length: {}\r\n\r\n{body}",
-        body.len()
-    )?;
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw)?;
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .and_then(|l| l.split(' ').nth(1))
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
-        .collect();
-    let chunked = headers
-        .iter()
-        .any(|(n, v)| n == "transfer-encoding" && v.contains("chunked"));
-    let body = if chunked {
-        dechunk(rest)
-    } else {
-        rest.to_string()
-    };
+    let body = response.text()?;
     Ok(WireResponse {
         status,
         headers,
         body,
     })
-}
-
-fn dechunk(mut rest: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, tail)) = rest.split_once("\r\n") {
-        let Ok(size) = usize::from_str_radix(size.trim(), 16) else {
-            break;
-        };
-        if size == 0 || tail.len() < size {
-            break;
-        }
-        out.push_str(&tail[..size]);
-        rest = tail[size..].trim_start_matches("\r\n");
-    }
-    out
 }
 
 /// CPU time of this thread so far.
