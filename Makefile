@@ -35,5 +35,5 @@ bench: setup
 	mkdir -p target/bench-node
 	cp tests/bench/node/package.json tests/bench/node/package-lock.json target/bench-node/
 	npm ci --prefix target/bench-node --no-audit --no-fund --loglevel=error
-	cargo build --release --workspace --bins --exclude integration-tests
-	cargo run --release -p integration-tests --bin bench
+	cargo build --release --workspace --bins
+	cargo run --release -p integration-tests --example bench

@@ -2,7 +2,7 @@
 //! with its target and a ratio against a baseline measured in the same run. CPU time is the unit
 //! (at 128 MB Lambda gives about 1/14 of a vCPU, so a CPU millisecond here is ~14 ms there).
 //!
-//! Build it optimised: `cargo run --release -p integration-tests --bin bench`.
+//! Build it optimised: `cargo run --release -p integration-tests --example bench`.
 
 use integration_tests::dynamo::{LocalDynamo, create_table};
 use integration_tests::{Event, memory_app, thread_cpu};
