@@ -117,6 +117,10 @@ mod tests {
             assert!(!e.route.methods.is_empty());
         }
         assert!(find("/v1/nowhere").is_none());
-        assert_eq!(functions().len(), ENDPOINTS.len());
+        // Each function once, and every endpoint's among them (a function may serve several).
+        let functions = functions();
+        let unique: std::collections::BTreeSet<_> = functions.iter().collect();
+        assert_eq!(unique.len(), functions.len());
+        assert!(ENDPOINTS.iter().all(|e| functions.contains(&e.function)));
     }
 }
