@@ -171,6 +171,32 @@ fn gateway_response(response: lambda_http::Response<lambda_http::Body>) -> Vec<u
 }
 
 fn main() {
+    let runtime = init_parts();
+    // `BENCH_WORST_CASES_ONLY=1`: only the hostile-cost corpus.
+    if std::env::var_os("BENCH_WORST_CASES_ONLY").is_some() {
+        worst_cases(&runtime);
+        key_verification();
+        return;
+    }
+    // `BENCH_FUNCTIONS_ONLY=1`: only the functions' runs (e.g. under `perf record`).
+    if std::env::var_os("BENCH_FUNCTIONS_ONLY").is_some() {
+        let local = runtime.block_on(LocalDynamo::start());
+        runtime.block_on(create_table(&local.client(), "bench"));
+        cold_starts(&local, &corpora().0);
+        return;
+    }
+
+    generate_figures(&runtime);
+    evaluate_figures();
+    worst_cases(&runtime);
+    key_verification();
+    let local = warm_metered_write(&runtime);
+    cold_starts(&local, &corpora().0);
+}
+
+/// The parts of a function's init, each timed as the first of its kind in this process; the
+/// runtime the rest of the run uses.
+fn init_parts() -> tokio::runtime::Runtime {
     // The functions' own log set-up, writing to a sink: each request's log line is part of its cost.
     // SAFETY: set before any other thread exists.
     unsafe { std::env::set_var("AWS_LAMBDA_LOG_FORMAT", "JSON") };
@@ -247,21 +273,12 @@ fn main() {
         println!("    {name:<40} {:>8.2} ms", cpu.as_secs_f64() * 1e3);
     }
     println!();
+    runtime
+}
 
-    // `BENCH_WORST_CASES_ONLY=1`: only the hostile-cost corpus.
-    if std::env::var_os("BENCH_WORST_CASES_ONLY").is_some() {
-        worst_cases(&runtime);
-        key_verification();
-        return;
-    }
-    // `BENCH_FUNCTIONS_ONLY=1`: only the functions' runs (e.g. under `perf record`).
-    if std::env::var_os("BENCH_FUNCTIONS_ONLY").is_some() {
-        let local = runtime.block_on(LocalDynamo::start());
-        runtime.block_on(create_table(&local.client(), "bench"));
-        cold_starts(&local, &corpora().0);
-        return;
-    }
-
+/// Generate: the handler, event in → response out, against raw generation and Node's
+/// `crypto.randomInt` generator of the same policy, and where the handler's time goes.
+fn generate_figures(runtime: &tokio::runtime::Runtime) {
     // Generate: event in → response out, metering on the in-memory store.
     let config = Config {
         anonymous: passwordapi::config::TierLimits {
@@ -413,7 +430,11 @@ fn main() {
             std::hint::black_box(gateway_response(response));
         }),
     );
+}
 
+/// Evaluate: our estimator against the zxcvbn crate alone and `@zxcvbn-ts/core`, on common,
+/// random and adversarial inputs.
+fn evaluate_figures() {
     // Evaluate: our estimator against the zxcvbn crate alone, input by input.
     passwordapi::evaluate::warm_up();
     let _ = zxcvbn::zxcvbn("warm-up", &[]);
@@ -505,10 +526,11 @@ fn main() {
             startup / 1e3
         );
     }
+}
 
-    worst_cases(&runtime);
-    key_verification();
-
+/// The warm metered request on DynamoDB Local: one round trip, one write unit. The emulator is
+/// kept for the functions' runs.
+fn warm_metered_write(runtime: &tokio::runtime::Runtime) -> LocalDynamo {
     // The warm metered request on DynamoDB Local: round trip and write units.
     let local = runtime.block_on(LocalDynamo::start());
     runtime.block_on(async {
@@ -549,8 +571,7 @@ fn main() {
             wru <= 1.0,
         );
     });
-
-    cold_starts(&local, &typical);
+    local
 }
 
 /// The body of a function's response document, as JSON.
