@@ -42,16 +42,12 @@ impl MemoryStore {
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
-
-    fn enter(&self) -> Result<std::sync::MutexGuard<'_, Inner>, StoreError> {
-        Ok(self.lock())
-    }
 }
 
 #[async_trait]
 impl Store for MemoryStore {
     async fn meter(&self, meter: &Meter) -> Result<Metered, StoreError> {
-        let mut inner = self.enter()?;
+        let mut inner = self.lock();
         let key = (meter.who.clone(), meter.day);
         let item = match (inner.days.get_mut(&key), meter.key_version) {
             (None, Some(_)) => return Ok(Metered::Unverified),
@@ -76,7 +72,7 @@ impl Store for MemoryStore {
     }
 
     async fn peek(&self, who: &Meterer, day: Day) -> Result<(u32, Option<u32>), StoreError> {
-        let inner = self.enter()?;
+        let inner = self.lock();
         Ok(inner
             .days
             .get(&(who.clone(), day))
@@ -90,7 +86,7 @@ impl Store for MemoryStore {
         key_version: u64,
         hard_limit: Option<u32>,
     ) -> Result<bool, StoreError> {
-        let mut inner = self.enter()?;
+        let mut inner = self.lock();
         let item = inner
             .days
             .entry((Meterer::Account(account_id.to_owned()), day))
@@ -108,7 +104,7 @@ impl Store for MemoryStore {
     }
 
     async fn account(&self, id: &str) -> Result<Option<Account>, StoreError> {
-        Ok(self.enter()?.accounts.get(id).cloned())
+        Ok(self.lock().accounts.get(id).cloned())
     }
 
     async fn count_registration(
@@ -117,7 +113,7 @@ impl Store for MemoryStore {
         day: Day,
         limit: u32,
     ) -> Result<bool, StoreError> {
-        let mut inner = self.enter()?;
+        let mut inner = self.lock();
         let count = inner
             .registrations
             .entry((ip_hash.to_owned(), day))
@@ -130,11 +126,11 @@ impl Store for MemoryStore {
     }
 
     async fn email_claimed(&self, email_hash: &str) -> Result<bool, StoreError> {
-        Ok(self.enter()?.emails.contains_key(email_hash))
+        Ok(self.lock().emails.contains_key(email_hash))
     }
 
     async fn register(&self, account: &Account) -> Result<(), RegisterError> {
-        let mut inner = self.enter()?;
+        let mut inner = self.lock();
         if inner.emails.contains_key(&account.email_hash) {
             return Err(RegisterError::EmailExists);
         }
@@ -157,7 +153,7 @@ impl Store for MemoryStore {
         day: Day,
     ) -> Result<bool, StoreError> {
         let (account_id, from_version) = (current.id.as_str(), current.key_version);
-        let mut inner = self.enter()?;
+        let mut inner = self.lock();
         let Some(account) = inner.accounts.get_mut(account_id) else {
             return Ok(false);
         };
@@ -174,7 +170,7 @@ impl Store for MemoryStore {
             let item = inner
                 .days
                 .entry((Meterer::Account(account_id.to_owned()), d))
-                .or_insert(DayItem::default());
+                .or_default();
             item.hard_limit = item.hard_limit.or(Some(stored_hard_limit(hard_limit)));
             item.key_version = Some(from_version + 1);
         }
@@ -188,7 +184,7 @@ impl Store for MemoryStore {
         hard_limit: Option<u32>,
         day: Day,
     ) -> Result<(), HardLimitError> {
-        let mut inner = self.enter()?;
+        let mut inner = self.lock();
         match inner.accounts.get(account_id) {
             Some(a) if a.key_version == key_version => {}
             _ => return Err(HardLimitError::KeyChanged),
@@ -220,7 +216,7 @@ impl Store for MemoryStore {
         from: Day,
         to: Day,
     ) -> Result<Vec<(Day, u32)>, StoreError> {
-        let inner = self.enter()?;
+        let inner = self.lock();
         let mut days: Vec<(Day, u32)> = inner
             .days
             .iter()
