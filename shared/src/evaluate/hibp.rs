@@ -20,23 +20,22 @@ pub const MAX_RANGE_LINES: usize = 2_000;
 
 /// Whether `base_url` may be asked: `https://`, or `http://` to a loopback host.
 pub fn allowed_base_url(base_url: &str) -> bool {
-    if base_url.starts_with("https://") {
-        return true;
-    }
-    let Some(rest) = base_url.strip_prefix("http://") else {
+    let Ok(url) = reqwest::Url::parse(base_url) else {
         return false;
     };
-    let authority = rest.split('/').next().unwrap_or("");
-    let host = match authority.rsplit_once(':') {
-        // `[::1]:8080`, `127.0.0.1:9`, `localhost:80`; a bare `[::1]` or `::1`-less IPv6 keeps its colons.
-        Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) => host,
-        _ => authority,
-    };
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
+    // The parsed host: domains lower-cased, IPv6 addresses in brackets.
+    match (url.scheme(), url.host_str()) {
+        ("https", Some(_)) => true,
+        ("http", Some(host)) => {
+            host == "localhost"
+                || host
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        }
+        _ => false,
+    }
 }
 
 /// A range API client, built once per process. Its HTTP client (rustls, with the platform's root
