@@ -594,21 +594,8 @@ async fn the_deployed_pepper_is_read_from_secrets_manager_at_start_up() {
     use integration_tests::secrets::LocalSecretsManager;
     use passwordapi::keys::Pepper;
     let secrets = LocalSecretsManager::start().await;
-    let client = secrets.client();
-    let create = async |name: &str, value: &str| {
-        client
-            .create_secret()
-            .name(name)
-            .secret_string(value)
-            .send()
-            .await
-            .unwrap()
-            .arn()
-            .unwrap()
-            .to_owned()
-    };
     let value = "Zq8vXk2Lr7TnW4pYc9HsB3dGf6JmA1eU5oRiK0tNxQwEzVbMyCuPlSaDhFgIjO2";
-    let arn = create("passwordapi-pepper", value).await;
+    let arn = secrets.create_secret("passwordapi-pepper", value).await;
     let (_, table) = fresh_table("pepper").await;
     let config = |arn: &str| Config {
         table_name: Some(table.clone()),
@@ -635,7 +622,9 @@ async fn the_deployed_pepper_is_read_from_secrets_manager_at_start_up() {
 
     // A secret too short to be a pepper, or one that is not there: start-up fails, naming the
     // variable and never the value.
-    let short = create("passwordapi-short", "only-sixteen-ch").await;
+    let short = secrets
+        .create_secret("passwordapi-short", "only-sixteen-ch")
+        .await;
     let err = App::from_config(config(&short)).await.err().unwrap();
     assert_eq!(err.name, "EMAIL_PEPPER_SECRET_ARN");
     assert!(!err.to_string().contains("only-sixteen"), "{err}");

@@ -239,19 +239,7 @@ fn init_parts() -> tokio::runtime::Runtime {
     // a client and one GetSecretValue. The SDK's shared parts are already loaded (DynamoDB above),
     // as in a function.
     let secrets = runtime.block_on(integration_tests::secrets::LocalSecretsManager::start());
-    let arn = runtime.block_on(async {
-        secrets
-            .client()
-            .create_secret()
-            .name("bench-pepper")
-            .secret_string("p".repeat(64))
-            .send()
-            .await
-            .unwrap()
-            .arn()
-            .unwrap()
-            .to_owned()
-    });
+    let arn = runtime.block_on(secrets.create_secret("bench-pepper", &"p".repeat(64)));
     let endpoint = secrets.endpoint();
     let pepper_read = once(&mut || {
         std::hint::black_box(

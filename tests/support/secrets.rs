@@ -39,6 +39,20 @@ impl LocalSecretsManager {
         format!("http://127.0.0.1:{}", self.port)
     }
 
+    /// Creates the secret `name` holding `value`; its ARN.
+    pub async fn create_secret(&self, name: &str, value: &str) -> String {
+        self.client()
+            .create_secret()
+            .name(name)
+            .secret_string(value)
+            .send()
+            .await
+            .expect("the secret is created")
+            .arn()
+            .expect("an ARN")
+            .to_owned()
+    }
+
     /// A client for it, configured the way the functions configure theirs.
     pub fn client(&self) -> aws_sdk_secretsmanager::Client {
         let endpoint = self.endpoint();
