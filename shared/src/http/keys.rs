@@ -7,7 +7,7 @@ use super::request::Call;
 use super::response;
 use super::{App, Caller, auth, too_many};
 use crate::keys::{self, Kind, Token};
-use crate::quota::{RateLimit, Tier, client_bucket};
+use crate::quota::{Day, RateLimit, Tier, client_bucket};
 use crate::store::{Account, HardLimitError, Meterer, RegisterError, Rotation};
 use lambda_http::http::{Method, Response, StatusCode};
 use lambda_http::{Body, Request};
@@ -190,7 +190,7 @@ async fn serve_regenerate(app: &App, request: &Request) -> Result<Response<Body>
             &key.hash(),
             &regen.hash(),
             &rotation,
-            app.clock.today(),
+            Day::from_unix_ms(now),
         )
         .await?
     {
