@@ -555,3 +555,27 @@ fn routes_functions_and_logs_are_bounded() {
         );
     }
 }
+
+#[test]
+fn the_mcp_function_refuses_the_origins_the_api_does_not_allow() {
+    let template = template();
+    let env = &template["Resources"]["McpFunction"]["Properties"]["Environment"]["Variables"];
+    // The same list as the API's CORS setting, joined as ALLOWED_ORIGINS reads it.
+    assert_eq!(
+        env["ALLOWED_ORIGINS"]["Fn::Join"][0],
+        Yaml::from(","),
+        "{env:?}"
+    );
+    assert_eq!(
+        env["ALLOWED_ORIGINS"]["Fn::Join"][1]["Ref"],
+        Yaml::from("AllowedOrigins")
+    );
+    let config = passwordapi::Config::from_lookup(|name| {
+        (name == "ALLOWED_ORIGINS").then(|| "https://a.example,https://b.example".to_owned())
+    })
+    .unwrap();
+    assert_eq!(
+        config.allowed_origins,
+        ["https://a.example", "https://b.example"]
+    );
+}

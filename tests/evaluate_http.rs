@@ -16,12 +16,12 @@ const BREACHED: &[(&str, u64)] = &[("password", 9_545_824), ("P@ssw0rd", 137_000
 /// In the range server's data only as a padding row (count 0): not breached.
 const PADDED: &str = "padded but clean 7c1e";
 
-fn app() -> App {
+fn app() -> std::sync::Arc<App> {
     memory_app(Config::default())
 }
 
 struct Api {
-    app: App,
+    app: std::sync::Arc<App>,
     breaches: RangeCache<HibpClient>,
 }
 

@@ -16,7 +16,7 @@ use passwordapi::http::{App, registry};
 use serde_json::{Value, json};
 
 struct Api {
-    app: App,
+    app: std::sync::Arc<App>,
     breaches: RangeCache<HibpClient>,
 }
 

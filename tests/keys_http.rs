@@ -104,7 +104,7 @@ impl Store for Counting {
 }
 
 struct Api {
-    app: App,
+    app: Arc<App>,
     store: Arc<Counting>,
     client: aws_sdk_dynamodb::Client,
     table: String,
@@ -121,7 +121,7 @@ impl Api {
             pepper: test_config().pepper,
             ..config
         };
-        let app = App::new(config, Arc::clone(&store) as Arc<dyn Store>).unwrap();
+        let app = Arc::new(App::new(config, Arc::clone(&store) as Arc<dyn Store>).unwrap());
         Api {
             app,
             store,
@@ -519,7 +519,9 @@ async fn an_operator_promotes_a_key_to_team_in_the_table() {
         .await
         .unwrap();
     // A container that has not cached the key (a cold one, or after the cache's 5 minutes).
-    api.app.keys = passwordapi::keys::KeyCache::new();
+    Arc::get_mut(&mut api.app)
+        .expect("the test holds the only reference")
+        .keys = passwordapi::keys::KeyCache::new();
     let response = api.send(big(&key)).await;
     let json = body_json(&response);
     assert_eq!(response.status(), 200, "{json}");
@@ -850,7 +852,8 @@ async fn an_unreachable_database_is_a_503_with_retry_after_never_a_500() {
     let mut local = LocalDynamo::start().await;
     let client = local.client();
     create_table(&client, "faults").await;
-    let app = App::new(test_config(), Arc::new(DynamoStore::new(client, "faults"))).unwrap();
+    let app =
+        Arc::new(App::new(test_config(), Arc::new(DynamoStore::new(client, "faults"))).unwrap());
     let register =
         |email: &str| Event::post("/v1/keys/register", &json!({"email": email}).to_string());
     let response = keys::register(&app, register("before@example.com").request())

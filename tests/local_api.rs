@@ -231,19 +231,12 @@ fn local_api_serves_every_route_over_http() {
     };
     // Build the functions first so the first requests do not wait for a compile.
     let built = Command::new("cargo")
-        .args([
-            "build",
-            "-p",
-            "generate",
-            "-p",
-            "evaluate",
-            "-p",
-            "register",
-            "-p",
-            "regenerate",
-            "-p",
-            "usage",
-        ])
+        .arg("build")
+        .args(
+            passwordapi::http::registry::functions()
+                .into_iter()
+                .flat_map(|f| ["-p", f]),
+        )
         .current_dir(root())
         .status()
         .unwrap();

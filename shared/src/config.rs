@@ -36,6 +36,10 @@ pub struct Config {
     pub pepper_secret_arn: Option<String>,
     /// Secrets Manager endpoint override (`SECRETS_MANAGER_ENDPOINT`), for a local one.
     pub secrets_manager_endpoint: Option<String>,
+    /// Web origins allowed to call the API from a browser (`ALLOWED_ORIGINS`, comma-separated, as
+    /// the API's CORS setting names them; `*` for any): the MCP endpoint refuses a request whose
+    /// `Origin` is not one of them. Lower-cased, without a trailing `/`.
+    pub allowed_origins: Vec<String>,
 }
 
 /// An environment variable that is missing or has a value that is not valid.
@@ -91,6 +95,7 @@ impl Default for Config {
             pepper: None,
             pepper_secret_arn: None,
             secrets_manager_endpoint: None,
+            allowed_origins: Vec::new(),
         }
     }
 }
@@ -142,6 +147,13 @@ impl Config {
         config.dynamodb_endpoint = text("DYNAMODB_ENDPOINT");
         config.pepper_secret_arn = text("EMAIL_PEPPER_SECRET_ARN");
         config.secrets_manager_endpoint = text("SECRETS_MANAGER_ENDPOINT");
+        if let Some(origins) = lookup("ALLOWED_ORIGINS") {
+            config.allowed_origins = origins
+                .split(',')
+                .map(|o| o.trim().trim_end_matches('/').to_ascii_lowercase())
+                .filter(|o| !o.is_empty())
+                .collect();
+        }
         if let Some(pepper) = lookup("EMAIL_PEPPER") {
             config.pepper = Some(Pepper::new(pepper.as_bytes()).ok_or(ConfigError {
                 name: "EMAIL_PEPPER",
@@ -182,6 +194,20 @@ mod tests {
         .unwrap();
         assert_eq!(config.anonymous.max_count, 3);
         assert_eq!(config.hibp_api_url, "http://127.0.0.1:9999");
+    }
+
+    #[test]
+    fn allowed_origins_are_a_trimmed_lower_case_list() {
+        let config = Config::from_lookup(|name| {
+            (name == "ALLOWED_ORIGINS")
+                .then(|| " https://App.example.com/ ,, http://localhost:9000".into())
+        })
+        .unwrap();
+        assert_eq!(
+            config.allowed_origins,
+            ["https://app.example.com", "http://localhost:9000"]
+        );
+        assert!(Config::default().allowed_origins.is_empty());
     }
 
     #[test]

@@ -162,7 +162,7 @@ pub fn test_config() -> passwordapi::Config {
 /// `functions/*/src/main.rs` make the same choice, one function each; a registry entry whose
 /// function is missing here fails the test that sends to it.)
 pub async fn serve(
-    app: &passwordapi::http::App,
+    app: &std::sync::Arc<passwordapi::http::App>,
     breaches: &passwordapi::evaluate::breach::RangeCache<passwordapi::evaluate::hibp::HibpClient>,
     request: Request,
 ) -> Response<Body> {
@@ -175,21 +175,31 @@ pub async fn serve(
         "register" => keys::register(app, request).await,
         "regenerate" => keys::regenerate(app, request).await,
         "usage" => keys::usage(app, request).await,
+        "mcp" => {
+            let breaches = passwordapi::evaluate::breach::RangeCache::new(
+                passwordapi::evaluate::hibp::HibpClient::new(&app.config.hibp_api_url),
+            );
+            let server =
+                passwordapi::http::mcp::McpServer::new(std::sync::Arc::clone(app), breaches);
+            server.handle(request).await
+        }
         other => panic!("no handler for the {other} function in integration_tests::serve"),
     }
     .unwrap()
 }
 
-pub fn memory_app(config: passwordapi::Config) -> passwordapi::http::App {
+pub fn memory_app(config: passwordapi::Config) -> std::sync::Arc<passwordapi::http::App> {
     let config = passwordapi::Config {
         pepper: passwordapi::keys::Pepper::new(TEST_PEPPER.as_bytes()),
         ..config
     };
-    passwordapi::http::App::new(
-        config,
-        std::sync::Arc::new(passwordapi::store::memory::MemoryStore::new()),
+    std::sync::Arc::new(
+        passwordapi::http::App::new(
+            config,
+            std::sync::Arc::new(passwordapi::store::memory::MemoryStore::new()),
+        )
+        .expect("the config has a pepper"),
     )
-    .expect("the config has a pepper")
 }
 
 /// A well-formed API key (valid checksum) that no account has.

@@ -63,6 +63,15 @@ error_codes! {
     ApiKeyNotFound = "API_KEY_NOT_FOUND", UNAUTHORIZED;
     /// Regenerate: the email and token do not match a key.
     InvalidRegenToken = "INVALID_REGEN_TOKEN", UNAUTHORIZED;
+    /// MCP: a request the transport refuses (an unsupported `MCP-Protocol-Version`, a body that
+    /// is JSON but not a JSON-RPC message, a missing `Mcp-Method` header...).
+    InvalidMcpRequest = "INVALID_MCP_REQUEST", BAD_REQUEST;
+    /// MCP: the client does not accept `application/json` and `text/event-stream`.
+    NotAcceptable = "NOT_ACCEPTABLE", NOT_ACCEPTABLE;
+    /// MCP: a body that is not `application/json`.
+    UnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE", UNSUPPORTED_MEDIA_TYPE;
+    /// MCP: a browser `Origin` the deployment does not allow (DNS-rebinding protection).
+    OriginNotAllowed = "ORIGIN_NOT_ALLOWED", FORBIDDEN;
     /// No route for the path.
     NotFound = "NOT_FOUND", NOT_FOUND;
     /// A known path with a wrong method.
@@ -150,6 +159,24 @@ impl ApiError {
                 format!("{method} is not allowed here; use {allow}"),
             )
         }
+    }
+
+    /// 500 `INTERNAL_ERROR`: a bug, logged where it happened.
+    pub fn internal() -> ApiError {
+        ApiError::new(ErrorCode::InternalError, "internal error")
+    }
+
+    /// The error's JSON body: `{error, message}`, `param` for a parameter at fault, and its extra
+    /// fields (`limit` and `reset_at` on 429).
+    pub fn body(&self) -> serde_json::Value {
+        let mut body = serde_json::json!({"error": self.code.as_str(), "message": self.message});
+        if let Some(param) = &self.param {
+            body["param"] = serde_json::json!(param);
+        }
+        for (name, value) in &self.fields {
+            body[*name] = value.clone();
+        }
+        body
     }
 
     /// 413 `PAYLOAD_TOO_LARGE`.

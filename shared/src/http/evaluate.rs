@@ -5,11 +5,12 @@ use super::params::Params;
 use super::registry;
 use super::request::Call;
 use super::response;
-use super::{App, auth, metered};
+use super::{App, Caller, auth, metered};
 use crate::evaluate::breach::{self, BreachCheck, BreachSource};
 use crate::evaluate::{
     self, EvaluateError, MAX_USER_INPUT_CHARS, MAX_USER_INPUTS, SCENARIOS, Scenario,
 };
+use crate::quota::RateLimit;
 use lambda_http::http::{Response, StatusCode};
 use lambda_http::{Body, Request};
 use serde::Serialize;
@@ -44,17 +45,41 @@ async fn serve(
         .unwrap_or(true);
     let params = Params::json(call.json_object(false)?, BODY_PARAMS)?;
     let caller = app.identify(&auth::credential(&call, None)?).await?;
-    let (password, strength) = match assess(&params) {
+    let (evaluation, rate) = run(app, breaches, &caller, &params, hibp).await?;
+    Ok(metered(
+        response::json_body(StatusCode::OK, &evaluation.body()),
+        &rate,
+    ))
+}
+
+/// A password's strength and breach status.
+pub struct Evaluation {
+    strength: evaluate::Strength,
+    breach: BreachCheck,
+}
+
+/// The metered work of an evaluate request, whatever carried it: reads the password and user
+/// inputs from `params` and estimates the strength (a refusal carries the caller's rate-limit
+/// headers), admits the caller (one on its daily counter), then asks the breach source when
+/// `hibp`.
+pub async fn run(
+    app: &App,
+    breaches: &impl BreachSource,
+    caller: &Caller,
+    params: &Params,
+    hibp: bool,
+) -> Result<(Evaluation, RateLimit), ApiError> {
+    let (password, strength) = match assess(params) {
         Ok(assessed) => assessed,
-        Err(e) => return Err(app.with_quota_headers(&caller, e).await),
+        Err(e) => return Err(app.with_quota_headers(caller, e).await),
     };
-    let rate = app.gate().admit(&caller).await?;
+    let rate = app.gate().admit(caller).await?;
     let breach = if hibp {
         breach::check(breaches, &password).await
     } else {
         BreachCheck::Skipped
     };
-    Ok(metered(render(&strength, breach), &rate))
+    Ok((Evaluation { strength, breach }, rate))
 }
 
 /// Reads the password and user inputs and estimates the strength.
@@ -104,34 +129,36 @@ impl<T> PerScenario<T> {
     }
 }
 
-fn render(strength: &evaluate::Strength, breach: BreachCheck) -> Response<Body> {
-    let crack_times = PerScenario::new(|s| evaluate::display_time(strength.crack_seconds(s)));
-    let crack_times_seconds = PerScenario::new(|s| json_number(strength.crack_seconds(s)));
-    let guesses = match strength.exact_guesses {
-        Some(g) => Number::from(g),
-        None => {
-            Number::from_f64(strength.guesses().round()).unwrap_or_else(|| Number::from(u64::MAX))
+impl Evaluation {
+    /// The JSON body (openapi.yaml's `Evaluation`).
+    pub fn body(&self) -> impl Serialize + '_ {
+        let (strength, breach) = (&self.strength, self.breach);
+        let crack_times = PerScenario::new(|s| evaluate::display_time(strength.crack_seconds(s)));
+        let crack_times_seconds = PerScenario::new(|s| json_number(strength.crack_seconds(s)));
+        let guesses = match strength.exact_guesses {
+            Some(g) => Number::from(g),
+            None => Number::from_f64(strength.guesses().round())
+                .unwrap_or_else(|| Number::from(u64::MAX)),
+        };
+        let (breached, breach_count, breach_check) = match breach {
+            BreachCheck::Checked(count) => (Some(count > 0), Some(count), "ok"),
+            BreachCheck::Unavailable => (None, None, "unavailable"),
+            BreachCheck::Skipped => (None, None, "skipped"),
+        };
+        Evaluated {
+            score: strength.score,
+            strength: strength.label(),
+            entropy_bits: (strength.entropy_bits() * 100.0).round() / 100.0,
+            guesses,
+            crack_times,
+            crack_times_seconds,
+            breached,
+            breach_count,
+            breach_check,
+            warning: strength.warning.clone(),
+            suggestions: (!strength.suggestions.is_empty()).then(|| strength.suggestions.clone()),
         }
-    };
-    let (breached, breach_count, breach_check) = match breach {
-        BreachCheck::Checked(count) => (Some(count > 0), Some(count), "ok"),
-        BreachCheck::Unavailable => (None, None, "unavailable"),
-        BreachCheck::Skipped => (None, None, "skipped"),
-    };
-    let body = Evaluated {
-        score: strength.score,
-        strength: strength.label(),
-        entropy_bits: (strength.entropy_bits() * 100.0).round() / 100.0,
-        guesses,
-        crack_times,
-        crack_times_seconds,
-        breached,
-        breach_count,
-        breach_check,
-        warning: strength.warning.clone(),
-        suggestions: (!strength.suggestions.is_empty()).then(|| strength.suggestions.clone()),
-    };
-    response::json_body(StatusCode::OK, &body)
+    }
 }
 
 /// A JSON number for a finite float (the estimate keeps guesses far below `f64::MAX`).

@@ -7,6 +7,7 @@ use super::request::Call;
 use super::response::{self, csv_field};
 use super::{App, Caller, auth, metered};
 use crate::generate::{self, Format, GenerateRequest, Mode, Policy, Preset, Profession, random};
+use crate::quota::RateLimit;
 use lambda_http::http::{Method, Response, StatusCode};
 use lambda_http::{Body, Request};
 use serde::Serialize;
@@ -69,18 +70,38 @@ async fn serve(app: &App, request: &Request) -> Result<Response<Body>, ApiError>
     };
     let credential = auth::credential(&call, body_key)?;
     let caller = app.identify(&credential).await?;
-    let policy = match read_request(&params).and_then(|r| {
+    let (generation, rate) = run(app, &caller, &params).await?;
+    Ok(metered(generation.render(&caller), &rate))
+}
+
+/// Passwords a [`Policy`] drew, and the policy.
+pub struct Generation {
+    /// The checked request.
+    pub policy: Policy,
+    /// What it drew.
+    pub passwords: Vec<String>,
+}
+
+/// The metered work of a generate request, whatever carried it: reads `params`, checks the
+/// policy (a refusal carries the caller's rate-limit headers), admits the caller (one on its
+/// daily counter) and draws the passwords.
+pub async fn run(
+    app: &App,
+    caller: &Caller,
+    params: &Params,
+) -> Result<(Generation, RateLimit), ApiError> {
+    let policy = match read_request(params).and_then(|r| {
         Ok(Policy::new(
             &r,
             caller.tier().limits(&app.config).max_count,
         )?)
     }) {
         Ok(policy) => policy,
-        Err(e) => return Err(app.with_quota_headers(&caller, e).await),
+        Err(e) => return Err(app.with_quota_headers(caller, e).await),
     };
-    let rate = app.gate().admit(&caller).await?;
+    let rate = app.gate().admit(caller).await?;
     let passwords = policy.generate(&mut random::request_rng());
-    Ok(metered(render(&policy, &caller, passwords), &rate))
+    Ok((Generation { policy, passwords }, rate))
 }
 
 /// Reads every contract parameter with its declared type.
@@ -153,45 +174,58 @@ struct Audit {
     server_contact: bool,
 }
 
-fn render(policy: &Policy, caller: &Caller, passwords: Vec<String>) -> Response<Body> {
-    let field = match policy.format {
-        Format::Json => None,
-        Format::Csv => Some(csv_field as fn(&str) -> String),
-        Format::CsvSpreadsheet => Some(response::spreadsheet_field as fn(&str) -> String),
-    };
-    if let Some(field) = field {
-        // RFC 4180: CRLF line ends, the header row too.
+impl Generation {
+    /// The response: JSON, or CSV when the request asked for it.
+    fn render(&self, caller: &Caller) -> Response<Body> {
+        match self.csv() {
+            Some(body) => response::with_body(StatusCode::OK, response::CSV, body),
+            None => response::json_body(StatusCode::OK, &self.body(caller)),
+        }
+    }
+
+    /// The CSV document when `format` asked for one (RFC 4180: CRLF line ends, the header row
+    /// too).
+    pub fn csv(&self) -> Option<String> {
+        let field = match self.policy.format {
+            Format::Json => return None,
+            Format::Csv => csv_field as fn(&str) -> String,
+            Format::CsvSpreadsheet => response::spreadsheet_field as fn(&str) -> String,
+        };
         let mut body = String::from("password\r\n");
-        for p in &passwords {
+        for p in &self.passwords {
             body.push_str(&field(p));
             body.push_str("\r\n");
         }
-        return response::with_body(StatusCode::OK, response::CSV, body);
+        Some(body)
     }
-    let bits = policy.entropy_bits();
-    let body = Generated {
-        password: &passwords[0],
-        passwords: &passwords,
-        count: policy.count,
-        length: policy.length(),
-        words: policy.words(),
-        mode: policy.mode.name(),
-        charset_size: policy.charset_size(),
-        // Truncated, never rounded up: the figure must not overstate the strength.
-        entropy_bits: (bits * 100.0).floor() / 100.0,
-        entropy: bits.floor() as u64,
-        strength: generate::strength(bits),
-        compliance: policy.compliance.map(Preset::name),
-        quantum: policy.quantum,
-        tier: caller.tier().name(),
-        generated: humantime::format_rfc3339_millis(SystemTime::now()).to_string(),
-        audit: Audit {
-            entropy_source: random::ENTROPY_SOURCE,
-            character_pool: policy.character_pool(),
-            policy: policy.compliance.map(Preset::clause),
-            client_side: false,
-            server_contact: true,
-        },
-    };
-    response::json_body(StatusCode::OK, &body)
+
+    /// The JSON body (openapi.yaml's `Generated`).
+    pub fn body(&self, caller: &Caller) -> impl Serialize + '_ {
+        let policy = &self.policy;
+        let bits = policy.entropy_bits();
+        Generated {
+            password: &self.passwords[0],
+            passwords: &self.passwords,
+            count: policy.count,
+            length: policy.length(),
+            words: policy.words(),
+            mode: policy.mode.name(),
+            charset_size: policy.charset_size(),
+            // Truncated, never rounded up: the figure must not overstate the strength.
+            entropy_bits: (bits * 100.0).floor() / 100.0,
+            entropy: bits.floor() as u64,
+            strength: generate::strength(bits),
+            compliance: policy.compliance.map(Preset::name),
+            quantum: policy.quantum,
+            tier: caller.tier().name(),
+            generated: humantime::format_rfc3339_millis(SystemTime::now()).to_string(),
+            audit: Audit {
+                entropy_source: random::ENTROPY_SOURCE,
+                character_pool: policy.character_pool(),
+                policy: policy.compliance.map(Preset::clause),
+                client_side: false,
+                server_contact: true,
+            },
+        }
+    }
 }

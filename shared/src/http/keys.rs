@@ -297,20 +297,28 @@ async fn serve_usage(app: &App, request: &Request) -> Result<Response<Body>, Api
     } else {
         None
     };
-    let credential = auth::credential(&call, None)?;
-    if matches!(credential, auth::Credential::Anonymous { .. }) {
+    let caller = app.identify(&auth::credential(&call, None)?).await?;
+    let body = usage_report(app, &caller, hard_limit).await?;
+    Ok(response::json_body(StatusCode::OK, &body))
+}
+
+/// The key's usage (openapi.yaml's `UsageBody`), after setting its hard limit when `hard_limit`
+/// is `Some` (`Some(None)` clears it). Never metered; an anonymous caller is refused.
+pub async fn usage_report(
+    app: &App,
+    caller: &Caller,
+    hard_limit: Option<Option<u32>>,
+) -> Result<impl Serialize + use<>, ApiError> {
+    let Caller::Key { token, verified } = caller else {
         return Err(ApiError::new(
             ErrorCode::MissingAuthHeader,
-            "this endpoint needs an API key: Authorization: Bearer <key>",
+            "this needs an API key: Authorization: Bearer <key>",
         ));
-    }
-    let Caller::Key { token, verified } = app.identify(&credential).await? else {
-        return Err(super::key_not_found());
     };
     // A key replaced since this container cached it is refused here too.
     let account = app
         .gate()
-        .current_account(&token, Some(verified.key_version))
+        .current_account(token, Some(verified.key_version))
         .await?;
     let day = app.clock.today();
     if let Some(hard_limit) = hard_limit {
@@ -342,14 +350,13 @@ async fn serve_usage(app: &App, request: &Request) -> Result<Response<Body>, Api
         .iter()
         .find(|(d, _)| *d == day)
         .map_or(0, |(_, u)| *u);
-    let hard_limit = if call.method == Method::PUT {
-        hard_limit.flatten()
-    } else {
-        account.hard_limit
+    let hard_limit = match hard_limit {
+        Some(set) => set,
+        None => account.hard_limit,
     };
     let tier_limit = account.tier.limits(&app.config).daily_limit;
     let rate = RateLimit::for_day(day, tier_limit, hard_limit, used);
-    let body = UsageBody {
+    Ok(UsageBody {
         tier: account.tier.name(),
         usage: used,
         limit: rate.limit,
@@ -363,8 +370,7 @@ async fn serve_usage(app: &App, request: &Request) -> Result<Response<Body>, Api
                 usage,
             })
             .collect(),
-    };
-    Ok(response::json_body(StatusCode::OK, &body))
+    })
 }
 
 /// `hard_limit`: present, and a whole number or null.

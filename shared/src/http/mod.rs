@@ -11,6 +11,7 @@ pub mod error;
 pub mod evaluate;
 pub mod generate;
 pub mod keys;
+pub mod mcp;
 pub mod params;
 pub mod registry;
 pub mod request;
@@ -119,7 +120,7 @@ impl App {
     pub async fn identify(&self, credential: &Credential) -> Result<Caller, ApiError> {
         let caller = self.gate().identify(credential).await?;
         // Outside `handle` (direct calls in tests) there is no log line to record it for.
-        let _ = TIER.try_with(|slot| slot.set(Some(caller.tier().name())));
+        let _ = NOTE.try_with(|note| note.tier.set(Some(caller.tier().name())));
         Ok(caller)
     }
 
@@ -200,14 +201,32 @@ pub fn metered(mut response: Response<Body>, rate: &RateLimit) -> Response<Body>
     response
 }
 
+/// What an endpoint learns on the way that the request's log line reports.
+#[derive(Default)]
+struct LogNote {
+    /// The caller's tier, once identified.
+    tier: Cell<Option<&'static str>>,
+    /// The MCP tool called (its name, never its arguments).
+    tool: Cell<Option<&'static str>>,
+    /// The error code of a refused tool call (its HTTP response is a 200).
+    tool_error: Cell<Option<ErrorCode>>,
+}
+
 tokio::task_local! {
-    /// The caller's tier once identified, for the request's log line.
-    static TIER: Cell<Option<&'static str>>;
+    static NOTE: LogNote;
+}
+
+/// Records an MCP tool call for the request's log line.
+fn note_tool(tool: &'static str, error: Option<ErrorCode>) {
+    let _ = NOTE.try_with(|note| {
+        note.tool.set(Some(tool));
+        note.tool_error.set(error);
+    });
 }
 
 /// Runs an endpoint, turns its result into the response, and logs one line per request (inside
 /// the runtime's span, which carries the request id): route, method, tier, status, error code,
-/// latency — never a body, header or query value. One event and no span of its own: with the JSON
+/// latency, and for MCP the tool called — never a body, header, query value or tool argument. One event and no span of its own: with the JSON
 /// log format a span of ours would cost about as much as the rest of the line (`make bench`).
 ///
 /// `OPTIONS` on the route is a CORS preflight: 204 with `Allow` (deployed, API Gateway adds the
@@ -223,18 +242,31 @@ pub async fn handle(
         return Ok(response);
     }
     let started = Instant::now();
-    let (result, tier) = TIER
-        .scope(Cell::new(None), async {
+    let (result, tier, tool, tool_error) = NOTE
+        .scope(LogNote::default(), async {
             let result = endpoint(&request).await;
-            (result, TIER.with(Cell::get))
+            NOTE.with(|note| {
+                (
+                    result,
+                    note.tier.get(),
+                    note.tool.get(),
+                    note.tool_error.get(),
+                )
+            })
         })
         .await;
-    let code = result.as_ref().err().map(|e| e.code.as_str());
+    let code = result
+        .as_ref()
+        .err()
+        .map(|e| e.code)
+        .or(tool_error)
+        .map(ErrorCode::as_str);
     let response = result.unwrap_or_else(|e| e.to_response());
     tracing::info!(
         route = request.raw_http_path(),
         method = request.method().as_str(),
         tier,
+        tool,
         status = response.status().as_u16(),
         error = code,
         latency_us = started.elapsed().as_micros() as u64,

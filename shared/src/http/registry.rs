@@ -87,8 +87,20 @@ pub const USAGE: Endpoint = Endpoint {
     auth: Auth::Key,
 };
 
+/// `POST /mcp`: the MCP server (Streamable HTTP, stateless). Its `tools/call` of
+/// `generate_password` and `evaluate_password` is metered; nothing else it answers is.
+pub const MCP: Endpoint = Endpoint {
+    route: Route {
+        path: "/mcp",
+        methods: &[Method::POST],
+    },
+    function: "mcp",
+    metered: true,
+    auth: Auth::KeyOrAnonymous,
+};
+
 /// Every endpoint.
-pub const ENDPOINTS: [Endpoint; 5] = [GENERATE, EVALUATE, REGISTER, REGENERATE, USAGE];
+pub const ENDPOINTS: [Endpoint; 6] = [GENERATE, EVALUATE, REGISTER, REGENERATE, USAGE, MCP];
 
 /// The endpoint at `path`.
 pub fn find(path: &str) -> Option<&'static Endpoint> {

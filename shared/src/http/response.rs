@@ -4,7 +4,6 @@ use super::error::ApiError;
 use lambda_http::Body;
 use lambda_http::http::{Response, StatusCode};
 use serde::Serialize;
-use serde_json::json;
 
 /// JSON content type.
 pub const JSON: &str = "application/json; charset=utf-8";
@@ -51,22 +50,13 @@ pub fn json_body(status: StatusCode, body: &impl Serialize) -> Response<Body> {
 }
 
 fn internal_error() -> Response<Body> {
-    let code = super::error::ErrorCode::InternalError;
-    let body = json!({"error": code.as_str(), "message": "internal error"});
-    with_body(code.status(), JSON, body.to_string())
+    ApiError::internal().to_response()
 }
 
 impl ApiError {
     /// The error as a JSON response.
     pub fn to_response(&self) -> Response<Body> {
-        let mut body = json!({"error": self.code.as_str(), "message": self.message});
-        if let Some(param) = &self.param {
-            body["param"] = json!(param);
-        }
-        for (name, value) in &self.fields {
-            body[*name] = value.clone();
-        }
-        let mut response = with_body(self.status, JSON, body.to_string());
+        let mut response = with_body(self.status, JSON, self.body().to_string());
         add_headers(&mut response, &self.headers);
         response
     }

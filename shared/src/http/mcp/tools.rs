@@ -1,0 +1,372 @@
+//! The MCP tools: what they take (the REST parameters, read by the same [`Params`] and so refused
+//! with the same codes), what they give (the REST bodies), and their annotations.
+//!
+//! Input and output schemas mirror openapi.yaml (`GenerateRequest` without `apiKey`,
+//! `EvaluateRequest` plus `hibp`, `Generated`, `Evaluation`, `UsageBody`); tests/contract.rs holds
+//! them against it. Bounds and choices come from the domain's own constants.
+
+use super::super::error::ApiError;
+use super::super::params::Params;
+use super::super::{App, Caller, evaluate, generate, keys};
+use crate::evaluate::breach::BreachSource;
+use crate::evaluate::{MAX_PASSWORD_CHARS, MAX_USER_INPUT_CHARS, MAX_USER_INPUTS};
+use crate::generate::{LENGTH_RANGE, MAX_SEPARATOR_CHARS, Preset, Profession, WORDS_RANGE};
+use crate::quota::RateLimit;
+use rmcp::model::{JsonObject, Tool, ToolAnnotations};
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+/// One tool.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Name {
+    /// `generate_password`: `POST /v1/generate`.
+    GeneratePassword,
+    /// `evaluate_password`: `POST /v1/evaluate`.
+    EvaluatePassword,
+    /// `get_usage`: `GET /v1/keys/usage`.
+    GetUsage,
+}
+
+impl Name {
+    /// Every tool, in the order `tools/list` gives them.
+    pub const ALL: [Name; 3] = [
+        Name::GeneratePassword,
+        Name::EvaluatePassword,
+        Name::GetUsage,
+    ];
+
+    /// The tool's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Name::GeneratePassword => "generate_password",
+            Name::EvaluatePassword => "evaluate_password",
+            Name::GetUsage => "get_usage",
+        }
+    }
+
+    /// The tool called `name`.
+    pub fn parse(name: &str) -> Option<Name> {
+        Name::ALL.into_iter().find(|n| n.as_str() == name)
+    }
+
+    /// Whether a call counts one on the caller's daily counter.
+    pub fn metered(self) -> bool {
+        !matches!(self, Name::GetUsage)
+    }
+
+    /// Its parameters, as the REST endpoint names them.
+    pub fn params(self) -> Vec<&'static str> {
+        match self {
+            Name::GeneratePassword => generate::PARAMS.to_vec(),
+            Name::EvaluatePassword => [evaluate::BODY_PARAMS, evaluate::QUERY_PARAMS].concat(),
+            Name::GetUsage => Vec::new(),
+        }
+    }
+
+    /// The tool as `tools/list` describes it.
+    pub fn tool(self) -> Tool {
+        let (description, input, output, annotations) = match self {
+            Name::GeneratePassword => (
+                "Generate random passwords or passphrases, uniform over every string the \
+                 options allow, with the exact entropy in bits. Every option is optional: {} \
+                 gives one 18-character password from upper- and lower-case letters, digits and \
+                 symbols. Counts one request on the caller's daily quota.",
+                generate_input(),
+                generated_output(),
+                // Draws new secrets: nothing is changed, but no two calls agree.
+                annotations("Generate password", true, false, false),
+            ),
+            Name::EvaluatePassword => (
+                "Estimate a password's strength (zxcvbn: score 0-4, guesses, crack times in four \
+                 attack scenarios, warning and suggestions) and, unless hibp is false, check it \
+                 against HaveIBeenPwned by k-anonymity (only the first 5 hex digits of its SHA-1 \
+                 leave this deployment). The password is never stored or logged. Counts one \
+                 request on the caller's daily quota.",
+                evaluate_input(),
+                evaluation_output(),
+                annotations("Evaluate password", true, true, true),
+            ),
+            Name::GetUsage => (
+                "The API key's usage: today's count, the daily limit, what remains, the key's \
+                 own hard limit, when the day resets, and the last 30 days. Needs an API key; \
+                 counts nothing.",
+                object(json!({})),
+                usage_output(),
+                annotations("API key usage", true, false, true),
+            ),
+        };
+        let mut tool = Tool::new(self.as_str(), description, Arc::new(input));
+        tool.output_schema = Some(Arc::new(output));
+        tool.annotations = Some(annotations);
+        tool
+    }
+
+    /// Runs the tool for `caller`: the structured result and its text copy, and the caller's
+    /// window when the call was metered. The REST endpoint's own work, so its errors too.
+    pub async fn call(
+        self,
+        app: &App,
+        breaches: &impl BreachSource,
+        caller: &Caller,
+        arguments: JsonObject,
+    ) -> Result<(Value, String, Option<RateLimit>), ApiError> {
+        let params = Params::json(arguments, &self.params())?;
+        match self {
+            Name::GeneratePassword => {
+                let (generation, rate) = generate::run(app, caller, &params).await?;
+                let value = to_value(&generation.body(caller))?;
+                // The text copy is what the REST endpoint would have answered: CSV when asked.
+                let text = generation.csv().unwrap_or_else(|| value.to_string());
+                Ok((value, text, Some(rate)))
+            }
+            Name::EvaluatePassword => {
+                let hibp = params.boolean("hibp")?.unwrap_or(true);
+                let (evaluation, rate) =
+                    evaluate::run(app, breaches, caller, &params, hibp).await?;
+                let value = to_value(&evaluation.body())?;
+                let text = value.to_string();
+                Ok((value, text, Some(rate)))
+            }
+            Name::GetUsage => {
+                let value = to_value(&keys::usage_report(app, caller, None).await?)?;
+                let text = value.to_string();
+                Ok((value, text, None))
+            }
+        }
+    }
+}
+
+fn to_value(body: &impl serde::Serialize) -> Result<Value, ApiError> {
+    serde_json::to_value(body).map_err(|e| {
+        tracing::error!(error = %e, "tool result did not serialise");
+        ApiError::internal()
+    })
+}
+
+fn annotations(
+    title: &str,
+    read_only: bool,
+    open_world: bool,
+    idempotent: bool,
+) -> ToolAnnotations {
+    ToolAnnotations::from_raw(
+        Some(title.to_owned()),
+        Some(read_only),
+        Some(false),
+        Some(idempotent),
+        Some(open_world),
+    )
+}
+
+/// A closed object schema with `properties`.
+fn object(properties: Value) -> JsonObject {
+    let schema = json!({
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": false,
+    });
+    match schema {
+        Value::Object(map) => map,
+        _ => unreachable!("a JSON object literal"),
+    }
+}
+
+fn integer(min: u32, max: Option<u32>, description: &str) -> Value {
+    let mut schema = json!({"type": "integer", "minimum": min, "description": description});
+    if let Some(max) = max {
+        schema["maximum"] = json!(max);
+    }
+    schema
+}
+
+fn boolean(description: &str) -> Value {
+    json!({"type": "boolean", "description": description})
+}
+
+fn string(description: &str) -> Value {
+    json!({"type": "string", "description": description})
+}
+
+fn choice(values: &[&str], description: &str) -> Value {
+    json!({"type": "string", "enum": values, "description": description})
+}
+
+fn generate_input() -> JsonObject {
+    let (min_len, max_len) = (*LENGTH_RANGE.start(), *LENGTH_RANGE.end());
+    let (min_words, max_words) = (*WORDS_RANGE.start(), *WORDS_RANGE.end());
+    let minimum = |class: &str| {
+        integer(
+            0,
+            None,
+            &format!("At least this many {class} (default 1 when the class is on)."),
+        )
+    };
+    object(json!({
+        "length": integer(min_len, Some(max_len), "Characters per password (password mode); default 18."),
+        "count": integer(1, None, "Passwords to return; default 1, at most the tier's maximum (10 for anonymous and free callers)."),
+        "uppercase": boolean("Upper-case letters in the pool; default true."),
+        "lowercase": boolean("Lower-case letters in the pool; default true."),
+        "numbers": boolean("Digits in the pool; default true."),
+        "symbols": boolean("Symbols in the pool; default true."),
+        "min_uppercase": minimum("upper-case letters"),
+        "min_lowercase": minimum("lower-case letters"),
+        "min_numbers": minimum("digits"),
+        "min_symbols": minimum("symbols"),
+        "exclude": string("Characters removed from the pool."),
+        "avoid_ambiguous": boolean("Drop the look-alikes I l 1 | O 0 o ` ' \"; default false."),
+        "symbol_set": string("The symbols class (visible characters, no letters or digits); default the 32 ASCII symbols."),
+        "min_entropy": {"type": "number", "description": "Raise length (or words) until the exact entropy reaches this many bits."},
+        "compliance": choice(&Preset::ALL.map(Preset::name), "Apply a compliance preset's length and classes."),
+        "quantum": boolean("Post-quantum margin: at least 256 bits of entropy; default false."),
+        "mode": choice(&["password", "passphrase"], "password (default) or passphrase (EFF words)."),
+        "words": integer(min_words, Some(max_words), "Passphrase words; default 6."),
+        "separator": {"type": "string", "maxLength": MAX_SEPARATOR_CHARS, "description": "Passphrase separator; default \"-\"; empty only with capitalize."},
+        "capitalize": boolean("Capitalize each passphrase word; default false."),
+        "include_number": boolean("Append one digit to one random passphrase word; default false."),
+        "profession": choice(&Profession::ALL.map(Profession::name), "A themed vocabulary."),
+        "format": choice(&["json", "csv", "csv_spreadsheet"], "json (default); csv or csv_spreadsheet make the text copy of the result an RFC 4180 CSV document."),
+    }))
+}
+
+fn evaluate_input() -> JsonObject {
+    let mut schema = object(json!({
+        "password": {"type": "string", "minLength": 1, "maxLength": MAX_PASSWORD_CHARS, "description": "The password to evaluate (never stored or logged)."},
+        "user_inputs": {
+            "type": "array",
+            "maxItems": MAX_USER_INPUTS,
+            "items": {"type": "string", "maxLength": MAX_USER_INPUT_CHARS},
+            "description": "Words the password should not lean on: the user's name, email, the site's name.",
+        },
+        "hibp": boolean("Check HaveIBeenPwned by k-anonymity; default true."),
+    }));
+    schema.insert("required".to_owned(), json!(["password"]));
+    schema
+}
+
+/// Output schemas are open (`additionalProperties` unset): a client validating against them
+/// keeps working when the API adds a field.
+fn output(required: &[&str], properties: Value) -> JsonObject {
+    let mut schema = object(properties);
+    schema.remove("additionalProperties");
+    schema.insert("required".to_owned(), json!(required));
+    schema
+}
+
+fn generated_output() -> JsonObject {
+    output(
+        &[
+            "password",
+            "passwords",
+            "count",
+            "mode",
+            "charset_size",
+            "entropy_bits",
+            "entropy",
+            "strength",
+            "compliance",
+            "quantum",
+            "tier",
+            "generated",
+            "audit",
+        ],
+        json!({
+            "password": {"type": "string"},
+            "passwords": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+            "count": {"type": "integer", "minimum": 1},
+            "length": {"type": ["integer", "null"]},
+            "words": {"type": ["integer", "null"]},
+            "mode": {"enum": ["password", "passphrase"]},
+            "charset_size": {"type": "integer", "minimum": 0},
+            "entropy_bits": {"type": "number", "minimum": 0, "description": "Exact log2 of the number of strings the request could have produced, truncated to 2 decimals."},
+            "entropy": {"type": "integer", "minimum": 0},
+            "strength": {"enum": ["very_weak", "weak", "fair", "strong", "very_strong"]},
+            "compliance": {"type": ["string", "null"]},
+            "quantum": {"type": "boolean"},
+            "tier": {"enum": ["anonymous", "free", "team"]},
+            "generated": {"type": "string", "format": "date-time"},
+            "audit": {
+                "type": "object",
+                "required": ["entropy_source", "character_pool", "policy", "client_side", "server_contact"],
+                "properties": {
+                    "entropy_source": {"type": "string"},
+                    "character_pool": {"type": "string"},
+                    "policy": {"type": ["string", "null"]},
+                    "client_side": {"type": "boolean"},
+                    "server_contact": {"type": "boolean"},
+                },
+            },
+        }),
+    )
+}
+
+fn evaluation_output() -> JsonObject {
+    let scenarios = |values: Value| {
+        json!({
+            "type": "object",
+            "required": ["online_throttled", "online_unthrottled", "offline_slow_hash", "offline_fast_hash"],
+            "additionalProperties": values,
+        })
+    };
+    output(
+        &[
+            "score",
+            "strength",
+            "entropy_bits",
+            "guesses",
+            "crack_times",
+            "crack_times_seconds",
+            "breached",
+            "breach_count",
+            "breach_check",
+            "warning",
+            "suggestions",
+        ],
+        json!({
+            "score": {"type": "integer", "minimum": 0, "maximum": 4},
+            "strength": {"enum": ["Very Weak", "Weak", "Fair", "Strong", "Very Strong"]},
+            "entropy_bits": {"type": "number", "minimum": 0},
+            "guesses": {"type": "number", "minimum": 1},
+            "crack_times": scenarios(json!({"type": "string"})),
+            "crack_times_seconds": scenarios(json!({"type": "number", "minimum": 0})),
+            "breached": {"type": ["boolean", "null"]},
+            "breach_count": {"type": ["integer", "null"], "minimum": 0},
+            "breach_check": {"enum": ["ok", "unavailable", "skipped"]},
+            "warning": {"type": ["string", "null"]},
+            "suggestions": {"type": ["array", "null"], "items": {"type": "string"}, "minItems": 1},
+        }),
+    )
+}
+
+fn usage_output() -> JsonObject {
+    output(
+        &[
+            "tier",
+            "usage",
+            "limit",
+            "remaining",
+            "hard_limit",
+            "reset_at",
+            "history",
+        ],
+        json!({
+            "tier": {"enum": ["free", "team"]},
+            "usage": {"type": "integer", "minimum": 0},
+            "limit": {"type": "integer", "minimum": 0},
+            "remaining": {"type": "integer", "minimum": 0},
+            "hard_limit": {"type": ["integer", "null"], "minimum": 0},
+            "reset_at": {"type": "integer", "description": "Unix milliseconds when the UTC day ends."},
+            "history": {
+                "type": "array",
+                "maxItems": keys::HISTORY_DAYS,
+                "items": {
+                    "type": "object",
+                    "required": ["day", "usage"],
+                    "properties": {
+                        "day": {"type": "string", "format": "date"},
+                        "usage": {"type": "integer", "minimum": 1},
+                    },
+                },
+            },
+        }),
+    )
+}
