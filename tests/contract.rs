@@ -228,3 +228,136 @@ proptest! {
         }
     }
 }
+
+/// A property's schema in the spec with its `$ref` followed and its "or null" dropped (MCP tool
+/// arguments are simply left out when not wanted).
+fn resolved<'a>(spec: &'a Yaml, schema: &'a Yaml) -> Yaml {
+    let mut schema = schema;
+    if let Some(options) = schema["oneOf"].as_sequence() {
+        schema = options
+            .iter()
+            .find(|o| o["type"].as_str() != Some("null"))
+            .unwrap();
+    }
+    if let Some(reference) = schema["$ref"].as_str() {
+        schema = &spec["components"]["schemas"][reference.rsplit('/').next().unwrap()];
+    }
+    let mut schema = schema.clone();
+    if let Some(types) = schema["type"].as_sequence() {
+        let types: Vec<Yaml> = types
+            .iter()
+            .filter(|t| t.as_str() != Some("null"))
+            .cloned()
+            .collect();
+        schema["type"] = if types.len() == 1 {
+            types[0].clone()
+        } else {
+            Yaml::from(types)
+        };
+    }
+    schema
+}
+
+fn to_yaml(json: &serde_json::Value) -> Yaml {
+    serde_norway::to_value(json).unwrap()
+}
+
+#[test]
+fn mcp_tools_take_the_rest_parameters_with_the_spec_schemas_and_give_its_bodies() {
+    use passwordapi::http::mcp::tools::Name;
+    let spec = spec();
+    let schemas = &spec["components"]["schemas"];
+    let hibp = &operation(&spec, "/v1/evaluate", "post")["parameters"][0];
+    assert_eq!(hibp["name"], Yaml::from("hibp"));
+    for (name, request, output) in [
+        (
+            Name::GeneratePassword,
+            Some(&schemas["GenerateRequest"]),
+            "Generated",
+        ),
+        (
+            Name::EvaluatePassword,
+            Some(&schemas["EvaluateRequest"]),
+            "Evaluation",
+        ),
+        (Name::GetUsage, None, "UsageBody"),
+    ] {
+        let tool = serde_json::to_value(name.tool()).unwrap();
+        let input = &tool["inputSchema"];
+        let properties = input["properties"].as_object().unwrap();
+        assert_eq!(
+            set(properties.keys().map(String::as_str)),
+            set(name.params()),
+            "{}",
+            name.as_str()
+        );
+        assert_eq!(input["additionalProperties"], false);
+        for (param, schema) in properties {
+            let in_spec = match request {
+                Some(_) if param == "hibp" => resolved(&spec, &hibp["schema"]),
+                Some(request) => resolved(&spec, &request["properties"][param.as_str()]),
+                None => unreachable!("get_usage takes nothing"),
+            };
+            let schema = to_yaml(schema);
+            for keyword in [
+                "type",
+                "enum",
+                "minimum",
+                "maximum",
+                "maxLength",
+                "minLength",
+                "maxItems",
+                "items",
+            ] {
+                if !in_spec[keyword].is_null() {
+                    assert_eq!(
+                        schema[keyword],
+                        in_spec[keyword],
+                        "{} {param} {keyword}",
+                        name.as_str()
+                    );
+                }
+            }
+            assert!(
+                schema["description"].is_string(),
+                "{} {param}: a description for the agent",
+                name.as_str()
+            );
+        }
+        if let Some(request) = request {
+            assert_eq!(
+                to_yaml(&input["required"])
+                    .as_sequence()
+                    .map(Vec::len)
+                    .unwrap_or(0),
+                request["required"].as_sequence().map(Vec::len).unwrap_or(0)
+            );
+        }
+        // The result is the REST body: the same required fields and properties.
+        let result = to_yaml(&tool["outputSchema"]["anyOf"][0]);
+        let body = &schemas[output];
+        assert_eq!(result["required"], body["required"], "{output}");
+        let keys = |s: &Yaml| -> BTreeSet<String> {
+            s["properties"]
+                .as_mapping()
+                .unwrap()
+                .keys()
+                .map(|k| k.as_str().unwrap().to_owned())
+                .collect()
+        };
+        assert_eq!(keys(&result), keys(body), "{output}");
+        // A refused call's structured content is the spec's Error body.
+        let error = to_yaml(&tool["outputSchema"]["anyOf"][1]);
+        assert_eq!(error["required"], schemas["Error"]["required"]);
+        assert_eq!(keys(&error), keys(&schemas["Error"]));
+        let codes = |s: &Yaml| -> BTreeSet<String> {
+            s["properties"]["error"]["enum"]
+                .as_sequence()
+                .unwrap()
+                .iter()
+                .map(|c| c.as_str().unwrap().to_owned())
+                .collect()
+        };
+        assert_eq!(codes(&error), codes(&schemas["Error"]));
+    }
+}

@@ -5,78 +5,10 @@
 //! Needs cargo-lambda on PATH (or in `.venv/bin`). `make test` sets `PASSWORDAPI_E2E=required`, under
 //! which a missing cargo-lambda fails the test instead of skipping it.
 
-use integration_tests::dynamo::{LocalDynamo, create_table};
-use integration_tests::range_server::{Behaviour, RangeServer, sha1_hex};
-use integration_tests::{TEST_PEPPER, free_port, http, http_with, root};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use integration_tests::range_server::sha1_hex;
+use integration_tests::watch::LocalApi;
+use integration_tests::{http, http_with};
 use std::time::{Duration, Instant};
-
-fn find_cargo_lambda() -> Option<PathBuf> {
-    let venv = root().join(".venv/bin");
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::iter::once(venv)
-        .chain(std::env::split_paths(&path))
-        .map(|dir| dir.join("cargo-lambda"))
-        .find(|candidate| candidate.is_file())
-}
-
-/// `cargo lambda watch`, stopped with SIGINT (which also stops its functions) when dropped.
-struct Watch {
-    child: Child,
-}
-
-impl Watch {
-    fn start(cargo_lambda: &Path, port: u16, env: &[(&str, String)], log: &Path) -> Watch {
-        let dir = cargo_lambda.parent().unwrap();
-        let path = std::env::join_paths(std::iter::once(dir.to_path_buf()).chain(
-            std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
-        ))
-        .unwrap();
-        let log = std::fs::File::create(log).unwrap();
-        let child = Command::new("cargo")
-            .args([
-                "lambda",
-                "watch",
-                "-A",
-                "127.0.0.1",
-                "-P",
-                &port.to_string(),
-            ])
-            .current_dir(root())
-            .env("PATH", path)
-            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .expect("cargo lambda watch starts");
-        Watch { child }
-    }
-
-    fn stop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = Command::new("kill")
-                .args(["-INT", &self.child.id().to_string()])
-                .status();
-            let deadline = Instant::now() + Duration::from_secs(20);
-            while Instant::now() < deadline {
-                if let Ok(Some(_)) = self.child.try_wait() {
-                    return;
-                }
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
-
-impl Drop for Watch {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
 
 /// A password only this test sends.
 const SECRET_PASSWORD: &str = "Zebra!Quartz-7731-lantern";
@@ -222,45 +154,13 @@ fn check_logs(log: &str, secrets: &[String]) {
 
 #[test]
 fn local_api_serves_every_route_over_http() {
-    let Some(cargo_lambda) = find_cargo_lambda() else {
-        if std::env::var("PASSWORDAPI_E2E").as_deref() == Ok("required") {
-            panic!("cargo-lambda is not installed: run `make setup` (or .ci/run) first");
-        }
-        eprintln!("skipping: cargo-lambda is not installed (make test requires it)");
+    let Some(mut api) = LocalApi::start(
+        "passwordapi-e2e",
+        &[("ANONYMOUS_MAX_COUNT", "3".to_owned())],
+    ) else {
         return;
     };
-    // Build the functions first so the first requests do not wait for a compile.
-    let built = Command::new("cargo")
-        .arg("build")
-        .args(
-            passwordapi::http::registry::functions()
-                .into_iter()
-                .flat_map(|f| ["-p", f]),
-        )
-        .current_dir(root())
-        .status()
-        .unwrap();
-    assert!(built.success());
-
-    let port = free_port();
-    let log = root().join("target").join("local-api-test.log");
-    let ranges = RangeServer::start(&[("password", 9_545_824)], &[], Behaviour::Normal);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let dynamo = runtime.block_on(LocalDynamo::start());
-    runtime.block_on(create_table(&dynamo.client(), "passwordapi-e2e"));
-    let env = [
-        ("ANONYMOUS_MAX_COUNT", "3".to_owned()),
-        ("HIBP_API_URL", ranges.url()),
-        ("TABLE_NAME", "passwordapi-e2e".to_owned()),
-        ("DYNAMODB_ENDPOINT", dynamo.endpoint()),
-        ("EMAIL_PEPPER", TEST_PEPPER.to_owned()),
-        // As deployed (LoggingConfig: JSON in template.yaml).
-        ("AWS_LAMBDA_LOG_FORMAT", "JSON".to_owned()),
-    ];
-    let mut watch = Watch::start(&cargo_lambda, port, &env, &log);
+    let (port, log, ranges) = (api.port, api.log.clone(), &api.ranges);
     let deadline = Instant::now() + Duration::from_secs(180);
     let first = loop {
         match http(port, "POST", "/v1/generate", Some("{}")) {
@@ -373,8 +273,7 @@ fn local_api_serves_every_route_over_http() {
 
     let secrets = keys_flow(port);
 
-    watch.stop();
-    check_logs(&std::fs::read_to_string(&log).unwrap(), &secrets);
+    check_logs(&api.stop(), &secrets);
     assert!(
         http(port, "GET", "/v1/generate", None).is_err(),
         "the local API stopped"

@@ -3,6 +3,7 @@
 pub mod dynamo;
 pub mod range_server;
 pub mod secrets;
+pub mod watch;
 
 use lambda_http::http::Response;
 use lambda_http::{Body, Request};

@@ -5,7 +5,7 @@
 //! `EvaluateRequest` plus `hibp`, `Generated`, `Evaluation`, `UsageBody`); tests/contract.rs holds
 //! them against it. Bounds and choices come from the domain's own constants.
 
-use super::super::error::ApiError;
+use super::super::error::{ApiError, ErrorCode};
 use super::super::params::Params;
 use super::super::{App, Caller, evaluate, generate, keys};
 use crate::evaluate::breach::BreachSource;
@@ -243,13 +243,34 @@ fn evaluate_input() -> JsonObject {
     schema
 }
 
-/// Output schemas are open (`additionalProperties` unset): a client validating against them
-/// keeps working when the API adds a field.
+/// A tool's output schema: the result (open: `additionalProperties` unset, so a client validating
+/// against it keeps working when the API adds a field), or the REST error body of a refused call.
+/// Clients validate `structuredContent` against it even when `isError` is set (the TypeScript SDK
+/// does), so the error body must be admitted too.
 fn output(required: &[&str], properties: Value) -> JsonObject {
-    let mut schema = object(properties);
-    schema.remove("additionalProperties");
-    schema.insert("required".to_owned(), json!(required));
-    schema
+    let codes: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+    let schema = json!({
+        "type": "object",
+        "anyOf": [
+            {"type": "object", "required": required, "properties": properties},
+            {
+                "type": "object",
+                "description": "A refused call (isError: true): the REST API's error body.",
+                "required": ["error", "message"],
+                "properties": {
+                    "error": {"enum": codes},
+                    "message": {"type": "string"},
+                    "param": {"type": "string"},
+                    "limit": {"type": "integer", "minimum": 0},
+                    "reset_at": {"type": "integer", "description": "Unix milliseconds when the quota resets."},
+                },
+            },
+        ],
+    });
+    match schema {
+        Value::Object(map) => map,
+        _ => unreachable!("a JSON object literal"),
+    }
 }
 
 fn generated_output() -> JsonObject {

