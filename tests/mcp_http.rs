@@ -184,6 +184,13 @@ async fn the_transport_answers_as_the_spec_says() {
         .await;
     assert_eq!(answer.status, 202, "{}", answer.body);
     assert!(answer.body.is_empty());
+    // So is one the server does not know (MCP: ignore it), params null included.
+    let answer = mcp
+        .send(Mcp::post(
+            &json!({"jsonrpc": "2.0", "method": "", "params": null}),
+        ))
+        .await;
+    assert_eq!(answer.status, 202, "{}", answer.body);
     // What the transport refuses is the API's JSON error with a stable code, never a 5xx.
     let json_rpc = "application/json, text/event-stream";
     let ping = json!({"jsonrpc": "2.0", "id": 1, "method": "ping"}).to_string();

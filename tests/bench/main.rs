@@ -11,6 +11,7 @@ use passwordapi::Config;
 use passwordapi::evaluate::breach::RangeCache;
 use passwordapi::evaluate::hibp::HibpClient;
 use passwordapi::generate::{GenerateRequest, Policy, charset, random};
+use passwordapi::http::mcp::McpServer;
 use passwordapi::http::{evaluate, generate};
 use passwordapi::keys::{Kind, Token};
 use passwordapi::quota::Day;
@@ -288,6 +289,44 @@ fn generate_figures(runtime: &tokio::runtime::Runtime) {
     let handler = cpu_per_call(15, 2000, || {
         std::hint::black_box(invoke(&event));
     });
+    // The same request as an MCP tools/call of generate_password, through the mcp function's
+    // handler (the pipeline, rmcp's stateless transport, the tool).
+    let server = McpServer::new(
+        std::sync::Arc::clone(&app),
+        RangeCache::new(HibpClient::new("http://127.0.0.1:9")),
+    );
+    let call = serde_json::json!({
+        "jsonrpc": "2.0", "id": 1, "method": "tools/call",
+        "params": {"name": "generate_password", "arguments": {}}
+    });
+    let mcp_event = Event::post("/mcp", &call.to_string())
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .header("mcp-protocol-version", "2025-11-25")
+        .to_json()
+        .to_string();
+    let invoke_mcp = |event: &str| -> Vec<u8> {
+        let request = lambda_http::request::from_str(event).unwrap();
+        let response = runtime.block_on(server.handle(request)).unwrap();
+        assert_eq!(response.status(), 200);
+        gateway_response(response)
+    };
+    assert!(
+        String::from_utf8(invoke_mcp(&mcp_event))
+            .unwrap()
+            .contains("structuredContent")
+    );
+    let tool_call = cpu_per_call(15, 2000, || {
+        std::hint::black_box(invoke_mcp(&mcp_event));
+    });
+    let over_rest = micros(tool_call) / micros(handler);
+    report(
+        "MCP tools/call generate_password",
+        format!("{:.1} µs", micros(tool_call)),
+        "≤ 2× REST generate",
+        Some((over_rest, "of the REST generate handler")),
+        over_rest <= 2.0,
+    );
     let policy = Policy::new(&GenerateRequest::default(), 1).unwrap();
     let raw = cpu_per_call(15, 20000, || {
         std::hint::black_box(policy.generate(&mut random::request_rng()));
@@ -796,6 +835,25 @@ fn cold_starts(local: &LocalDynamo, passwords: &[String]) {
     );
     runs.push(("usage", usage, 200));
 
+    let mcp = coldstart::run(
+        &binary("mcp"),
+        &env,
+        counted(
+            burst,
+            Box::new(|i| {
+                let call = serde_json::json!({
+                    "jsonrpc": "2.0", "id": i, "method": "tools/call",
+                    "params": {"name": "generate_password", "arguments": {}}
+                });
+                Event::post("/mcp", &call.to_string())
+                    .header("content-type", "application/json")
+                    .header("accept", "application/json, text/event-stream")
+                    .header("mcp-protocol-version", "2025-11-25")
+            }),
+        ),
+    );
+    runs.push(("mcp", mcp, 200));
+
     println!();
     println!(
         "{:<12} {:>10} {:>11} {:>10} {:>18} {:>10}",
@@ -926,7 +984,7 @@ fn cost_table(
     // query of at most 31 small items (one 4 KB unit).
     let units = |name: &str| -> (f64, f64, f64) {
         match name {
-            "generate" | "evaluate" => (1.0, 1.0, 0.0),
+            "generate" | "evaluate" | "mcp" => (1.0, 1.0, 0.0),
             "register" => (3.0, 5.0, 0.5),
             "regenerate" => (2.0, 6.0, 1.0),
             _ => (1.0, 0.0, 1.0),
