@@ -609,3 +609,81 @@ async fn an_exceeded_quota_is_a_tool_error_with_the_reset_time() {
     // Unmetered methods still answer.
     mcp.rpc("tools/list", json!({}), &[]).await.result();
 }
+
+/// The hostile-cost corpus as tool calls: the same work as REST, so the same bounds against the
+/// plainest request of the same output, each call measured on its first run in this process (a
+/// test binary of its own, so nothing was counted or cached before it).
+#[tokio::test]
+async fn the_hostile_cost_corpus_is_bounded_through_mcp_as_through_rest() {
+    let mcp = Mcp::new(Config {
+        anonymous: passwordapi::config::TierLimits {
+            daily_limit: u32::MAX,
+            max_count: integration_tests::COSTLY_MAX_COUNT,
+        },
+        ..Config::default()
+    });
+    let tool_of = |path: &str| match path {
+        "/v1/evaluate" => "evaluate_password",
+        _ => "generate_password",
+    };
+    let cpu_of = async |tool: &str, arguments: Value| {
+        let start = integration_tests::thread_cpu();
+        let answer = mcp.call(tool, arguments, &[]).await;
+        let cpu = integration_tests::thread_cpu() - start;
+        let result = answer.result();
+        (cpu, result["isError"] == true, result)
+    };
+    // Shared by every request of the process (zxcvbn's dictionaries, the breach client): init.
+    cpu_of("generate_password", json!({})).await;
+    cpu_of("evaluate_password", json!({"password": "Tr0ub4dor&3"})).await;
+    let mut over = Vec::new();
+    for (path, body) in integration_tests::costly_requests() {
+        let arguments: Value = serde_json::from_str(&body).unwrap();
+        let (cpu, refused, result) = cpu_of(tool_of(path), arguments.clone()).await;
+        let preview: String = body.chars().take(100).collect();
+        if refused {
+            // Refused as REST refuses it (a policy that cannot be met), never an internal error.
+            let code = result["structuredContent"]["error"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            assert!(
+                code.starts_with("INVALID_") || code.starts_with("PASSWORD_"),
+                "{preview}: {code}"
+            );
+        }
+        let count = arguments["count"].as_u64().unwrap_or(1);
+        let plain = match (path, arguments["mode"].as_str()) {
+            ("/v1/evaluate", _) => {
+                let length = arguments["password"].as_str().unwrap().chars().count();
+                let letters: String = "correcthorsebatterystaple"
+                    .chars()
+                    .cycle()
+                    .take(length)
+                    .collect();
+                json!({"password": letters, "user_inputs": arguments["user_inputs"]})
+            }
+            (_, Some("passphrase")) => json!({"mode": "passphrase", "words": 20, "count": count}),
+            _ => json!({"length": 256, "count": count}),
+        };
+        let mut runs = Vec::new();
+        for _ in 0..5 {
+            runs.push(cpu_of(tool_of(path), plain.clone()).await.0);
+        }
+        runs.sort();
+        let ratio = cpu.as_secs_f64() / runs[2].as_secs_f64();
+        eprintln!(
+            "{path} {:>9.3} ms ({ratio:.1}× plain) {preview}",
+            cpu.as_secs_f64() * 1e3
+        );
+        // The bounds of hostile_http's REST run of the same corpus.
+        let bound = if path == "/v1/evaluate" { 5.0 } else { 50.0 };
+        if ratio > bound {
+            over.push(format!("{preview}: {ratio:.1}× (bound {bound}×)"));
+        }
+    }
+    assert!(
+        over.is_empty(),
+        "over the bound of their plain request: {over:#?}"
+    );
+}
