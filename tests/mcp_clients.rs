@@ -123,6 +123,16 @@ fn official_sdk_clients_and_the_conformance_suite_use_the_mcp_server() {
 fn check_logs(log: &str) {
     assert!(!log.contains(SECRET), "a password reached the logs");
     assert!(!log.contains("pwa_live_"), "an API key reached the logs");
+    // The MCP SDK's own events (three per request, its errors echoing what callers sent) are
+    // never logged: the request line says what happened.
+    for sdk in [
+        "serve_inner",
+        "Service initialized",
+        "serve finished",
+        "response error",
+    ] {
+        assert!(!log.contains(sdk), "the SDK logged {sdk:?}");
+    }
     let requests: Vec<serde_json::Value> = log
         .lines()
         .filter(|l| l.starts_with('{'))

@@ -207,7 +207,7 @@ fn init_parts() -> tokio::runtime::Runtime {
         thread_cpu() - start
     };
     let subscriber = once(&mut || {
-        lambda_http::tracing::init_default_subscriber_with_writer(std::io::sink);
+        passwordapi::http::init_logging(std::io::sink);
     });
     let mut runtime = None;
     let tokio = once(&mut || {

@@ -46,7 +46,45 @@ pub fn init_process() {
     unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
     }
-    lambda_http::tracing::init_default_subscriber();
+    init_logging(std::io::stdout);
+}
+
+/// The log subscriber of `lambda_http::tracing::init_default_subscriber` (level from
+/// `AWS_LAMBDA_LOG_LEVEL` or `RUST_LOG`, JSON when `AWS_LAMBDA_LOG_FORMAT=JSON`), writing to
+/// `writer`, with one difference: nothing of the MCP SDK (`rmcp`) is ever logged. It logs three
+/// lines per request at INFO, and at other levels its messages and errors, which carry what the
+/// caller sent (tool arguments are passwords); our own request line says what happened.
+pub fn init_logging<W>(writer: W)
+where
+    W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
+{
+    use tracing_subscriber::filter::{EnvFilter, LevelFilter, filter_fn};
+    use tracing_subscriber::prelude::*;
+    let level = std::env::var("AWS_LAMBDA_LOG_LEVEL")
+        .or_else(|_| std::env::var("RUST_LOG"))
+        .ok()
+        .and_then(|l| l.parse::<LevelFilter>().ok())
+        .unwrap_or(LevelFilter::INFO);
+    let levels = EnvFilter::builder()
+        .with_default_directive(level.into())
+        .from_env_lossy();
+    let not_the_sdk = filter_fn(|meta| !meta.target().starts_with("rmcp"));
+    let lines = tracing_subscriber::fmt::layer()
+        .with_target(false)
+        .without_time()
+        .with_writer(writer);
+    let json = std::env::var("AWS_LAMBDA_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
+    let registry = tracing_subscriber::registry();
+    // A second initialisation (tests) keeps the first.
+    let _ = if json {
+        registry
+            .with(lines.json().with_filter(levels).with_filter(not_the_sdk))
+            .try_init()
+    } else {
+        registry
+            .with(lines.with_filter(levels).with_filter(not_the_sdk))
+            .try_init()
+    };
 }
 
 /// What a function holds for its lifetime: configuration, the store, verified keys.
