@@ -269,8 +269,11 @@ impl<B: BreachSource + 'static> ServerHandler for Tools<B> {
             .await;
         let (result, outcome) = match result {
             Ok((value, text, rate)) => {
+                // The text copy: the JSON itself, or the CSV document asked for.
                 let mut result = CallToolResult::structured(value);
-                result.content = vec![ContentBlock::text(text)];
+                if let Some(text) = text {
+                    result.content = vec![ContentBlock::text(text)];
+                }
                 let outcome = Outcome {
                     tool: name,
                     error: None,

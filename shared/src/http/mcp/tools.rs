@@ -101,36 +101,33 @@ impl Name {
         tool
     }
 
-    /// Runs the tool for `caller`: the structured result and its text copy, and the caller's
-    /// window when the call was metered. The REST endpoint's own work, so its errors too.
+    /// Runs the tool for `caller`: the structured result, its text copy when it is not that JSON
+    /// (CSV), and the caller's window when the call was metered. The REST endpoint's own work, so
+    /// its errors too.
     pub async fn call(
         self,
         app: &App,
         breaches: &impl BreachSource,
         caller: &Caller,
         arguments: JsonObject,
-    ) -> Result<(Value, String, Option<RateLimit>), ApiError> {
+    ) -> Result<(Value, Option<String>, Option<RateLimit>), ApiError> {
         let params = Params::json(arguments, &self.params())?;
         match self {
             Name::GeneratePassword => {
                 let (generation, rate) = generate::run(app, caller, &params).await?;
                 let value = to_value(&generation.body(caller))?;
                 // The text copy is what the REST endpoint would have answered: CSV when asked.
-                let text = generation.csv().unwrap_or_else(|| value.to_string());
-                Ok((value, text, Some(rate)))
+                Ok((value, generation.csv(), Some(rate)))
             }
             Name::EvaluatePassword => {
                 let hibp = params.boolean("hibp")?.unwrap_or(true);
                 let (evaluation, rate) =
                     evaluate::run(app, breaches, caller, &params, hibp).await?;
-                let value = to_value(&evaluation.body())?;
-                let text = value.to_string();
-                Ok((value, text, Some(rate)))
+                Ok((to_value(&evaluation.body())?, None, Some(rate)))
             }
             Name::GetUsage => {
                 let value = to_value(&keys::usage_report(app, caller, None).await?)?;
-                let text = value.to_string();
-                Ok((value, text, None))
+                Ok((value, None, None))
             }
         }
     }
