@@ -52,6 +52,8 @@ impl<B: BreachSource + 'static> McpServer<B> {
         let tools = Tools {
             app: Arc::clone(&app),
             breaches: Arc::new(breaches),
+            // Built once: the transport asks for a tool's schema on every 2026-07-28 request.
+            list: Name::ALL.into_iter().map(Name::tool).collect(),
         };
         let config = StreamableHttpServerConfig::default()
             // Stateless: nothing outlives the request (a Lambda container may serve the next
@@ -108,7 +110,7 @@ impl<B: BreachSource + 'static> McpServer<B> {
             }
         }
         if !bytes.is_empty() {
-            *response.body_mut() = match String::from_utf8(bytes.to_vec()) {
+            *response.body_mut() = match String::from_utf8(Vec::from(bytes)) {
                 Ok(text) => Body::Text(text),
                 Err(e) => Body::Binary(e.into_bytes()),
             };
@@ -208,6 +210,8 @@ struct Outcome {
 struct Tools<B> {
     app: Arc<App>,
     breaches: Arc<B>,
+    /// The tools as `tools/list` describes them, in [`Name::ALL`] order.
+    list: Arc<[Tool]>,
 }
 
 impl<B> Clone for Tools<B> {
@@ -215,6 +219,7 @@ impl<B> Clone for Tools<B> {
         Tools {
             app: Arc::clone(&self.app),
             breaches: Arc::clone(&self.breaches),
+            list: Arc::clone(&self.list),
         }
     }
 }
@@ -234,13 +239,11 @@ impl<B: BreachSource + 'static> ServerHandler for Tools<B> {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        Ok(ListToolsResult::with_all_items(
-            Name::ALL.into_iter().map(Name::tool).collect(),
-        ))
+        Ok(ListToolsResult::with_all_items(self.list.to_vec()))
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
-        Name::parse(name).map(Name::tool)
+        self.list.iter().find(|t| t.name == name).cloned()
     }
 
     async fn call_tool(
