@@ -56,6 +56,37 @@ pub struct Estimate {
     pub warning: Option<Warning>,
     /// zxcvbn's suggestions (empty when it has none).
     pub suggestions: Vec<Suggestion>,
+    /// What zxcvbn matched, when it read the password whole (not in chunks).
+    pub patterns: Option<Patterns>,
+}
+
+/// What zxcvbn matched in a password it read whole.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Patterns {
+    /// One word of its dictionaries (common passwords, English, names, TV and film), as it is,
+    /// capitalised, l33t-substituted or reversed, covers the whole password.
+    pub whole_dictionary_word: bool,
+    /// The user inputs it found in the password (l33t and reversed included).
+    pub user_input_words: Vec<String>,
+}
+
+impl Patterns {
+    fn of(entropy: &zxcvbn::Entropy, chars: usize) -> Patterns {
+        use zxcvbn::matching::patterns::MatchPattern;
+        let mut patterns = Patterns::default();
+        for m in entropy.sequence() {
+            let MatchPattern::Dictionary(word) = &m.pattern else {
+                continue;
+            };
+            // The crate does not export the dictionary type's name, only its variants' Debug.
+            if format!("{:?}", word.dictionary_name) == "UserInputs" {
+                patterns.user_input_words.push(word.matched_word.clone());
+            } else if m.i == 0 && m.j + 1 == chars {
+                patterns.whole_dictionary_word = true;
+            }
+        }
+        patterns
+    }
 }
 
 impl Estimate {
@@ -69,6 +100,7 @@ impl Estimate {
             suggestions: feedback
                 .map(|f| f.suggestions().to_vec())
                 .unwrap_or_default(),
+            patterns: None,
         }
     }
 
@@ -89,7 +121,11 @@ impl Estimate {
 pub fn estimate(password: &str, user_inputs: &[&str]) -> Estimate {
     let chars: Vec<char> = password.chars().collect();
     if chars.len() <= EXACT_MAX && distinct_leet(&chars) <= EXACT_LEET {
-        return Estimate::from_zxcvbn(&zxcvbn::zxcvbn(password, user_inputs));
+        let entropy = zxcvbn::zxcvbn(password, user_inputs);
+        return Estimate {
+            patterns: Some(Patterns::of(&entropy, chars.len())),
+            ..Estimate::from_zxcvbn(&entropy)
+        };
     }
     let mut chunked = chunked(&chars, user_inputs);
     if let Some(period) = period(&chars) {
@@ -102,6 +138,7 @@ pub fn estimate(password: &str, user_inputs: &[&str]) -> Estimate {
                 exact_guesses: None,
                 warning: None,
                 suggestions: Vec::new(),
+                patterns: None,
             };
             if chunked.score() <= 2 {
                 chunked.warning = Some(if period == 1 {
@@ -150,6 +187,7 @@ fn chunked(chars: &[char], user_inputs: &[&str]) -> Estimate {
         exact_guesses: None,
         warning: None,
         suggestions: Vec::new(),
+        patterns: None,
     };
     if estimate.score() <= 2 {
         if let Some((_, weakest)) = weakest {
@@ -213,7 +251,7 @@ fn chunks(chars: &[char]) -> Vec<(usize, usize)> {
 }
 
 /// The smallest period of `chars` when it repeats at least twice (KMP failure function, O(n)).
-fn period(chars: &[char]) -> Option<usize> {
+pub(crate) fn period(chars: &[char]) -> Option<usize> {
     let mut border = vec![0usize; chars.len()];
     for i in 1..chars.len() {
         let mut k = border[i - 1];
@@ -287,6 +325,7 @@ mod tests {
             exact_guesses: Some(g),
             warning: None,
             suggestions: vec![],
+            patterns: None,
         };
         let cases = [
             (1004, 0),

@@ -4,6 +4,7 @@
 pub mod breach;
 pub mod estimate;
 pub mod hibp;
+pub mod policy;
 
 use estimate::Estimate;
 
@@ -67,6 +68,8 @@ pub struct Strength {
     pub warning: Option<String>,
     /// zxcvbn's suggestions (empty when none).
     pub suggestions: Vec<String>,
+    /// What zxcvbn matched, when it read the password whole.
+    pub patterns: Option<estimate::Patterns>,
 }
 
 impl Strength {
@@ -108,6 +111,7 @@ pub fn strength(password: &str, user_inputs: &[&str]) -> Result<Strength, Evalua
         exact_guesses: estimate.exact_guesses,
         warning: estimate.warning.map(|w| w.to_string()),
         suggestions: estimate.suggestions.iter().map(|s| s.to_string()).collect(),
+        patterns: estimate.patterns,
     })
 }
 
@@ -176,6 +180,7 @@ mod tests {
             exact_guesses: Some(8000),
             warning: None,
             suggestions: vec![],
+            patterns: None,
         };
         let seconds: Vec<f64> = SCENARIOS.iter().map(|sc| s.crack_seconds(sc)).collect();
         assert!((seconds[0] - 288_000.0).abs() < 1e-6);
