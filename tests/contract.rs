@@ -231,13 +231,21 @@ proptest! {
 
 /// A property's schema in the spec with its `$ref` followed and its "or null" dropped (MCP tool
 /// arguments are simply left out when not wanted).
-fn resolved<'a>(spec: &'a Yaml, schema: &'a Yaml) -> Yaml {
+fn resolved(spec: &Yaml, schema: &Yaml) -> Yaml {
     let mut schema = schema;
     if let Some(options) = schema["oneOf"].as_sequence() {
-        schema = options
+        let options: Vec<&Yaml> = options
             .iter()
-            .find(|o| o["type"].as_str() != Some("null"))
-            .unwrap();
+            .filter(|o| o["type"].as_str() != Some("null"))
+            .collect();
+        if options.len() > 1 {
+            // A real choice (policy: a preset or passwordrules): each option resolved.
+            let mut choice = serde_norway::Mapping::new();
+            let resolved: Vec<Yaml> = options.iter().map(|o| resolved(spec, o)).collect();
+            choice.insert(Yaml::from("oneOf"), Yaml::from(resolved));
+            return Yaml::Mapping(choice);
+        }
+        schema = options[0];
     }
     if let Some(reference) = schema["$ref"].as_str() {
         schema = &spec["components"]["schemas"][reference.rsplit('/').next().unwrap()];
@@ -256,6 +264,34 @@ fn resolved<'a>(spec: &'a Yaml, schema: &'a Yaml) -> Yaml {
         };
     }
     schema
+}
+
+/// Each keyword the spec's schema states has the same value in the tool's.
+fn same_keywords(tool: &Yaml, spec: &Yaml, at: &str) {
+    for keyword in [
+        "type",
+        "enum",
+        "minimum",
+        "maximum",
+        "maxLength",
+        "minLength",
+        "maxItems",
+        "items",
+        "required",
+        "additionalProperties",
+        "properties",
+    ] {
+        if !spec[keyword].is_null() {
+            assert_eq!(tool[keyword], spec[keyword], "{at} {keyword}");
+        }
+    }
+    if let Some(options) = spec["oneOf"].as_sequence() {
+        let tool_options = tool["oneOf"].as_sequence().expect("a oneOf");
+        assert_eq!(tool_options.len(), options.len(), "{at}");
+        for (t, s) in tool_options.iter().zip(options) {
+            same_keywords(t, s, at);
+        }
+    }
 }
 
 fn to_yaml(json: &serde_json::Value) -> Yaml {
@@ -299,25 +335,7 @@ fn mcp_tools_take_the_rest_parameters_with_the_spec_schemas_and_give_its_bodies(
                 None => unreachable!("get_usage takes nothing"),
             };
             let schema = to_yaml(schema);
-            for keyword in [
-                "type",
-                "enum",
-                "minimum",
-                "maximum",
-                "maxLength",
-                "minLength",
-                "maxItems",
-                "items",
-            ] {
-                if !in_spec[keyword].is_null() {
-                    assert_eq!(
-                        schema[keyword],
-                        in_spec[keyword],
-                        "{} {param} {keyword}",
-                        name.as_str()
-                    );
-                }
-            }
+            same_keywords(&schema, &in_spec, &format!("{} {param}", name.as_str()));
             assert!(
                 schema["description"].is_string(),
                 "{} {param}: a description for the agent",
@@ -325,12 +343,20 @@ fn mcp_tools_take_the_rest_parameters_with_the_spec_schemas_and_give_its_bodies(
             );
         }
         if let Some(request) = request {
+            let names = |y: &Yaml| -> BTreeSet<String> {
+                y.as_sequence()
+                    .map(|s| s.iter().map(|v| v.as_str().unwrap().to_owned()).collect())
+                    .unwrap_or_default()
+            };
+            let mut expected = names(&request["required"]);
+            if name == Name::CheckPolicy {
+                expected.insert("policy".to_owned());
+            }
             assert_eq!(
-                to_yaml(&input["required"])
-                    .as_sequence()
-                    .map(Vec::len)
-                    .unwrap_or(0),
-                request["required"].as_sequence().map(Vec::len).unwrap_or(0)
+                names(&to_yaml(&input["required"])),
+                expected,
+                "{}",
+                name.as_str()
             );
         }
         // The result is the REST body: the same required fields and properties.
@@ -360,4 +386,21 @@ fn mcp_tools_take_the_rest_parameters_with_the_spec_schemas_and_give_its_bodies(
         };
         assert_eq!(codes(&error), codes(&schemas["Error"]));
     }
+}
+
+#[test]
+fn readme_lists_exactly_the_policy_rules_of_the_code() {
+    let readme = std::fs::read_to_string(integration_tests::root().join("README.md")).unwrap();
+    let table = readme
+        .split("| rule | the password has |")
+        .nth(1)
+        .expect("README's table of policy rules");
+    let in_readme: BTreeSet<String> = table
+        .lines()
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| l.split('`').nth(1).unwrap().to_owned())
+        .collect();
+    let in_code = set(passwordapi::evaluate::policy::RULES.iter().map(|(n, _)| *n));
+    assert_eq!(in_readme, in_code);
 }

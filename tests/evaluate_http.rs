@@ -480,3 +480,137 @@ async fn bad_requests_get_clear_errors() {
     let response = api.send(Event::new("GET", "/v1/evaluate")).await;
     assert_eq!(header(&response, "allow"), Some("POST, OPTIONS"));
 }
+
+/// `policy`: verdicts per rule, through HTTP, with the breach check going to the range server.
+#[tokio::test]
+async fn policy_verdicts_name_each_rule_broken() {
+    let ranges = server();
+    let api = Api::new(&ranges.url());
+    let verdict = async |body: Value| api.evaluate(body).await["policy"].clone();
+    let rules = |v: &Value| -> Vec<String> {
+        v["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // A breached password, through the local range server.
+    let v = verdict(json!({"password": "password", "policy": "nist"})).await;
+    assert_eq!(
+        rules(&v),
+        ["min_length", "dictionary_word", "breached"],
+        "{v}"
+    );
+    assert_eq!(
+        (&v["name"], &v["compliant"]),
+        (&json!("nist"), &json!(false))
+    );
+    assert!(v["source"].as_str().unwrap().contains("800-63B-4"));
+    for (body, expected) in [
+        (
+            json!({"password": "P4$$w0rd-dr4g0n!", "policy": "nist"}),
+            vec![],
+        ),
+        (
+            json!({"password": "aaaaaaaaaaaaaaaa", "policy": "nist"}),
+            vec!["repetitive"],
+        ),
+        (
+            json!({"password": "abcdefghijklmnop", "policy": "nist"}),
+            vec!["sequential"],
+        ),
+        (
+            json!({"password": "acme-corp-2026-rocks", "policy": "nist", "user_inputs": ["ACME"]}),
+            vec!["context_word"],
+        ),
+        (
+            json!({"password": "fourteen chars", "policy": "nist"}),
+            vec!["min_length"],
+        ),
+        (
+            json!({"password": "fifteen chars!!", "policy": "nist"}),
+            vec![],
+        ),
+        (
+            json!({"password": "Kq7#mZ2v", "policy": "nist", "mfa": true}),
+            vec![],
+        ),
+        (
+            json!({"password": "Kq7#mZ2v", "policy": "nist"}),
+            vec!["min_length"],
+        ),
+        (json!({"password": "abcdefghijk1", "policy": "pci"}), vec![]),
+        (
+            json!({"password": "abcdefghijklmno", "policy": "dod"}),
+            vec!["requires_upper", "requires_digit", "requires_symbol"],
+        ),
+        (
+            json!({"password": "ABCDEFGHIJKL", "policy": {"passwordrules": "minlength: 12; required: upper; required: digit; max-consecutive: 2"}}),
+            vec!["required"],
+        ),
+    ] {
+        let v = verdict(body.clone()).await;
+        assert_eq!(rules(&v), expected, "{body}: {v}");
+        assert_eq!(v["compliant"], json!(expected.is_empty()), "{body}");
+    }
+    // The breach check skipped: nothing broken, so compliance is unknown.
+    let v = api
+        .evaluate_with_query(
+            json!({"password": "P4$$w0rd-dr4g0n!", "policy": "nist"}),
+            "hibp=false",
+        )
+        .await["policy"]
+        .clone();
+    assert_eq!(v["compliant"], Value::Null, "{v}");
+    assert_eq!(v["unchecked"][0]["rule"], "breached");
+    // No policy, no verdict.
+    assert!(
+        api.evaluate(json!({"password": "x"}))
+            .await
+            .get("policy")
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn invalid_policies_are_400_naming_the_parameter() {
+    let api = Api::new(&unreachable_url());
+    for (body, param) in [
+        (json!({"password": "x", "policy": "gdpr"}), "policy"),
+        (json!({"password": "x", "policy": 15}), "policy"),
+        (
+            json!({"password": "x", "policy": {"passwordrules": "minlength: twelve"}}),
+            "policy",
+        ),
+        (
+            json!({"password": "x", "policy": {"passwordrules": ""}}),
+            "policy",
+        ),
+        (
+            json!({"password": "x", "policy": {"passwordrules": "minlength: 8", "extra": 1}}),
+            "policy",
+        ),
+        (
+            json!({"password": "x", "policy": {"rules": "minlength: 8"}}),
+            "policy",
+        ),
+        (
+            json!({"password": "x", "policy": {"passwordrules": "minlength: 8; ".repeat(100)}}),
+            "policy",
+        ),
+        (
+            json!({"password": "x", "policy": "nist", "mfa": "yes"}),
+            "mfa",
+        ),
+        (json!({"password": "x", "mfa": true}), "mfa"),
+    ] {
+        let response = api
+            .send(Event::post("/v1/evaluate", &body.to_string()))
+            .await;
+        let json = body_json(&response);
+        assert_eq!(response.status(), 400, "{body}: {json}");
+        assert_eq!(json["error"], "INVALID_PARAMETER", "{body}");
+        assert_eq!(json["param"], param, "{body}");
+    }
+}

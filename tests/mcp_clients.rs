@@ -147,7 +147,13 @@ fn check_logs(log: &str) {
         .collect();
     assert_eq!(
         tools,
-        ["evaluate_password", "generate_password", "get_usage"].into(),
+        [
+            "check_policy",
+            "evaluate_password",
+            "generate_password",
+            "get_usage"
+        ]
+        .into(),
         "{} /mcp request lines",
         requests.len()
     );

@@ -320,7 +320,7 @@ async fn a_browser_origin_must_be_allowed() {
 }
 
 #[tokio::test]
-async fn tools_list_describes_three_annotated_tools_with_both_schemas() {
+async fn tools_list_describes_four_annotated_tools_with_both_schemas() {
     let mcp = Mcp::new(Config::default());
     let tools = mcp.rpc("tools/list", json!({}), &[]).await.result()["tools"].clone();
     let names: Vec<&str> = tools
@@ -331,7 +331,12 @@ async fn tools_list_describes_three_annotated_tools_with_both_schemas() {
         .collect();
     assert_eq!(
         names,
-        ["generate_password", "evaluate_password", "get_usage"]
+        [
+            "generate_password",
+            "evaluate_password",
+            "check_policy",
+            "get_usage"
+        ]
     );
     for tool in tools.as_array().unwrap() {
         assert_eq!(tool["inputSchema"]["type"], "object", "{tool}");
@@ -349,10 +354,14 @@ async fn tools_list_describes_three_annotated_tools_with_both_schemas() {
         .collect();
     assert_eq!(
         open_world,
-        [false, true, false],
-        "only evaluate asks the breach source"
+        [false, true, true, false],
+        "only evaluate and check_policy ask the breach source"
     );
     assert_eq!(tools[1]["inputSchema"]["required"], json!(["password"]));
+    assert_eq!(
+        tools[2]["inputSchema"]["required"],
+        json!(["password", "policy"])
+    );
 }
 
 #[tokio::test]
@@ -407,6 +416,18 @@ async fn tools_answer_with_structured_content_and_a_text_copy() {
     assert_eq!(result["structuredContent"]["score"], 0);
     assert_eq!(result["structuredContent"]["breach_check"], "skipped");
     assert!(result["structuredContent"]["warning"].is_string());
+    // check_policy: the evaluation with its verdict.
+    let result = mcp
+        .call(
+            "check_policy",
+            json!({"password": "abcdefghijklmnop", "policy": "nist", "hibp": false}),
+            &[],
+        )
+        .await
+        .result();
+    let policy = &result["structuredContent"]["policy"];
+    assert_eq!(policy["violations"][0]["rule"], "sequential", "{policy}");
+    assert_eq!(policy["compliant"], false);
     // hibp defaults to true: here the source is unreachable, and the result says so.
     let result = mcp
         .call(
@@ -472,6 +493,18 @@ async fn bad_arguments_are_tool_errors_with_the_rest_codes() {
             Some("hibp"),
         ),
         ("get_usage", json!({}), "MISSING_AUTH_HEADER", None),
+        (
+            "check_policy",
+            json!({"password": "x"}),
+            "INVALID_PARAMETER",
+            Some("policy"),
+        ),
+        (
+            "check_policy",
+            json!({"password": "x", "policy": {"passwordrules": "minlength: x"}}),
+            "INVALID_PARAMETER",
+            Some("policy"),
+        ),
     ] {
         let answer = mcp.call(tool, arguments.clone(), &[]).await;
         let result = answer.result();

@@ -50,7 +50,7 @@ async def with_key(key, mode):
         print(f"{mode}: protocol {mcp.protocol_version}")
         tools = await mcp.list_tools()
         names = [t.name for t in tools.tools]
-        check(names == ["generate_password", "evaluate_password", "get_usage"], f"{mode}: tools {names}")
+        check(names == ["generate_password", "evaluate_password", "check_policy", "get_usage"], f"{mode}: tools {names}")
         check(all(t.output_schema and t.annotations for t in tools.tools), f"{mode}: schemas and annotations")
 
         generated = await mcp.call_tool("generate_password", {"length": 20, "count": 2})
@@ -94,6 +94,10 @@ async def anonymous():
         check(generated.structured_content["tier"] == "anonymous", "no key: the anonymous tier")
         evaluated = await mcp.call_tool("evaluate_password", {"password": SECRET, "user_inputs": ["quokka"]})
         check(evaluated.structured_content["breach_count"] == 0, "a password the range server does not know")
+        verdict = await mcp.call_tool("check_policy", {"password": SECRET, "policy": "nist", "user_inputs": ["quokka"]})
+        policy = verdict.structured_content["policy"]
+        check([v["rule"] for v in policy["violations"]] == ["context_word"] and policy["compliant"] is False,
+              f"check_policy names the context word: {policy['violations']}")
         usage = await mcp.call_tool("get_usage", {})
         check(usage.is_error and usage.structured_content["error"] == "MISSING_AUTH_HEADER",
               "get_usage without a key")

@@ -7,9 +7,11 @@ use super::request::Call;
 use super::response;
 use super::{App, Caller, auth, metered};
 use crate::evaluate::breach::{self, BreachCheck, BreachSource};
+use crate::evaluate::policy::{self, Policy, Verdict};
 use crate::evaluate::{
     self, EvaluateError, MAX_USER_INPUT_CHARS, MAX_USER_INPUTS, SCENARIOS, Scenario,
 };
+use crate::generate::Preset;
 use crate::quota::RateLimit;
 use lambda_http::http::{Response, StatusCode};
 use lambda_http::{Body, Request};
@@ -18,7 +20,10 @@ use serde_json::{Number, Value};
 use std::convert::Infallible;
 
 /// Body parameters.
-pub const BODY_PARAMS: &[&str] = &["password", "user_inputs"];
+pub const BODY_PARAMS: &[&str] = &["password", "user_inputs", "policy", "mfa"];
+
+/// Longest `passwordrules` text accepted (its parse is linear in it).
+pub const MAX_RULES_CHARS: usize = 1024;
 /// Query parameters.
 pub const QUERY_PARAMS: &[&str] = &["hibp"];
 
@@ -52,10 +57,11 @@ async fn serve(
     ))
 }
 
-/// A password's strength and breach status.
+/// A password's strength and breach status, and its verdict when a policy was asked for.
 pub struct Evaluation {
     strength: evaluate::Strength,
     breach: BreachCheck,
+    verdict: Option<Verdict>,
 }
 
 /// The metered work of an evaluate request, whatever carried it: reads the password and user
@@ -69,32 +75,96 @@ pub async fn run(
     params: &Params,
     hibp: bool,
 ) -> Result<(Evaluation, RateLimit), ApiError> {
-    let (password, strength) = match assess(params) {
-        Ok(assessed) => assessed,
+    let (assessed, policy) = match assess(params).and_then(|a| Ok((a, read_policy(params)?))) {
+        Ok(read) => read,
         Err(e) => return Err(app.with_quota_headers(caller, e).await),
     };
+    let Assessed {
+        password,
+        user_inputs,
+        strength,
+    } = assessed;
     let rate = app.gate().admit(caller).await?;
     let breach = if hibp {
         breach::check(breaches, &password).await
     } else {
         BreachCheck::Skipped
     };
-    Ok((Evaluation { strength, breach }, rate))
+    let inputs: Vec<&str> = user_inputs.iter().map(String::as_str).collect();
+    let verdict = policy.map(|p| policy::verdict(&p, &password, &inputs, &strength, breach));
+    Ok((
+        Evaluation {
+            strength,
+            breach,
+            verdict,
+        },
+        rate,
+    ))
+}
+
+/// The password, its user inputs and its estimated strength.
+struct Assessed {
+    password: String,
+    user_inputs: Vec<String>,
+    strength: evaluate::Strength,
 }
 
 /// Reads the password and user inputs and estimates the strength.
-fn assess(params: &Params) -> Result<(String, evaluate::Strength), ApiError> {
+fn assess(params: &Params) -> Result<Assessed, ApiError> {
     let password = params.string("password")?.ok_or(EvaluateError::Empty)?;
     let user_inputs = params
         .strings("user_inputs", MAX_USER_INPUTS, MAX_USER_INPUT_CHARS)?
         .unwrap_or_default();
     let inputs: Vec<&str> = user_inputs.iter().map(String::as_str).collect();
     let strength = evaluate::strength(&password, &inputs)?;
-    Ok((password, strength))
+    Ok(Assessed {
+        password,
+        user_inputs,
+        strength,
+    })
+}
+
+/// `policy`: a preset's name or `{"passwordrules": "..."}`; `mfa` (nist: the password is one of
+/// two factors) only with a policy.
+pub fn read_policy(params: &Params) -> Result<Option<Policy>, ApiError> {
+    let mfa = params.boolean("mfa")?;
+    let invalid = |message: String| ApiError::invalid_parameter("policy", message);
+    let presets = Preset::ALL.map(Preset::name).join(", ");
+    let policy = if params.is_string("policy") {
+        let preset = params.choice("policy", &Preset::ALL.map(Preset::name), Preset::parse)?;
+        preset.map(|preset| Policy::Preset {
+            preset,
+            mfa: mfa.unwrap_or(false),
+        })
+    } else if let Some(object) = params.object("policy")? {
+        let rules = match (object.len(), object.get("passwordrules")) {
+            (1, Some(Value::String(rules))) => rules,
+            _ => {
+                return Err(invalid(
+                    "policy must be a preset or {\"passwordrules\": \"...\"}".to_owned(),
+                ));
+            }
+        };
+        if rules.chars().count() > MAX_RULES_CHARS {
+            return Err(invalid(format!(
+                "passwordrules is longer than {MAX_RULES_CHARS} characters"
+            )));
+        }
+        Some(Policy::rules(rules).map_err(|e| invalid(e.to_string()))?)
+    } else {
+        None
+    };
+    if policy.is_none() && mfa.is_some() {
+        return Err(ApiError::invalid_parameter(
+            "mfa",
+            format!("mfa qualifies a policy verdict: send policy too ({presets})"),
+        ));
+    }
+    Ok(policy)
 }
 
 #[derive(Serialize)]
-struct Evaluated {
+struct Evaluated<'a> {
     score: u8,
     strength: &'static str,
     entropy_bits: f64,
@@ -106,6 +176,44 @@ struct Evaluated {
     breach_check: &'static str,
     warning: Option<String>,
     suggestions: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    policy: Option<PolicyBody<'a>>,
+}
+
+/// A verdict as the API writes it.
+#[derive(Serialize)]
+struct PolicyBody<'a> {
+    name: &'a str,
+    compliant: Option<bool>,
+    violations: Vec<FindingBody<'a>>,
+    unchecked: Vec<FindingBody<'a>>,
+    source: &'a str,
+}
+
+#[derive(Serialize)]
+struct FindingBody<'a> {
+    rule: &'a str,
+    message: &'a str,
+}
+
+impl<'a> PolicyBody<'a> {
+    fn of(verdict: &'a Verdict) -> PolicyBody<'a> {
+        let findings = |list: &'a [policy::Finding]| {
+            list.iter()
+                .map(|f| FindingBody {
+                    rule: f.rule,
+                    message: &f.message,
+                })
+                .collect()
+        };
+        PolicyBody {
+            name: &verdict.name,
+            compliant: verdict.compliant,
+            violations: findings(&verdict.violations),
+            unchecked: findings(&verdict.unchecked),
+            source: &verdict.source,
+        }
+    }
 }
 
 /// One value per attack scenario, in [`SCENARIOS`] order (slowest attacker first).
@@ -157,6 +265,7 @@ impl Evaluation {
             breach_check,
             warning: strength.warning.clone(),
             suggestions: (!strength.suggestions.is_empty()).then(|| strength.suggestions.clone()),
+            policy: self.verdict.as_ref().map(PolicyBody::of),
         }
     }
 }

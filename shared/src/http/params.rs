@@ -151,6 +151,28 @@ impl Params {
             .map(Some)
     }
 
+    /// A JSON object (body parameters only).
+    pub fn object(&self, name: &str) -> Result<Option<&Map<String, Value>>, ApiError> {
+        match self.raw(name) {
+            None => Ok(None),
+            Some(Raw::Json(Value::Object(map))) => Ok(Some(map)),
+            Some(other) => Err(type_error(name, "an object", &other)),
+        }
+    }
+
+    /// Whether the parameter was sent (and not null).
+    pub fn has(&self, name: &str) -> bool {
+        self.raw(name).is_some()
+    }
+
+    /// Whether the parameter was sent as a JSON string.
+    pub fn is_string(&self, name: &str) -> bool {
+        matches!(
+            self.raw(name),
+            Some(Raw::Json(Value::String(_)) | Raw::Text(_))
+        )
+    }
+
     /// One of `choices`, mapped by `parse`.
     pub fn choice<T>(
         &self,

@@ -47,8 +47,8 @@ async function withKey() {
   const { tools } = await client.listTools();
   check(
     JSON.stringify(tools.map((t) => t.name)) ===
-      JSON.stringify(["generate_password", "evaluate_password", "get_usage"]),
-    "three tools",
+      JSON.stringify(["generate_password", "evaluate_password", "check_policy", "get_usage"]),
+    "four tools",
   );
   const evaluate = tools.find((t) => t.name === "evaluate_password");
   check(evaluate.annotations.openWorldHint === true && evaluate.annotations.readOnlyHint === true, "annotations");

@@ -25,13 +25,16 @@ pub enum Name {
     EvaluatePassword,
     /// `get_usage`: `GET /v1/keys/usage`.
     GetUsage,
+    /// `check_policy`: `POST /v1/evaluate` with a `policy`.
+    CheckPolicy,
 }
 
 impl Name {
     /// Every tool, in the order `tools/list` gives them.
-    pub const ALL: [Name; 3] = [
+    pub const ALL: [Name; 4] = [
         Name::GeneratePassword,
         Name::EvaluatePassword,
+        Name::CheckPolicy,
         Name::GetUsage,
     ];
 
@@ -41,6 +44,7 @@ impl Name {
             Name::GeneratePassword => "generate_password",
             Name::EvaluatePassword => "evaluate_password",
             Name::GetUsage => "get_usage",
+            Name::CheckPolicy => "check_policy",
         }
     }
 
@@ -58,7 +62,9 @@ impl Name {
     pub fn params(self) -> Vec<&'static str> {
         match self {
             Name::GeneratePassword => generate::PARAMS.to_vec(),
-            Name::EvaluatePassword => [evaluate::BODY_PARAMS, evaluate::QUERY_PARAMS].concat(),
+            Name::EvaluatePassword | Name::CheckPolicy => {
+                [evaluate::BODY_PARAMS, evaluate::QUERY_PARAMS].concat()
+            }
             Name::GetUsage => Vec::new(),
         }
     }
@@ -85,6 +91,20 @@ impl Name {
                 evaluate_input(),
                 evaluation_output(),
                 annotations("Evaluate password", true, true, true),
+            ),
+            Name::CheckPolicy => (
+                "Does a password meet a policy? A verdict against a compliance preset (nist: \
+                 NIST SP 800-63B-4 with its blocklist of breached, dictionary, repetitive, \
+                 sequential and context words; pci, dod, hipaa, soc2, iso: their length and \
+                 classes) or a site's passwordrules, naming each rule broken, beside the \
+                 evaluation. Counts one request on the caller's daily quota.",
+                {
+                    let mut input = evaluate_input();
+                    input.insert("required".to_owned(), json!(["password", "policy"]));
+                    input
+                },
+                evaluation_output(),
+                annotations("Check password policy", true, true, true),
             ),
             Name::GetUsage => (
                 "The API key's usage: today's count, the daily limit, what remains, the key's \
@@ -119,7 +139,13 @@ impl Name {
                 // The text copy is what the REST endpoint would have answered: CSV when asked.
                 Ok((value, generation.csv(), Some(rate)))
             }
-            Name::EvaluatePassword => {
+            Name::EvaluatePassword | Name::CheckPolicy => {
+                if self == Name::CheckPolicy && !params.has("policy") {
+                    return Err(ApiError::invalid_parameter(
+                        "policy",
+                        "check_policy needs a policy: a preset or {\"passwordrules\": \"...\"}",
+                    ));
+                }
                 let hibp = params.boolean("hibp")?.unwrap_or(true);
                 let (evaluation, rate) =
                     evaluate::run(app, breaches, caller, &params, hibp).await?;
@@ -235,6 +261,19 @@ fn evaluate_input() -> JsonObject {
             "description": "Words the password should not lean on: the user's name, email, the site's name.",
         },
         "hibp": boolean("Check HaveIBeenPwned by k-anonymity; default true."),
+        "policy": {
+            "description": "A verdict against a compliance preset, or a site's rules in Apple's passwordrules format, e.g. {\"passwordrules\": \"minlength: 12; required: upper; required: digit; max-consecutive: 2\"}.",
+            "oneOf": [
+                {"enum": Preset::ALL.map(Preset::name)},
+                {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["passwordrules"],
+                    "properties": {"passwordrules": {"type": "string", "minLength": 1, "maxLength": evaluate::MAX_RULES_CHARS}},
+                },
+            ],
+        },
+        "mfa": boolean("nist: the password is one of two factors (8 characters instead of 15). Only with policy."),
     }));
     schema.insert("required".to_owned(), json!(["password"]));
     schema
@@ -351,6 +390,18 @@ fn evaluation_output() -> JsonObject {
             "breach_check": {"enum": ["ok", "unavailable", "skipped"]},
             "warning": {"type": ["string", "null"]},
             "suggestions": {"type": ["array", "null"], "items": {"type": "string"}, "minItems": 1},
+            "policy": {
+                "type": "object",
+                "description": "The verdict, when a policy was asked for.",
+                "required": ["name", "compliant", "violations", "unchecked", "source"],
+                "properties": {
+                    "name": {"type": "string"},
+                    "compliant": {"type": ["boolean", "null"], "description": "null: no rule broken, but one could not be checked (the breach check)."},
+                    "violations": {"type": "array", "items": {"type": "object", "required": ["rule", "message"]}},
+                    "unchecked": {"type": "array", "items": {"type": "object", "required": ["rule", "message"]}},
+                    "source": {"type": "string"},
+                },
+            },
         }),
     )
 }
