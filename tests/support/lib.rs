@@ -399,6 +399,12 @@ pub fn costly_requests() -> Vec<(&'static str, String)> {
                 .collect()
         })
         .collect();
+    let near_misses: Vec<String> = (0..32).map(|_| "a".repeat(63) + "b").collect();
+    let long_rules: String = "required: upper, lower; required: [-!#$%&*+.;=?@^_~]; "
+        .repeat(20)
+        .chars()
+        .take(1024)
+        .collect();
     let evaluate = [
         json!({"password": leet, "user_inputs": inputs}),
         json!({"password": cycle("1|!l0O@a4$5"), "user_inputs": inputs}),
@@ -410,6 +416,11 @@ pub fn costly_requests() -> Vec<(&'static str, String)> {
         json!({"password": scramble("1|7!+@4", 16), "user_inputs": inputs}),
         json!({"password": cycle("qwertyuiop[]asdfghjkl;'zxcvbnm,./"), "user_inputs": inputs}),
         json!({"password": cycle("пароль密码パスワード🔐"), "user_inputs": inputs}),
+        // Policy verdicts: the context-word search at its worst (every character a l33t form of
+        // the input's, the mismatch at the end, both directions), and the longest passwordrules.
+        json!({"password": "4".repeat(128), "user_inputs": near_misses, "policy": "nist"}),
+        json!({"password": leet, "user_inputs": inputs, "policy": "nist", "mfa": true}),
+        json!({"password": cycle("Ab1!"), "policy": {"passwordrules": long_rules}}),
     ];
     generate
         .into_iter()
