@@ -8,6 +8,7 @@ mod password;
 pub mod presets;
 pub mod profession;
 pub mod random;
+pub mod site_rules;
 mod themed;
 
 use charset::{Charset, Group};
