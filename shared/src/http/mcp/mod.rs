@@ -36,7 +36,9 @@ use tools::Name;
 /// What the MCP server says of itself in `initialize` and `server/discover`.
 const INSTRUCTIONS: &str = "Password tools: generate_password draws passwords or passphrases \
 uniformly with their exact entropy; evaluate_password scores a password (zxcvbn) and checks it \
-against HaveIBeenPwned by k-anonymity; get_usage reports an API key's daily usage. Send the API \
+against HaveIBeenPwned by k-anonymity; check_policy adds a verdict against a compliance preset \
+(nist, pci, dod, hipaa, soc2, iso) or a site's passwordrules; get_usage reports an API key's daily \
+usage. Send the API \
 key in the Authorization: Bearer or X-API-Key header; without one, calls use the anonymous \
 per-address quota. A refused call returns isError with the API's error code and message.";
 
