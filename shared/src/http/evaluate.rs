@@ -129,9 +129,9 @@ fn assess(params: &Params) -> Result<Assessed, ApiError> {
 pub fn read_policy(params: &Params) -> Result<Option<Policy>, ApiError> {
     let mfa = params.boolean("mfa")?;
     let invalid = |message: String| ApiError::invalid_parameter("policy", message);
-    let presets = Preset::ALL.map(Preset::name).join(", ");
+    let presets = Preset::ALL.map(Preset::name);
     let policy = if params.is_string("policy") {
-        let preset = params.choice("policy", &Preset::ALL.map(Preset::name), Preset::parse)?;
+        let preset = params.choice("policy", &presets, Preset::parse)?;
         preset.map(|preset| Policy::Preset {
             preset,
             mfa: mfa.unwrap_or(false),
@@ -157,7 +157,10 @@ pub fn read_policy(params: &Params) -> Result<Option<Policy>, ApiError> {
     if policy.is_none() && mfa.is_some() {
         return Err(ApiError::invalid_parameter(
             "mfa",
-            format!("mfa qualifies a policy verdict: send policy too ({presets})"),
+            format!(
+                "mfa qualifies a policy verdict: send policy too ({})",
+                presets.join(", ")
+            ),
         ));
     }
     Ok(policy)

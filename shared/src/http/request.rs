@@ -107,6 +107,11 @@ impl Call {
         })
     }
 
+    /// The body as text (`""` when empty or only JSON whitespace).
+    pub fn body(&self) -> &str {
+        self.body.as_deref().unwrap_or("")
+    }
+
     /// The body as a JSON object; an empty body is `{}` when `optional`, an error otherwise.
     pub fn json_object(&self, optional: bool) -> Result<Map<String, Value>, ApiError> {
         let Some(text) = &self.body else {

@@ -87,7 +87,8 @@ impl<B: BreachSource + 'static> McpServer<B> {
         check_origin(&self.app.config.allowed_origins, &call.headers)?;
         let caller = self.app.identify(&auth::credential(&call, None)?).await?;
         let outcome = Arc::new(Mutex::new(None));
-        let mut forwarded = http::Request::new(Full::new(body_bytes(request)));
+        let body = Bytes::copy_from_slice(call.body().as_bytes());
+        let mut forwarded = http::Request::new(Full::new(body));
         *forwarded.method_mut() = request.method().clone();
         *forwarded.uri_mut() = request.uri().clone();
         *forwarded.headers_mut() = call.headers;
@@ -162,14 +163,6 @@ fn transport_error(status: http::StatusCode, body: &[u8], sent_json: bool) -> Ap
         message
     };
     ApiError::new(code, message)
-}
-
-fn body_bytes(request: &Request) -> Bytes {
-    match request.body() {
-        Body::Text(text) => Bytes::copy_from_slice(text.as_bytes()),
-        Body::Binary(bytes) => Bytes::copy_from_slice(bytes),
-        _ => Bytes::new(),
-    }
 }
 
 /// Refuses a request whose `Origin` is not one of `allowed` (the deployment's CORS origins, `*`

@@ -181,17 +181,21 @@ fn annotations(
     )
 }
 
-/// A closed object schema with `properties`.
-fn object(properties: Value) -> JsonObject {
-    let schema = json!({
-        "type": "object",
-        "properties": properties,
-        "additionalProperties": false,
-    });
-    match schema {
+/// A schema written as a `json!` object literal, as a map.
+fn schema(literal: Value) -> JsonObject {
+    match literal {
         Value::Object(map) => map,
         _ => unreachable!("a JSON object literal"),
     }
+}
+
+/// A closed object schema with `properties`.
+fn object(properties: Value) -> JsonObject {
+    schema(json!({
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": false,
+    }))
 }
 
 fn integer(min: u32, max: Option<u32>, description: &str) -> Value {
@@ -285,7 +289,7 @@ fn evaluate_input() -> JsonObject {
 /// does), so the error body must be admitted too.
 fn output(required: &[&str], properties: Value) -> JsonObject {
     let codes: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
-    let schema = json!({
+    schema(json!({
         "type": "object",
         "anyOf": [
             {"type": "object", "required": required, "properties": properties},
@@ -302,11 +306,7 @@ fn output(required: &[&str], properties: Value) -> JsonObject {
                 },
             },
         ],
-    });
-    match schema {
-        Value::Object(map) => map,
-        _ => unreachable!("a JSON object literal"),
-    }
+    }))
 }
 
 fn generated_output() -> JsonObject {
