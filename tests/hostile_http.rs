@@ -480,22 +480,7 @@ async fn no_request_costs_more_than_a_bounded_multiple_of_its_output() {
         let (cpu, status) = cpu_of(path, &body).await;
         let preview: String = body.chars().take(120).collect();
         assert!(status < 500, "{path} {preview}: {status}");
-        // The same output from the plainest request: as many passwords of the longest length, or a
-        // password as long scored against the same user inputs.
-        let count = request["count"].as_u64().unwrap_or(1);
-        let plain = match (path, request["mode"].as_str()) {
-            ("/v1/evaluate", _) => {
-                let length = request["password"].as_str().unwrap().chars().count();
-                let letters: String = "correcthorsebatterystaple"
-                    .chars()
-                    .cycle()
-                    .take(length)
-                    .collect();
-                json!({"password": letters, "user_inputs": request["user_inputs"]})
-            }
-            (_, Some("passphrase")) => json!({"mode": "passphrase", "words": 20, "count": count}),
-            _ => json!({"length": 256, "count": count}),
-        };
+        let plain = integration_tests::plain_counterpart(path, &request);
         let mut runs = Vec::new();
         for _ in 0..5 {
             runs.push(cpu_of(path, &plain.to_string()).await.0);
@@ -507,9 +492,7 @@ async fn no_request_costs_more_than_a_bounded_multiple_of_its_output() {
             "{path} {:>9.3} ms ({ratio:.1}× plain) {status} {preview}",
             cpu.as_secs_f64() * 1e3
         );
-        // Release figures (make bench): the worst generate is ~5× its plain request (debug ~20×), the worst
-        // evaluate ~3×; before the bounds, 9 000× and 8×.
-        let bound = if path == "/v1/evaluate" { 5.0 } else { 50.0 };
+        let bound = integration_tests::cost_bound(path);
         if ratio > bound {
             over.push(format!(
                 "{preview}: {cpu:?} against {baseline:?} (bound {bound}×)"

@@ -6,9 +6,8 @@
 //! which a missing cargo-lambda fails the test instead of skipping it.
 
 use integration_tests::range_server::sha1_hex;
-use integration_tests::watch::LocalApi;
+use integration_tests::watch::{LocalApi, request_lines, wait_for};
 use integration_tests::{http, http_with};
-use std::time::{Duration, Instant};
 
 /// A password only this test sends.
 const SECRET_PASSWORD: &str = "Zebra!Quartz-7731-lantern";
@@ -129,12 +128,7 @@ fn check_logs(log: &str, secrets: &[String]) {
             "a secret reached the logs"
         );
     }
-    let requests: Vec<serde_json::Value> = log
-        .lines()
-        .filter(|l| l.starts_with('{'))
-        .map(|l| serde_json::from_str(l).expect("every function log line is JSON"))
-        .filter(|l: &serde_json::Value| l["fields"]["message"] == "request")
-        .collect();
+    let requests = request_lines(log);
     assert!(requests.len() >= 15, "{} request lines", requests.len());
     for line in &requests {
         assert!(line["fields"]["status"].is_u64(), "{line}");
@@ -160,20 +154,9 @@ fn local_api_serves_every_route_over_http() {
     ) else {
         return;
     };
-    let (port, log, ranges) = (api.port, api.log.clone(), &api.ranges);
-    let deadline = Instant::now() + Duration::from_secs(180);
-    let first = loop {
-        match http(port, "POST", "/v1/generate", Some("{}")) {
-            Ok(response) if response.status != 0 => break response,
-            _ if Instant::now() > deadline => {
-                panic!(
-                    "the local API did not answer: {}",
-                    std::fs::read_to_string(&log).unwrap_or_default()
-                )
-            }
-            _ => std::thread::sleep(Duration::from_millis(250)),
-        }
-    };
+    let (port, ranges) = (api.port, &api.ranges);
+    wait_for(port, "/v1/generate", &api.log);
+    let first = http(port, "POST", "/v1/generate", Some("{}")).unwrap();
     assert_eq!(first.status, 200, "{}", first.body);
     assert_eq!(first.header("cache-control"), Some("no-store"));
     let json = first.json();

@@ -7,7 +7,7 @@
 //! (from tests/mcp/node). Under `PASSWORDAPI_E2E=required` (`make test`) a missing client fails
 //! the test instead of skipping it.
 
-use integration_tests::watch::{LocalApi, require_e2e, wait_for};
+use integration_tests::watch::{LocalApi, request_lines, require_e2e, wait_for};
 use integration_tests::{root, unregistered_key};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -133,13 +133,9 @@ fn check_logs(log: &str) {
     ] {
         assert!(!log.contains(sdk), "the SDK logged {sdk:?}");
     }
-    let requests: Vec<serde_json::Value> = log
-        .lines()
-        .filter(|l| l.starts_with('{'))
-        .filter_map(|l| serde_json::from_str(l).ok())
-        .filter(|l: &serde_json::Value| {
-            l["fields"]["message"] == "request" && l["fields"]["route"] == "/mcp"
-        })
+    let requests: Vec<serde_json::Value> = request_lines(log)
+        .into_iter()
+        .filter(|l| l["fields"]["route"] == "/mcp")
         .collect();
     let tools: std::collections::BTreeSet<&str> = requests
         .iter()

@@ -690,20 +690,7 @@ async fn the_hostile_cost_corpus_is_bounded_through_mcp_as_through_rest() {
                 "{preview}: {code}"
             );
         }
-        let count = arguments["count"].as_u64().unwrap_or(1);
-        let plain = match (path, arguments["mode"].as_str()) {
-            ("/v1/evaluate", _) => {
-                let length = arguments["password"].as_str().unwrap().chars().count();
-                let letters: String = "correcthorsebatterystaple"
-                    .chars()
-                    .cycle()
-                    .take(length)
-                    .collect();
-                json!({"password": letters, "user_inputs": arguments["user_inputs"]})
-            }
-            (_, Some("passphrase")) => json!({"mode": "passphrase", "words": 20, "count": count}),
-            _ => json!({"length": 256, "count": count}),
-        };
+        let plain = integration_tests::plain_counterpart(path, &arguments);
         let mut runs = Vec::new();
         for _ in 0..5 {
             runs.push(cpu_of(tool_of(path), plain.clone()).await.0);
@@ -715,7 +702,7 @@ async fn the_hostile_cost_corpus_is_bounded_through_mcp_as_through_rest() {
             cpu.as_secs_f64() * 1e3
         );
         // The bounds of hostile_http's REST run of the same corpus.
-        let bound = if path == "/v1/evaluate" { 5.0 } else { 50.0 };
+        let bound = integration_tests::cost_bound(path);
         if ratio > bound {
             over.push(format!("{preview}: {ratio:.1}× (bound {bound}×)"));
         }

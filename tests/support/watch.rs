@@ -94,6 +94,16 @@ impl LocalApi {
     }
 }
 
+/// The functions' request lines in `log` (one per request, from the shared pipeline); every JSON
+/// line of the log must parse.
+pub fn request_lines(log: &str) -> Vec<serde_json::Value> {
+    log.lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).expect("every function log line is JSON"))
+        .filter(|l: &serde_json::Value| l["fields"]["message"] == "request")
+        .collect()
+}
+
 /// Builds every function of the endpoint registry, so the first requests do not wait for a
 /// compile.
 pub fn build_functions() {
