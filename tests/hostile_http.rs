@@ -84,7 +84,9 @@ async fn malformed_and_mistyped_json() {
         "{\"length\": 18,}",
         "{\"length\": 1e309}",
         "{\"length\": 18, \"length\": 19}",
-        // Unicode whitespace is not JSON whitespace: not an empty body.
+        // Whitespace alone is not a JSON document (nor is Unicode whitespace): not an empty body.
+        " ",
+        "\r\n\t",
         "\u{a0}",
         " \u{2028}\u{3000}\n",
         "{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",

@@ -80,8 +80,8 @@ impl Call {
             return Err(ApiError::payload_too_large(MAX_BODY_BYTES));
         }
         let body = match std::str::from_utf8(bytes) {
-            // Only JSON's own whitespace makes a body empty: U+00A0 and the like are not JSON.
-            Ok(text) if text.trim_matches([' ', '\t', '\n', '\r']).is_empty() => None,
+            // Only zero bytes is no body: whitespace alone is not a JSON document.
+            Ok("") => None,
             Ok(text) => Some(text.to_string()),
             Err(_) => return Err(ApiError::invalid_json("the body is not valid UTF-8")),
         };
@@ -107,7 +107,7 @@ impl Call {
         })
     }
 
-    /// The body as text (`""` when empty or only JSON whitespace).
+    /// The body as text (`""` when there is none).
     pub fn body(&self) -> &str {
         self.body.as_deref().unwrap_or("")
     }
