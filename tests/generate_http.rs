@@ -103,7 +103,7 @@ fn assert_entropy(json: &Value, exact: f64) {
 
 #[tokio::test]
 async fn empty_request_gives_one_18_character_password_with_all_classes() {
-    for body in ["{}", "", "  "] {
+    for body in ["{}", ""] {
         let response = send(Event::post("/v1/generate", body)).await;
         assert_eq!(response.status(), 200, "{body:?}");
         let json = body_json(&response);
