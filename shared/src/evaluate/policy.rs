@@ -80,17 +80,13 @@ pub enum Policy {
     },
 }
 
-/// `passwordrules` the parser refuses.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("passwordrules is not valid: {0}")]
-pub struct RulesError(pub String);
+pub use crate::generate::site_rules::RulesError;
 
 impl Policy {
     /// Parses `passwordrules` with 1Password's parser (ASCII printable allowed when the rules name
     /// no characters, as the format says).
     pub fn rules(text: &str) -> Result<Policy, RulesError> {
-        let rules = password_rules_parser::parse_password_rules(text, true)
-            .map_err(|e| RulesError(e.to_string().lines().next().unwrap_or("").to_owned()))?;
+        let rules = crate::generate::site_rules::parse(text)?;
         Ok(Policy::Rules {
             text: text.to_owned(),
             rules,

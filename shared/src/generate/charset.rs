@@ -380,6 +380,7 @@ pub fn sizes(groups: &[Group]) -> Vec<GroupSize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::generate::stats::{chi_square, chi_square_critical};
     use rand::SeedableRng;
     use rand::rngs::StdRng;
     use std::collections::HashMap;
@@ -399,21 +400,6 @@ mod tests {
             group("numbers", NUMBERS, 1),
             group("symbols", SYMBOLS, 1),
         ]
-    }
-
-    /// Upper critical value of chi-square with `df` degrees of freedom at z standard deviations
-    /// (Wilson–Hilferty); z = 5 puts a false failure near 3e-7.
-    fn chi_square_critical(df: f64, z: f64) -> f64 {
-        let a = 2.0 / (9.0 * df);
-        df * (1.0 - a + z * a.sqrt()).powi(3)
-    }
-
-    fn chi_square(observed: &[u64], expected: &[f64]) -> f64 {
-        observed
-            .iter()
-            .zip(expected)
-            .map(|(&o, &e)| (o as f64 - e).powi(2) / e)
-            .sum()
     }
 
     #[test]

@@ -379,14 +379,16 @@ pub fn binomial(n: u32, k: u32) -> BigUint {
 
 /// `log2(n)` to double precision, for counts far beyond `f64`'s range.
 pub fn log2(n: &BigUint) -> f64 {
-    let bits = n.bits();
-    if bits == 0 {
-        return f64::NEG_INFINITY;
+    // The top two 64-bit digits as a float mantissa (no allocation), the rest as the exponent.
+    let mut digits = n.iter_u64_digits();
+    let below = digits.len().saturating_sub(2);
+    match (digits.next_back(), digits.next_back()) {
+        (None, _) => f64::NEG_INFINITY,
+        (Some(top), None) => (top as f64).log2(),
+        (Some(top), Some(next)) => {
+            (top as f64 * 18_446_744_073_709_551_616.0 + next as f64).log2() + (64 * below) as f64
+        }
     }
-    // Keep the top 64 bits as a float mantissa and add back the shifted-out exponent.
-    let shift = bits.saturating_sub(64);
-    let top = (n >> shift).to_u64_digits().first().copied().unwrap_or(0);
-    (top as f64).log2() + shift as f64
 }
 
 #[cfg(test)]

@@ -11,6 +11,26 @@ pub mod random;
 pub mod site_rules;
 mod themed;
 
+/// Goodness of fit for the samplers' uniformity tests.
+#[cfg(test)]
+pub(crate) mod stats {
+    /// Upper critical value of chi-square with `df` degrees of freedom at z standard deviations
+    /// (Wilson–Hilferty); z = 5 puts a false failure near 3e-7.
+    pub fn chi_square_critical(df: f64, z: f64) -> f64 {
+        let a = 2.0 / (9.0 * df);
+        df * (1.0 - a + z * a.sqrt()).powi(3)
+    }
+
+    /// Pearson's statistic.
+    pub fn chi_square(observed: &[u64], expected: &[f64]) -> f64 {
+        observed
+            .iter()
+            .zip(expected)
+            .map(|(&o, &e)| (o as f64 - e).powi(2) / e)
+            .sum()
+    }
+}
+
 use charset::{Charset, Group};
 use num_bigint::BigUint;
 use passphrase::Phrase;
@@ -93,6 +113,7 @@ pub struct GenerateRequest {
     pub include_number: Option<bool>,
     pub profession: Option<Profession>,
     pub format: Option<Format>,
+    pub passwordrules: Option<String>,
 }
 
 /// A request parameter that cannot be honoured.
@@ -168,6 +189,7 @@ pub struct Policy {
 #[derive(Clone, Debug)]
 enum Space {
     Chars(Arc<Charset>),
+    Rules(Arc<site_rules::SiteSpace>),
     Themed(Themed),
     Phrase(Phrase),
 }
@@ -220,6 +242,7 @@ impl Policy {
     pub fn length(&self) -> Option<u32> {
         match &self.space {
             Space::Chars(c) => Some(c.length()),
+            Space::Rules(s) => Some(s.length() as u32),
             Space::Themed(t) => Some(t.length),
             Space::Phrase(_) => None,
         }
@@ -237,16 +260,26 @@ impl Policy {
     pub fn charset_size(&self) -> u64 {
         match &self.space {
             Space::Chars(c) => u64::from(c.pool_size()),
+            Space::Rules(s) => s.size() as u64,
             Space::Themed(t) => u64::from(t.pool_size),
             Space::Phrase(p) => p.vocabulary.len() as u64,
         }
     }
 
-    /// The pool's make-up, e.g. `lower+upper+numbers+symbols`.
+    /// The site's `passwordrules` the passwords follow, as sent.
+    pub fn passwordrules(&self) -> Option<&str> {
+        match &self.space {
+            Space::Rules(s) => Some(&s.text),
+            _ => None,
+        }
+    }
+
+    /// The pool's make-up, e.g. `lower+upper+numbers+symbols` (`passwordrules` for a site's).
     pub fn character_pool(&self) -> String {
         let names = |groups: &[Group]| groups.iter().map(|g| g.name).collect::<Vec<_>>().join("+");
         match &self.space {
             Space::Chars(c) => names(c.groups()),
+            Space::Rules(_) => "passwordrules".to_string(),
             Space::Themed(t) => format!("{}+{}_word", names(&t.groups), t.profession.name()),
             Space::Phrase(p) => match p.theme {
                 Some(theme) => format!("eff_large_wordlist+{}", theme.name()),
@@ -260,6 +293,7 @@ impl Space {
     fn count(&self) -> BigUint {
         match self {
             Space::Chars(c) => c.count().clone(),
+            Space::Rules(s) => s.count(),
             Space::Themed(t) => t.total.clone(),
             Space::Phrase(p) => p.count(),
         }
@@ -268,6 +302,7 @@ impl Space {
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> String {
         match self {
             Space::Chars(c) => c.sample(rng),
+            Space::Rules(s) => s.sample(rng),
             Space::Themed(t) => t.sample(rng),
             Space::Phrase(p) => p.sample(rng),
         }

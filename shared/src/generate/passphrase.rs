@@ -140,6 +140,7 @@ pub(super) fn phrase_space(
             ("exclude", r.exclude.is_some()),
             ("avoid_ambiguous", r.avoid_ambiguous.is_some()),
             ("symbol_set", r.symbol_set.is_some()),
+            ("passwordrules", r.passwordrules.is_some()),
         ],
         Mode::Passphrase,
     )?;

@@ -36,6 +36,9 @@ pub(super) fn space(
         Mode::Password,
     )?;
     let length = requested_length(r)?;
+    if let Some(text) = &r.passwordrules {
+        return Ok(Space::Rules(super::site_rules::space(r, text, target)?));
+    }
     let symbol_set = symbol_set(r)?;
     let classes = class_requests(r, symbol_set);
     let resolved = resolve_classes(r, &classes, symbol_set)?;

@@ -22,8 +22,6 @@ use std::convert::Infallible;
 /// Body parameters.
 pub const BODY_PARAMS: &[&str] = &["password", "user_inputs", "policy", "mfa"];
 
-/// Longest `passwordrules` text accepted (its parse is linear in it).
-pub const MAX_RULES_CHARS: usize = 1024;
 /// Query parameters.
 pub const QUERY_PARAMS: &[&str] = &["hibp"];
 
@@ -145,11 +143,6 @@ pub fn read_policy(params: &Params) -> Result<Option<Policy>, ApiError> {
                 ));
             }
         };
-        if rules.chars().count() > MAX_RULES_CHARS {
-            return Err(invalid(format!(
-                "passwordrules is longer than {MAX_RULES_CHARS} characters"
-            )));
-        }
         Some(Policy::rules(rules).map_err(|e| invalid(e.to_string()))?)
     } else {
         None

@@ -39,6 +39,7 @@ pub const PARAMS: &[&str] = &[
     "include_number",
     "profession",
     "format",
+    "passwordrules",
 ];
 
 /// Accepted in the POST body only: a key never belongs in a URL.
@@ -143,6 +144,7 @@ pub fn read_request(p: &Params) -> Result<GenerateRequest, ApiError> {
             "csv_spreadsheet" => Some(Format::CsvSpreadsheet),
             _ => None,
         })?,
+        passwordrules: p.string("passwordrules")?,
     })
 }
 
@@ -169,7 +171,7 @@ struct Generated<'a> {
 struct Audit {
     entropy_source: &'static str,
     character_pool: String,
-    policy: Option<&'static str>,
+    policy: Option<String>,
     client_side: bool,
     server_contact: bool,
 }
@@ -222,7 +224,10 @@ impl Generation {
             audit: Audit {
                 entropy_source: random::ENTROPY_SOURCE,
                 character_pool: policy.character_pool(),
-                policy: policy.compliance.map(Preset::clause),
+                policy: match policy.passwordrules() {
+                    Some(text) => Some(format!("the site's passwordrules: {text}")),
+                    None => policy.compliance.map(|p| p.clause().to_owned()),
+                },
                 client_side: false,
                 server_contact: true,
             },

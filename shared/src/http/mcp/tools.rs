@@ -10,7 +10,9 @@ use super::super::params::Params;
 use super::super::{App, Caller, evaluate, generate, keys};
 use crate::evaluate::breach::BreachSource;
 use crate::evaluate::{MAX_PASSWORD_CHARS, MAX_USER_INPUT_CHARS, MAX_USER_INPUTS};
-use crate::generate::{LENGTH_RANGE, MAX_SEPARATOR_CHARS, Preset, Profession, WORDS_RANGE};
+use crate::generate::{
+    LENGTH_RANGE, MAX_SEPARATOR_CHARS, Preset, Profession, WORDS_RANGE, site_rules,
+};
 use crate::quota::RateLimit;
 use rmcp::model::{JsonObject, Tool, ToolAnnotations};
 use serde_json::{Value, json};
@@ -252,6 +254,7 @@ fn generate_input() -> JsonObject {
         "include_number": boolean("Append one digit to one random passphrase word; default false."),
         "profession": choice(&Profession::ALL.map(Profession::name), "A themed vocabulary."),
         "format": choice(&["json", "csv", "csv_spreadsheet"], "json (default); csv or csv_spreadsheet make the text copy of the result an RFC 4180 CSV document."),
+        "passwordrules": {"type": "string", "minLength": 1, "maxLength": site_rules::MAX_RULES_CHARS, "description": "A site's rules in Apple's passwordrules format, e.g. \"minlength: 12; required: upper; required: digit; max-consecutive: 2\": the passwords are uniform over every string of the length that the rules allow (length defaults to 18 within minlength/maxlength; exclude and avoid_ambiguous still apply)."},
     }))
 }
 
@@ -273,7 +276,7 @@ fn evaluate_input() -> JsonObject {
                     "type": "object",
                     "additionalProperties": false,
                     "required": ["passwordrules"],
-                    "properties": {"passwordrules": {"type": "string", "minLength": 1, "maxLength": evaluate::MAX_RULES_CHARS}},
+                    "properties": {"passwordrules": {"type": "string", "minLength": 1, "maxLength": site_rules::MAX_RULES_CHARS}},
                 },
             ],
         },
