@@ -251,6 +251,11 @@ fn resolved(spec: &Yaml, schema: &Yaml) -> Yaml {
         schema = &spec["components"]["schemas"][reference.rsplit('/').next().unwrap()];
     }
     let mut schema = schema.clone();
+    if let Some(properties) = schema.get_mut("properties").and_then(Yaml::as_mapping_mut) {
+        for (_, property) in properties.iter_mut() {
+            *property = resolved(spec, property);
+        }
+    }
     if let Some(types) = schema["type"].as_sequence() {
         let types: Vec<Yaml> = types
             .iter()
@@ -388,19 +393,39 @@ fn mcp_tools_take_the_rest_parameters_with_the_spec_schemas_and_give_its_bodies(
     }
 }
 
-#[test]
-fn readme_lists_exactly_the_policy_rules_of_the_code() {
+/// The names in backquotes in the first cell of each row of README's table under `header`.
+fn readme_table_names(header: &str) -> BTreeSet<String> {
     let readme = std::fs::read_to_string(integration_tests::root().join("README.md")).unwrap();
     let table = readme
-        .split("| rule | the password has |")
+        .split(header)
         .nth(1)
-        .expect("README's table of policy rules");
-    let in_readme: BTreeSet<String> = table
+        .unwrap_or_else(|| panic!("README's table {header}"));
+    table
         .lines()
         .skip(2)
         .take_while(|l| l.starts_with('|'))
-        .map(|l| l.split('`').nth(1).unwrap().to_owned())
-        .collect();
+        .flat_map(|l| {
+            let cell = l.split(" | ").next().unwrap().to_owned();
+            cell.split('`')
+                .skip(1)
+                .step_by(2)
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[test]
+fn readme_lists_exactly_the_policy_rules_of_the_code() {
     let in_code = set(passwordapi::evaluate::policy::RULES.iter().map(|(n, _)| *n));
-    assert_eq!(in_readme, in_code);
+    assert_eq!(readme_table_names("| rule | the password has |"), in_code);
+}
+
+#[test]
+fn readme_lists_exactly_the_generate_parameters_of_the_code() {
+    let in_code = set(passwordapi::http::generate::PARAMS.iter().copied());
+    assert_eq!(
+        readme_table_names("| param | type | default | meaning |"),
+        in_code
+    );
 }

@@ -361,6 +361,111 @@ async fn min_entropy_and_quantum_raise_the_length_to_the_smallest_sufficient() {
     .await;
 }
 
+/// Whether `password` meets `rules` as 1Password's parser reads them, checked here on the
+/// parser's own output: the length bounds, only allowed or required characters, a character of
+/// each required set, no run longer than `max-consecutive`.
+fn meets_rules(password: &str, rules: &str) -> bool {
+    let rules = password_rules_parser::parse_password_rules(rules, true).unwrap();
+    let chars: Vec<char> = password.chars().collect();
+    let set = |classes: &[password_rules_parser::CharacterClass]| -> Vec<char> {
+        classes.iter().flat_map(|c| c.chars()).collect()
+    };
+    let mut allowed = set(&rules.allowed);
+    for required in &rules.required {
+        allowed.extend(set(required));
+    }
+    let longest_run = chars
+        .chunk_by(|a, b| a == b)
+        .map(<[char]>::len)
+        .max()
+        .unwrap_or(0);
+    rules.min_length.is_none_or(|m| chars.len() >= m as usize)
+        && rules.max_length.is_none_or(|m| chars.len() <= m as usize)
+        && chars.iter().all(|c| allowed.contains(c))
+        && rules
+            .required
+            .iter()
+            .all(|r| chars.iter().any(|c| set(r).contains(c)))
+        && rules
+            .max_consecutive
+            .is_none_or(|k| longest_run <= k as usize)
+}
+
+#[tokio::test]
+async fn passwordrules_give_passwords_the_site_accepts_with_the_exact_entropy() {
+    let rules = "minlength: 12; maxlength: 16; required: upper; required: digit; allowed: lower; max-consecutive: 2";
+    let json = ok(json!({"passwordrules": rules, "count": 10})).await;
+    assert_eq!(json["length"], 16, "18 clamped to maxlength");
+    assert_eq!(json["charset_size"], 62);
+    assert_eq!(json["audit"]["character_pool"], "passwordrules");
+    assert_eq!(
+        json["audit"]["policy"],
+        format!("the site's passwordrules: {rules}")
+    );
+    for p in passwords(&json) {
+        assert!(meets_rules(&p, rules), "{p}");
+    }
+
+    // Without max-consecutive the count is inclusion–exclusion over the two required sets.
+    let json = ok(
+        json!({"passwordrules": "required: upper; required: digit; allowed: lower", "length": 12}),
+    )
+    .await;
+    let n = |base: f64| base.powi(12);
+    assert_entropy(&json, (n(62.0) - n(36.0) - n(52.0) + n(26.0)).log2());
+    // max-consecutive: 1 over 36 characters: 36 · 35^(L−1).
+    let json =
+        ok(json!({"passwordrules": "allowed: lower, digit; max-consecutive: 1", "length": 20}))
+            .await;
+    assert_entropy(&json, 36f64.log2() + 19.0 * 35f64.log2());
+    for p in passwords(&json) {
+        assert!(
+            meets_rules(&p, "allowed: lower, digit; max-consecutive: 1"),
+            "{p}"
+        );
+    }
+
+    // The query string takes them too; min_entropy raises the length within maxlength.
+    let response =
+        send(Event::new("GET", "/v1/generate").query(
+            "passwordrules=allowed%3A%20digit%3B%20maxlength%3A%2064&min_entropy=100&length=8",
+        ))
+        .await;
+    let json = body_json(&response);
+    assert_eq!(response.status(), 200, "{json}");
+    // 10^30 < 2^100 < 10^31: thirty digits are not enough, thirty-one are.
+    assert_eq!(json["length"], 31);
+    assert!(json["entropy_bits"].as_f64().unwrap() >= 100.0);
+
+    for (body, param) in [
+        (
+            json!({"passwordrules": "required: upper; nonsense"}),
+            "passwordrules",
+        ),
+        (json!({"passwordrules": ""}), "passwordrules"),
+        (json!({"passwordrules": "x".repeat(1025)}), "passwordrules"),
+        (json!({"passwordrules": 12}), "passwordrules"),
+        (
+            json!({"passwordrules": "minlength: 20", "length": 12}),
+            "length",
+        ),
+        (
+            json!({"passwordrules": "required: upper", "uppercase": false}),
+            "uppercase",
+        ),
+        (
+            json!({"passwordrules": "required: upper", "mode": "passphrase"}),
+            "passwordrules",
+        ),
+        (
+            json!({"passwordrules": "required: digit", "exclude": "0123456789"}),
+            "exclude",
+        ),
+    ] {
+        bad_param(body, "INVALID_PARAMETER", param).await;
+    }
+}
+
 #[tokio::test]
 async fn compliance_presets() {
     for (preset, min_length, all_four) in [

@@ -3,17 +3,21 @@
 //!
 //! The allowed characters are split into atoms, the characters that belong to the same required
 //! sets. A string is a sequence of blocks (maximal runs of one character, each 1 to `max-consecutive`
-//! long), each block's character unlike the one before. [`Table`] counts the ways to finish a
-//! string from the end: by the characters left, the required sets met so far and the atom of the
-//! last block (which character it was does not change the count: atoms are symmetric). The
-//! sampler walks forward, choosing each block's atom, then its length, then its character, each
-//! with the exact weight of the strings that follow; it reads the weights as `log2` floats and
-//! defers to the exact integers when a draw falls within [`CLOSE_CALL`] of a boundary, so every
-//! choice is exact while the integers are almost never touched.
+//! long), each block's character unlike the one before. The count of every length is
+//! inclusion–exclusion over the required sets a string misses, each term a count under the run
+//! limit alone ([`totals`]). A password is drawn forward, block by block, each choice weighted by
+//! the exact number of strings that can follow it; the weights are read as floats, and a draw
+//! within [`CLOSE_CALL`] of a boundary is settled with the exact integers, so every choice is
+//! exact while the integers are almost never touched. Two ways to meet the sets:
+//! - propose and reject: draw a string that keeps the run limit and keep it if it meets every
+//!   set, while at least [`MIN_ACCEPTANCE`] of them do (long strings);
+//! - walk: [`Table`] counts the ways to finish by the characters left, the sets met so far and
+//!   the atom of the last block (which character it was does not change the count: atoms are
+//!   symmetric), and the walk chooses each block's atom, length and character from it.
 //!
-//! Cost: the table is `length × 2^sets × atoms` big-integer steps (at most 256 × 16 × 16), read by
-//! every password of the request; a password is one float choice per block while a required set is
-//! unmet, and then one small draw per character.
+//! Cost: `2^sets` run-limit counts of `length` steps each; a proposal is a draw or two per
+//! character; the walk's table is `length × 3^sets` fixed-width steps at most, and it is only
+//! built where few strings meet the sets, which bounds the length it needs.
 
 use super::charset::AMBIGUOUS;
 use super::random::below;
@@ -200,6 +204,10 @@ struct Table {
     /// Where each row starts in `data`, and its width in limbs.
     rows: Vec<(usize, usize)>,
     data: Vec<u64>,
+    /// `log2 W` and `log2 H` of every cell, at `r * per_row + slot − masks`: the walk's floats,
+    /// read without touching the limbs.
+    log_w: Vec<f64>,
+    log_h: Vec<f64>,
 }
 
 impl Table {
@@ -232,6 +240,8 @@ impl Table {
             slots,
             rows,
             data: Vec::with_capacity(last_start + per_row * last_width),
+            log_w: Vec::with_capacity((max_length + 1) * pairs.len()),
+            log_h: Vec::with_capacity((max_length + 1) * pairs.len()),
         };
         let full = masks - 1;
         for r in 0..=max_length {
@@ -268,6 +278,14 @@ impl Table {
             }
             table.data.extend_from_slice(&row);
         }
+        let mut h = Count::default();
+        for r in 0..=max_length {
+            for &(m, b) in &pairs {
+                table.log_w.push(log2_limbs(table.w(r, m, b)));
+                let log_h = log2_limbs(table.h(r, m, b, &mut h));
+                table.log_h.push(log_h);
+            }
+        }
         table
     }
 
@@ -299,15 +317,22 @@ impl Table {
         out
     }
 
+    /// Index of `(r, m, b)` in the float tables.
+    fn float_at(&self, r: usize, m: usize, b: usize) -> usize {
+        let pairs = self.log_w.len() / self.rows.len();
+        r * pairs + self.slots[m * self.atoms + b] - self.masks
+    }
+
     fn log_w(&self, r: usize, m: usize, b: usize) -> f64 {
-        log2_limbs(self.w(r, m, b))
+        self.log_w[self.float_at(r, m, b)]
     }
 
     fn log_h(&self, r: usize, m: usize, b: usize) -> f64 {
-        log2_limbs(self.h(r, m, b, &mut Count::default()))
+        self.log_h[self.float_at(r, m, b)]
     }
 
     /// The number of valid strings of `r` characters.
+    #[cfg(test)]
     fn total(&self, r: usize) -> BigUint {
         to_big(self.t(r, 0))
     }
@@ -321,6 +346,111 @@ impl Table {
     }
 }
 
+/// One count per length, each in `width` limbs.
+#[derive(Clone, Debug)]
+struct Rows {
+    width: usize,
+    data: Vec<u64>,
+}
+
+impl Rows {
+    fn new(width: usize, rows: usize) -> Rows {
+        Rows {
+            width,
+            data: Vec::with_capacity(width * rows),
+        }
+    }
+
+    fn push(&mut self, value: &[u64]) {
+        self.data.extend_from_slice(&value[..self.width]);
+    }
+
+    fn get(&self, r: usize) -> &[u64] {
+        &self.data[r * self.width..(r + 1) * self.width]
+    }
+
+    fn len(&self) -> usize {
+        self.data.len() / self.width
+    }
+}
+
+/// Limbs for counts of up to `max_length` characters of `size` kinds.
+fn width_for(size: usize, max_length: usize) -> usize {
+    let bits = (max_length as f64 * (size as f64).log2()).ceil() as usize;
+    (bits / 64 + 2).min(MAX_LIMBS)
+}
+
+/// Counts under the run limit alone, for an alphabet of `size` characters: `G(r)`, the ways to
+/// go on for `r` characters after a run ended (the next character unlike it), and
+/// `V(r) = Σ G(r − L)` over run lengths `L` in `1..=min(run, r)`; `size · V(r)` strings of `r`
+/// characters keep the limit.
+fn run_only(size: usize, run: usize, max_length: usize, width: usize) -> (Rows, Rows) {
+    let mut g = Rows::new(width, max_length + 1);
+    let mut v = Rows::new(width, max_length + 1);
+    for r in 0..=max_length {
+        let mut vr = Count::default();
+        let mut gr = Count::default();
+        if r == 0 {
+            gr[0] = 1;
+        } else {
+            add_product(&mut vr[..width], v.get(r - 1), 1);
+            add_product(&mut vr[..width], g.get(r - 1), 1);
+            if r > run {
+                subtract(&mut vr[..width], g.get(r - 1 - run));
+            }
+            add_product(&mut gr[..width], &vr[..width], size as u64 - 1);
+        }
+        v.push(&vr);
+        g.push(&gr);
+    }
+    (g, v)
+}
+
+/// `T(r)`, the strings of `r` characters with a character of every required set and no run
+/// longer than `run`, for every `r` up to `max_length` (`T(0)` is 0): by inclusion–exclusion over
+/// the sets a string misses, `Σ_S (−1)^|S| · U(N − |∪S|)` where `U(n)` counts the strings over
+/// `n` characters that keep the run limit.
+fn totals(alphabet: &Alphabet, run: usize, max_length: usize, width: usize) -> Rows {
+    // The coefficient of each alphabet size left once the sets in S are taken out.
+    let mut coefficients: Vec<(usize, i64)> = Vec::new();
+    for missed in 0usize..1 << alphabet.sets {
+        let left: usize = alphabet
+            .atoms
+            .iter()
+            .filter(|(_, sets)| *sets as usize & missed == 0)
+            .map(|(members, _)| members.len())
+            .sum();
+        let sign = if missed.count_ones() % 2 == 0 { 1 } else { -1 };
+        match coefficients.iter_mut().find(|(size, _)| *size == left) {
+            Some((_, c)) => *c += sign,
+            None => coefficients.push((left, sign)),
+        }
+    }
+    let mut positive = vec![Count::default(); max_length + 1];
+    let mut negative = vec![Count::default(); max_length + 1];
+    for &(size, coefficient) in coefficients.iter().filter(|(size, c)| *size > 0 && *c != 0) {
+        let (_, v) = run_only(size, run, max_length, width);
+        let sum = if coefficient > 0 {
+            &mut positive
+        } else {
+            &mut negative
+        };
+        for (r, acc) in sum.iter_mut().enumerate().skip(1) {
+            add_product(
+                &mut acc[..width],
+                v.get(r),
+                size as u64 * coefficient.unsigned_abs(),
+            );
+        }
+    }
+    let mut rows = Rows::new(width, max_length + 1);
+    for (mut p, n) in positive.into_iter().zip(&negative) {
+        subtract(&mut p[..width], &n[..width]);
+        rows.push(&p);
+    }
+    rows
+}
+
 /// Index `i` with probability `weight_i / Σ weight`, from the weights' shares as floats (in
 /// order, read only as far as the draw needs) and, when the draw is within `close_call` of a
 /// boundary, their exact values.
@@ -330,9 +460,9 @@ fn choose<R: Rng + ?Sized>(
     shares: impl Iterator<Item = f64>,
     exact: impl FnOnce() -> Vec<BigUint>,
 ) -> usize {
-    // The draw is a uniform real in [x, x + 1) / 2^64, read first as its midpoint.
-    let x = rng.next_u64();
-    let t = (x as f64 + 0.5) / 18_446_744_073_709_551_616.0;
+    // The draw is a uniform real in [x, x + 1) / 2^32, read first as its midpoint.
+    let x = rng.next_u32();
+    let t = (f64::from(x) + 0.5) / 4_294_967_296.0;
     let mut below = 0.0;
     for (i, share) in shares.enumerate() {
         let above = below + share;
@@ -344,15 +474,18 @@ fn choose<R: Rng + ?Sized>(
         }
         below = above;
     }
-    choose_exactly(rng, x, &exact())
+    choose_exactly(rng, BigUint::from(x), 32, &exact())
 }
 
-/// The index whose exact share of the total holds the uniform real whose first 64 bits are `x`,
-/// drawing more of its bits while the interval they leave straddles a boundary.
-fn choose_exactly<R: Rng + ?Sized>(rng: &mut R, x: u64, weights: &[BigUint]) -> usize {
+/// The index whose exact share of the total holds the uniform real whose first `bits` bits are
+/// `x`, drawing more of its bits while the interval they leave straddles a boundary.
+fn choose_exactly<R: Rng + ?Sized>(
+    rng: &mut R,
+    mut x: BigUint,
+    mut bits: u64,
+    weights: &[BigUint],
+) -> usize {
     let total: BigUint = weights.iter().sum();
-    let mut x = BigUint::from(x);
-    let mut bits = 64;
     loop {
         // The real is in [x, x + 1) / 2^bits; its multiple of the total in [low, high) / 2^bits.
         let low = &x * &total;
@@ -389,14 +522,29 @@ pub struct SiteSpace {
     full: usize,
     run: usize,
     length: usize,
-    table: Table,
+    alphabet: Alphabet,
+    /// `T(r)` for every length counted.
+    totals: Rows,
+    /// `G(r)` under the run limit alone over every character: the ways to finish once every set
+    /// is met.
+    finish: Rows,
+    /// The counts by sets met, for the walk (built when it is the method, up to the length).
+    table: Option<Table>,
     /// With every set met and `r` characters left, the shares of the block lengths
     /// `1..=min(run, r)` at `blocks[block_starts[r]..block_starts[r + 1]]`: the sampler's usual
     /// step, read without touching the big counts.
     blocks: Vec<f64>,
     block_starts: Vec<usize>,
+    /// Draw strings that only keep the runs short and reject those that miss a required set:
+    /// cheaper than the walk when most of them meet every set.
+    propose: bool,
     close_call: f64,
 }
+
+/// Proposing strings that keep only the run limit and rejecting those that miss a set is chosen
+/// while at least this share of them meets every set: a proposal costs ~16 ns a character, a
+/// step of the walk through unmet sets ~55 ns (release, `make bench`), so the two meet near 1/4.
+pub const MIN_ACCEPTANCE: f64 = 0.25;
 
 impl SiteSpace {
     /// Counts every length up to `max_length` for `alphabet` with runs of at most `run` identical
@@ -411,21 +559,21 @@ impl SiteSpace {
             atom_of.extend(std::iter::repeat_n(b, members.len()));
             starts.push(chars.len());
         }
-        let table = Table::new(alphabet, max_length, run);
         let full = (1 << alphabet.sets) - 1;
-        // Every set met: which atom ended the block does not change the counts (take atom 0).
-        let log_finish: Vec<f64> = (0..=max_length).map(|r| table.log_h(r, full, 0)).collect();
+        let width = width_for(chars.len(), max_length);
+        let (finish, going_on) = run_only(chars.len(), run, max_length, width);
         let mut blocks = Vec::new();
         let mut block_starts = Vec::with_capacity(max_length + 2);
         for r in 0..=max_length {
             block_starts.push(blocks.len());
             if r > run {
-                let log_total = table.log_w(r, full, 0);
-                blocks.extend((1..=run).map(|l| (log_finish[r - l] - log_total).exp2()));
+                let log_total = log2_limbs(going_on.get(r));
+                blocks
+                    .extend((1..=run).map(|l| (log2_limbs(finish.get(r - l)) - log_total).exp2()));
             }
         }
         block_starts.push(blocks.len());
-        SiteSpace {
+        let space = SiteSpace {
             text: String::new(),
             chars,
             atom_of,
@@ -434,23 +582,47 @@ impl SiteSpace {
             full,
             run,
             length: max_length,
-            table,
+            alphabet: alphabet.clone(),
+            totals: totals(alphabet, run, max_length, width),
+            finish,
+            table: None,
             blocks,
             block_starts,
+            propose: false,
             close_call: CLOSE_CALL,
-        }
+        };
+        space.with_length(max_length)
     }
 
     /// `log2` of the number of valid strings of `length` characters (`length` up to the table's).
     pub fn log2_count_at(&self, length: usize) -> f64 {
-        self.table.log_total(length)
+        log2_limbs(self.totals.get(length))
     }
 
     /// Samples `length` characters from now on (at most the table's length).
     pub fn with_length(mut self, length: usize) -> SiteSpace {
-        assert!(length < self.table.rows(), "length beyond the table");
+        assert!(length < self.totals.len(), "length beyond the counts");
         self.length = length;
+        // Strings of `length` that keep the run limit: N characters open the first run, then
+        // the ways to go on after it.
+        let width = self.totals.width;
+        let (_, going_on) = run_only(self.chars.len(), self.run, length, width);
+        let log_proposed = (self.chars.len() as f64).log2() + log2_limbs(going_on.get(length));
+        let acceptance = (self.log2_count_at(length) - log_proposed).exp2();
+        self.propose = self.full != 0 && length > 0 && acceptance >= MIN_ACCEPTANCE;
+        self.table = None;
+        if self.full != 0 && !self.propose {
+            self.walk_by_table();
+        }
         self
+    }
+
+    /// Counts by sets met for the walk, up to the length.
+    fn walk_by_table(&mut self) {
+        self.propose = false;
+        if self.table.as_ref().is_none_or(|t| t.rows() <= self.length) {
+            self.table = Some(Table::new(&self.alphabet, self.length, self.run));
+        }
     }
 
     /// Characters per string.
@@ -463,9 +635,15 @@ impl SiteSpace {
         self.chars.len()
     }
 
+    /// The exact number of valid strings of `length` characters.
+    #[cfg(test)]
+    fn count_at(&self, length: usize) -> BigUint {
+        to_big(self.totals.get(length))
+    }
+
     /// The exact number of strings of [`SiteSpace::length`].
     pub fn count(&self) -> BigUint {
-        self.table.total(self.length)
+        to_big(self.totals.get(self.length))
     }
 
     /// A uniform string of [`SiteSpace::length`] characters.
@@ -477,10 +655,25 @@ impl SiteSpace {
             self.log2_count_at(self.length) >= 0.0,
             "no string to sample"
         );
-        let table = &self.table;
+        if !self.propose {
+            return self.walk(rng, 0).0;
+        }
+        loop {
+            // Uniform over the strings that keep the run limit; those that meet every set are
+            // then uniform over the valid ones.
+            let (proposal, met) = self.walk(rng, self.full);
+            if met == self.full {
+                return proposal;
+            }
+        }
+    }
+
+    /// A string drawn run by run from `met` sets met (every set: only the run limit counts),
+    /// and the sets its characters meet.
+    fn walk<R: Rng + ?Sized>(&self, rng: &mut R, mut met: usize) -> (String, usize) {
         let mut out = String::with_capacity(self.length);
         let mut left = self.length;
-        let mut met = 0usize;
+        let mut seen = 0usize;
         let mut last: Option<usize> = None;
         while left > 0 {
             let (c, atom) = if met == self.full {
@@ -489,13 +682,17 @@ impl SiteSpace {
                 if self.run >= left {
                     // No run can grow too long: the rest is free.
                     out.push(self.chars[c]);
+                    seen |= self.sets[self.atom_of[c]];
                     for _ in 1..left {
-                        out.push(self.chars[below(rng, self.chars.len() as u32) as usize]);
+                        let c = below(rng, self.chars.len() as u32) as usize;
+                        out.push(self.chars[c]);
+                        seen |= self.sets[self.atom_of[c]];
                     }
-                    return out;
+                    return (out, seen);
                 }
                 (c, self.atom_of[c])
             } else {
+                let table = self.table.as_ref().expect("the walk's counts");
                 let previous = last.map(|c| self.atom_of[c]);
                 let log_total = match previous {
                     Some(a) => table.log_h(left, met, a),
@@ -527,15 +724,24 @@ impl SiteSpace {
             };
             // The block's length, weighted by the ways to finish after it.
             let longest = self.run.min(left);
-            let exact = || {
-                (1..=longest)
-                    .map(|l| to_big(table.h(left - l, met, atom, &mut Count::default())))
-                    .collect()
-            };
             let block = 1 + if met == self.full {
-                let shares = &self.blocks[self.block_starts[left]..self.block_starts[left + 1]];
-                choose(rng, self.close_call, shares.iter().copied(), exact)
+                let exact = || {
+                    (1..=longest)
+                        .map(|l| to_big(self.finish.get(left - l)))
+                        .collect()
+                };
+                match &self.blocks[self.block_starts[left]..self.block_starts[left + 1]] {
+                    // Runs of one: nothing to choose.
+                    [_] => 0,
+                    shares => choose(rng, self.close_call, shares.iter().copied(), exact),
+                }
             } else {
+                let table = self.table.as_ref().expect("the walk's counts");
+                let exact = || {
+                    (1..=longest)
+                        .map(|l| to_big(table.h(left - l, met, atom, &mut Count::default())))
+                        .collect()
+                };
                 let log_total = table.log_w(left, met, atom);
                 let shares =
                     (1..=longest).map(|l| (table.log_h(left - l, met, atom) - log_total).exp2());
@@ -546,8 +752,9 @@ impl SiteSpace {
             }
             left -= block;
             last = Some(c);
+            seen |= self.sets[atom];
         }
-        out
+        (out, seen)
     }
 
     /// A uniform index in `from..to` other than `last`.
@@ -806,10 +1013,17 @@ mod tests {
             let run = rules(text)
                 .max_consecutive
                 .map_or(usize::MAX, |k| k as usize);
-            let table = space(text, 6);
+            let space = space(text, 6);
+            let table = Table::new(&alphabet(text), 6, run.min(6));
             for length in 1..=6 {
                 let expected = BigUint::from(brute_force(text, length).len());
-                assert_eq!(table.table.total(length), expected, "{text} at {length}");
+                // Three counts: inclusion–exclusion, the walk's table, and from the front.
+                assert_eq!(space.count_at(length), expected, "{text} at {length}");
+                assert_eq!(
+                    table.total(length),
+                    expected,
+                    "{text} at {length}, the table"
+                );
                 let front = count_from_the_front(&alphabet(text), length, run.min(length));
                 assert_eq!(front, expected, "{text} at {length}, from the front");
             }
@@ -834,30 +1048,39 @@ mod tests {
         ] {
             let run = rules(text).max_consecutive.unwrap() as usize;
             assert_eq!(
-                space(text, length).table.total(length),
+                Table::new(&alphabet(text), length, run).total(length),
+                space(text, length).count_at(length),
+                "{text}"
+            );
+            assert_eq!(
+                space(text, length).count_at(length),
                 count_from_the_front(&alphabet(text), length, run),
                 "{text}"
             );
         }
         let all = space("allowed: ascii-printable", 20);
-        assert_eq!(all.table.total(20), BigUint::from(95u32).pow(20));
+        assert_eq!(all.count_at(20), BigUint::from(95u32).pow(20));
         // max-consecutive 1: the first character free, each next one unlike it.
         let unlike = space("allowed: ascii-printable; max-consecutive: 1", 20);
         assert_eq!(
-            unlike.table.total(20),
+            unlike.count_at(20),
             BigUint::from(95u32) * BigUint::from(94u32).pow(19)
         );
         assert!(
-            (unlike.table.total(20).to_f64().unwrap().log2() - unlike.log2_count_at(20)).abs()
-                < 1e-9
+            (unlike.count_at(20).to_f64().unwrap().log2() - unlike.log2_count_at(20)).abs() < 1e-9
         );
     }
 
     /// Draws `draws_per_string` per valid string and tests the frequencies (chi-square, z = 5).
-    fn assert_uniform(text: &str, length: usize, close_call: f64) {
+    fn assert_uniform(text: &str, length: usize, close_call: f64, propose: bool) {
         let valid = brute_force(text, length);
         let mut space = space(text, length);
         space.close_call = close_call;
+        if propose {
+            space.propose = true;
+        } else {
+            space.walk_by_table();
+        }
         assert_eq!(space.count(), BigUint::from(valid.len()), "{text}");
         let draws_per_string = 200;
         let mut rng = rand::rng();
@@ -874,7 +1097,7 @@ mod tests {
         let df = (valid.len() - 1) as f64;
         assert!(
             stat < chi_square_critical(df, 5.0),
-            "{text}: chi-square {stat}, df {df}"
+            "{text} (propose {propose}): chi-square {stat}, df {df}"
         );
     }
 
@@ -893,7 +1116,9 @@ mod tests {
             ),
             ("required: [a]; allowed: [bc]", 5),
         ] {
-            assert_uniform(text, length, CLOSE_CALL);
+            // Both ways: walking through the unmet sets, and proposing and rejecting.
+            assert_uniform(text, length, CLOSE_CALL, false);
+            assert_uniform(text, length, CLOSE_CALL, true);
         }
     }
 
@@ -907,8 +1132,22 @@ mod tests {
             ),
             ("required: [a]; allowed: [bc]; max-consecutive: 1", 6),
         ] {
-            assert_uniform(text, length, 2.0);
+            assert_uniform(text, length, 2.0, false);
+            assert_uniform(text, length, 2.0, true);
         }
+    }
+
+    #[test]
+    fn long_strings_propose_and_reject_short_ones_walk() {
+        let text =
+            "required: [a]; required: [b]; required: [c]; required: [d]; allowed: ascii-printable";
+        // At 256 characters ~75% of the strings hold all four letters; at 8, ~2e-7 do.
+        assert!(space(text, 256).propose);
+        assert!(!space(text, 8).propose);
+        assert!(
+            !space("allowed: ascii-printable", 64).propose,
+            "no set to miss"
+        );
     }
 
     #[test]
@@ -918,8 +1157,8 @@ mod tests {
         let mut observed = [0u64; 4];
         let draws = 80_000;
         for _ in 0..draws {
-            let x = rng.next_u64();
-            observed[choose_exactly(&mut rng, x, &weights)] += 1;
+            let x = rng.next_u32();
+            observed[choose_exactly(&mut rng, BigUint::from(x), 32, &weights)] += 1;
         }
         assert_eq!(observed[1], 0);
         let expected: Vec<f64> = [1.0, 3.0, 4.0]

@@ -35,7 +35,7 @@ use tools::Name;
 
 /// What the MCP server says of itself in `initialize` and `server/discover`.
 const INSTRUCTIONS: &str = "Password tools: generate_password draws passwords or passphrases \
-uniformly with their exact entropy; evaluate_password scores a password (zxcvbn) and checks it \
+uniformly with their exact entropy (also from a site's passwordrules); evaluate_password scores a password (zxcvbn) and checks it \
 against HaveIBeenPwned by k-anonymity; check_policy adds a verdict against a compliance preset \
 (nist, pci, dod, hipaa, soc2, iso) or a site's passwordrules; get_usage reports an API key's daily \
 usage. Send the API \

@@ -78,7 +78,8 @@ impl Name {
                 "Generate random passwords or passphrases, uniform over every string the \
                  options allow, with the exact entropy in bits. Every option is optional: {} \
                  gives one 18-character password from upper- and lower-case letters, digits and \
-                 symbols. Counts one request on the caller's daily quota.",
+                 symbols; passwordrules gives passwords a site's published rules accept. Counts \
+                 one request on the caller's daily quota.",
                 generate_input(),
                 generated_output(),
                 // Draws new secrets: nothing is changed, but no two calls agree.
