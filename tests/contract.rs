@@ -121,6 +121,23 @@ fn the_spec_has_exactly_the_parameters_of_the_code() {
         );
         assert_eq!(query_params(op), BTreeSet::new(), "{method} {path}");
     }
+
+    // The drop-in routes: each service's documented fields, in the body or the query.
+    use passwordapi::http::compat::{bunny, passgeni, tinyfn};
+    for (path, method, body, query) in [
+        ("/api/v1/generate", "post", passgeni::PARAMS, &[][..]),
+        (
+            "/api/v1/random-password/generate",
+            "post",
+            bunny::PARAMS,
+            &[][..],
+        ),
+        ("/v1/generate/password", "get", &[][..], tinyfn::PARAMS),
+    ] {
+        let op = operation(&spec, path, method);
+        assert_eq!(body_params(&spec, op), set(body.iter().copied()), "{path}");
+        assert_eq!(query_params(op), set(query.iter().copied()), "{path}");
+    }
 }
 
 /// Every stable error code, from the one list in the code (`ErrorCode`).
@@ -134,13 +151,12 @@ fn codes_in_code() -> BTreeSet<String> {
 #[test]
 fn the_spec_lists_exactly_the_error_codes_of_the_code() {
     let spec = spec();
-    let in_spec: BTreeSet<String> =
-        spec["components"]["schemas"]["Error"]["properties"]["error"]["enum"]
-            .as_sequence()
-            .unwrap()
-            .iter()
-            .map(|c| c.as_str().unwrap().to_owned())
-            .collect();
+    let in_spec: BTreeSet<String> = spec["components"]["schemas"]["ErrorCode"]["enum"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_owned())
+        .collect();
     let in_code = codes_in_code();
     assert!(in_code.len() >= 20, "{in_code:?}");
     assert_eq!(in_spec, in_code);
@@ -382,14 +398,17 @@ fn mcp_tools_take_the_rest_parameters_with_the_spec_schemas_and_give_its_bodies(
         assert_eq!(error["required"], schemas["Error"]["required"]);
         assert_eq!(keys(&error), keys(&schemas["Error"]));
         let codes = |s: &Yaml| -> BTreeSet<String> {
-            s["properties"]["error"]["enum"]
+            s["enum"]
                 .as_sequence()
                 .unwrap()
                 .iter()
                 .map(|c| c.as_str().unwrap().to_owned())
                 .collect()
         };
-        assert_eq!(codes(&error), codes(&schemas["Error"]));
+        assert_eq!(
+            codes(&error["properties"]["error"]),
+            codes(&schemas["ErrorCode"])
+        );
     }
 }
 

@@ -245,10 +245,19 @@ async fn unknown_methods_and_paths() {
             assert_eq!(body_json(&response)["error"], "METHOD_NOT_ALLOWED");
         }
     }
+    // API Gateway routes one trailing slash as none, and so do the functions.
+    api.expect(Event::new("GET", "/v1/generate/"), 200, None)
+        .await;
+    api.expect(
+        Event::new("GET", "/v1/keys/usage/"),
+        401,
+        Some("MISSING_AUTH_HEADER"),
+    )
+    .await;
     for path in [
         "/",
         "/v1",
-        "/v1/generate/",
+        "/v1/generate//",
         "/v1/GENERATE",
         "/v2/generate",
         "/v1/generate/../keys/usage",

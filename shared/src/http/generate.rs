@@ -3,9 +3,9 @@
 use super::error::ApiError;
 use super::params::Params;
 use super::registry;
-use super::request::Call;
+use super::request::{self, Call};
 use super::response::{self, csv_field};
-use super::{App, Caller, auth, metered};
+use super::{App, Caller, auth, compat, metered};
 use crate::generate::{self, Format, GenerateRequest, Mode, Policy, Preset, Profession, random};
 use crate::quota::RateLimit;
 use lambda_http::http::{Method, Response, StatusCode};
@@ -45,12 +45,23 @@ pub const PARAMS: &[&str] = &[
 /// Accepted in the POST body only: a key never belongs in a URL.
 pub const BODY_ONLY_PARAMS: &[&str] = &["apiKey"];
 
-/// The Lambda handler.
+/// The Lambda handler: `/v1/generate`, and the compatibility routes this function serves.
 pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Infallible> {
-    super::handle(request, &registry::GENERATE.route, async |r| {
-        serve(app, r).await
-    })
-    .await
+    let path = registry::of_function("generate", request::path(&request))
+        .route
+        .path;
+    if path == registry::PASSGENI.route.path {
+        compat::passgeni::handle(app, request).await
+    } else if path == registry::TINYFN.route.path {
+        compat::tinyfn::handle(app, request).await
+    } else if path == registry::BUNNY.route.path {
+        compat::bunny::handle(app, request).await
+    } else {
+        super::handle(request, &registry::GENERATE.route, async |r| {
+            serve(app, r).await
+        })
+        .await
+    }
 }
 
 async fn serve(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
@@ -91,7 +102,16 @@ pub async fn run(
     caller: &Caller,
     params: &Params,
 ) -> Result<(Generation, RateLimit), ApiError> {
-    let policy = match read_request(params).and_then(|r| {
+    run_request(app, caller, read_request(params)).await
+}
+
+/// [`run`] for a request already read (a compatibility route reads its own parameters).
+pub async fn run_request(
+    app: &App,
+    caller: &Caller,
+    request: Result<GenerateRequest, ApiError>,
+) -> Result<(Generation, RateLimit), ApiError> {
+    let policy = match request.and_then(|r| {
         Ok(Policy::new(
             &r,
             caller.tier().limits(&app.config).max_count,

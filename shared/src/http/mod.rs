@@ -7,6 +7,7 @@
 //! `{error, message, param}` responses in [`handle`]; a [`Refusal`] becomes its 401, 429 or 503.
 
 pub mod auth;
+pub mod compat;
 pub mod error;
 pub mod evaluate;
 pub mod generate;
@@ -274,6 +275,17 @@ pub async fn handle(
     route: &request::Route,
     endpoint: impl AsyncFnOnce(&Request) -> Result<Response<Body>, ApiError>,
 ) -> Result<Response<Body>, Infallible> {
+    handle_as(request, route, ApiError::to_response, endpoint).await
+}
+
+/// [`handle`] for a route that writes its errors as another service documents them (a
+/// compatibility route): `render` turns each refusal, with its headers, into the response.
+pub async fn handle_as(
+    request: Request,
+    route: &request::Route,
+    render: fn(&ApiError) -> Response<Body>,
+    endpoint: impl AsyncFnOnce(&Request) -> Result<Response<Body>, ApiError>,
+) -> Result<Response<Body>, Infallible> {
     if route.is_preflight(&request) {
         let mut response = response::empty(StatusCode::NO_CONTENT);
         response::add_headers(&mut response, &[("allow", route.allow().join(", "))]);
@@ -299,7 +311,7 @@ pub async fn handle(
         .map(|e| e.code)
         .or(tool_error)
         .map(ErrorCode::as_str);
-    let response = result.unwrap_or_else(|e| e.to_response());
+    let response = result.unwrap_or_else(|e| render(&e));
     tracing::info!(
         route = request.raw_http_path(),
         method = request.method().as_str(),

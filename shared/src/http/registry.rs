@@ -99,11 +99,72 @@ pub const MCP: Endpoint = Endpoint {
     auth: Auth::KeyOrAnonymous,
 };
 
-/// Every endpoint.
-pub const ENDPOINTS: [Endpoint; 6] = [GENERATE, EVALUATE, REGISTER, REGENERATE, USAGE, MCP];
+/// `POST /api/v1/generate`: PassGeni's generate, for its clients (the key in the `apiKey` body
+/// field or a header; without one, the anonymous tier).
+pub const PASSGENI: Endpoint = Endpoint {
+    route: Route {
+        path: "/api/v1/generate",
+        methods: &[Method::POST],
+    },
+    function: "generate",
+    metered: true,
+    auth: Auth::KeyOrAnonymous,
+};
 
-/// The endpoint at `path`.
+/// `GET /v1/generate/password`: TinyFn's generator, for its clients (`X-API-Key`).
+pub const TINYFN: Endpoint = Endpoint {
+    route: Route {
+        path: "/v1/generate/password",
+        methods: &[Method::GET],
+    },
+    function: "generate",
+    metered: true,
+    auth: Auth::KeyOrAnonymous,
+};
+
+/// `POST /api/v1/random-password/generate`: Bunny's generator, for its clients (`X-API-Key`
+/// required).
+pub const BUNNY: Endpoint = Endpoint {
+    route: Route {
+        path: "/api/v1/random-password/generate",
+        methods: &[Method::POST],
+    },
+    function: "generate",
+    metered: true,
+    auth: Auth::Key,
+};
+
+/// `POST /mcp/generate`: the MCP server again, where TinyFn's clients find its generator tools
+/// (`/mcp/generate/`: a trailing slash is routed alike).
+pub const TINYFN_MCP: Endpoint = Endpoint {
+    route: Route {
+        path: "/mcp/generate",
+        methods: &[Method::POST],
+    },
+    function: "mcp",
+    metered: true,
+    auth: Auth::KeyOrAnonymous,
+};
+
+/// Every endpoint.
+pub const ENDPOINTS: [Endpoint; 10] = [
+    GENERATE, EVALUATE, REGISTER, REGENERATE, USAGE, MCP, PASSGENI, TINYFN, BUNNY, TINYFN_MCP,
+];
+
+/// The endpoint of `function` at `path` (the first of the function's when none is: its handler
+/// then answers 404).
+pub fn of_function(function: &str, path: &str) -> &'static Endpoint {
+    ENDPOINTS
+        .iter()
+        .filter(|e| e.function == function)
+        .find(|e| e.route.path == path)
+        .or_else(|| ENDPOINTS.iter().find(|e| e.function == function))
+        .expect("a function of the registry")
+}
+
+/// The endpoint at `path` (a trailing slash routed alike, as API Gateway does).
 pub fn find(path: &str) -> Option<&'static Endpoint> {
+    let path = super::request::routed(path);
     ENDPOINTS.iter().find(|e| e.route.path == path)
 }
 
@@ -129,6 +190,7 @@ mod tests {
             assert!(!e.route.methods.is_empty());
         }
         assert!(find("/v1/nowhere").is_none());
+        assert_eq!(find("/mcp/generate/").map(|e| e.function), Some("mcp"));
         // Each function once, and every endpoint's among them (a function may serve several).
         let functions = functions();
         let unique: std::collections::BTreeSet<_> = functions.iter().collect();

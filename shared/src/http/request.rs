@@ -34,11 +34,21 @@ impl Route {
     }
 }
 
-/// The request's path as API Gateway routed it (the URI's when the event carries none).
-fn path(request: &Request) -> &str {
-    match request.raw_http_path() {
+/// The request's path as API Gateway routed it (the URI's when the event carries none), without
+/// a trailing slash: API Gateway routes `/a/` as `/a`, and so do we (a client documented to call
+/// `/mcp/generate/` reaches `/mcp/generate`).
+pub fn path(request: &Request) -> &str {
+    routed(match request.raw_http_path() {
         "" => request.uri().path(),
         raw => raw,
+    })
+}
+
+/// `path` as routed: without one trailing slash (`/` itself stays).
+pub fn routed(path: &str) -> &str {
+    match path.strip_suffix('/') {
+        Some(stripped) if !stripped.is_empty() => stripped,
+        _ => path,
     }
 }
 

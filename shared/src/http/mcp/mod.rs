@@ -13,7 +13,7 @@
 pub mod tools;
 
 use super::error::{ApiError, ErrorCode};
-use super::request::{Call, MAX_BODY_BYTES};
+use super::request::{Call, MAX_BODY_BYTES, Route};
 use super::{App, Caller, auth, registry, response};
 use crate::evaluate::breach::BreachSource;
 use bytes::Bytes;
@@ -79,11 +79,12 @@ impl<B: BreachSource + 'static> McpServer<B> {
 
     /// The Lambda handler.
     pub async fn handle(&self, request: Request) -> Result<Response<Body>, Infallible> {
-        super::handle(request, &registry::MCP.route, async |r| self.serve(r).await).await
+        let route = &registry::of_function("mcp", super::request::path(&request)).route;
+        super::handle(request, route, async |r| self.serve(r, route).await).await
     }
 
-    async fn serve(&self, request: &Request) -> Result<Response<Body>, ApiError> {
-        let call = Call::parse(request, &registry::MCP.route)?;
+    async fn serve(&self, request: &Request, route: &Route) -> Result<Response<Body>, ApiError> {
+        let call = Call::parse(request, route)?;
         check_origin(&self.app.config.allowed_origins, &call.headers)?;
         let caller = self.app.identify(&auth::credential(&call, None)?).await?;
         let outcome = Arc::new(Mutex::new(None));
