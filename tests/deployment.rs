@@ -21,13 +21,15 @@ fn cargo_toml() -> toml::Table {
         .unwrap()
 }
 
-/// path → function, from `[workspace.metadata.lambda.watch.router]`.
+/// path → function, from `[workspace.metadata.lambda.watch.router]`. A path with a trailing
+/// slash must go where the path without it goes (API Gateway routes them alike; cargo lambda's
+/// router needs both) and is folded into it.
 fn watch_router() -> BTreeMap<String, String> {
     let manifest = cargo_toml();
     let router = manifest["workspace"]["metadata"]["lambda"]["watch"]["router"]
         .as_table()
         .expect("a watch router");
-    router
+    let mut routes: BTreeMap<String, String> = router
         .iter()
         .map(|(path, target)| {
             // Every method goes to the function: a plain function name, not per-method entries.
@@ -36,7 +38,21 @@ fn watch_router() -> BTreeMap<String, String> {
                 .unwrap_or_else(|| panic!("{path} must route every method to one function"));
             (path.clone(), function.to_string())
         })
-        .collect()
+        .collect();
+    let aliases: Vec<String> = routes
+        .keys()
+        .filter(|p| p.len() > 1 && p.ends_with('/'))
+        .cloned()
+        .collect();
+    for alias in aliases {
+        let function = routes.remove(&alias).unwrap();
+        assert_eq!(
+            routes.get(alias.trim_end_matches('/')),
+            Some(&function),
+            "{alias} goes elsewhere than its path without the slash"
+        );
+    }
+    routes
 }
 
 struct TemplateFunction {

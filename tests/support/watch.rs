@@ -60,7 +60,12 @@ impl LocalApi {
         // Built first, so the first requests do not wait for a compile.
         build_functions();
         let log = root().join("target").join(format!("{name}.log"));
-        let ranges = RangeServer::start(&[("password", 9_545_824)], &[], Behaviour::Normal);
+        // `hunter2`: Bastion's documented example (tests/compat).
+        let ranges = RangeServer::start(
+            &[("password", 9_545_824), ("hunter2", 65_744)],
+            &[],
+            Behaviour::Normal,
+        );
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
