@@ -4,25 +4,10 @@
 //! server) with only the base URL and the key changed. The scripts check each answer against what
 //! the page promises and fail on the first that differs.
 
-use integration_tests::watch::{LocalApi, request_lines, require_e2e, wait_for};
+use integration_tests::watch::{LocalApi, request_lines, require_e2e, run_client as run, wait_for};
 use integration_tests::{http, root};
 use std::path::Path;
 use std::process::Command;
-
-fn run(what: &str, program: &Path, args: &[&str]) {
-    let output = Command::new(program)
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap_or_else(|e| panic!("{what}: {} does not start: {e}", program.display()));
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    println!("--- {what}\n{stdout}{stderr}");
-    assert!(
-        output.status.success(),
-        "{what} failed:\n{stdout}\n{stderr}"
-    );
-}
 
 #[test]
 fn every_documented_request_of_the_four_services_runs_with_only_the_base_url_changed() {

@@ -7,29 +7,13 @@
 //! (from tests/mcp/node). Under `PASSWORDAPI_E2E=required` (`make test`) a missing client fails
 //! the test instead of skipping it.
 
-use integration_tests::watch::{LocalApi, request_lines, require_e2e, wait_for};
+use integration_tests::watch::{LocalApi, request_lines, require_e2e, run_client as run, wait_for};
 use integration_tests::{root, unregistered_key};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 /// A password the clients evaluate that must never reach a log.
 const SECRET: &str = "Quokka-Lantern-4412!";
-
-/// Runs `program args`, echoing its output; panics when it fails.
-fn run(what: &str, program: &Path, args: &[&str]) {
-    let output = Command::new(program)
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap_or_else(|e| panic!("{what}: {} does not start: {e}", program.display()));
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    println!("--- {what}\n{stdout}{stderr}");
-    assert!(
-        output.status.success(),
-        "{what} failed:\n{stdout}\n{stderr}"
-    );
-}
 
 /// The installed clients, or `None` (skipped or failed, as [`require_e2e`] decides).
 struct Clients {

@@ -196,3 +196,20 @@ impl Drop for Watch {
         self.stop();
     }
 }
+
+/// Runs a client program (`program args`, from the repository's root), echoing its output; panics
+/// when it fails.
+pub fn run_client(what: &str, program: &Path, args: &[&str]) {
+    let output = Command::new(program)
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap_or_else(|e| panic!("{what}: {} does not start: {e}", program.display()));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    println!("--- {what}\n{stdout}{stderr}");
+    assert!(
+        output.status.success(),
+        "{what} failed:\n{stdout}\n{stderr}"
+    );
+}
