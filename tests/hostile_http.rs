@@ -255,7 +255,7 @@ async fn unknown_methods_and_paths() {
     )
     .await;
     for path in [
-        "/",
+        "/index.htm",
         "/v1",
         "/v1/generate//",
         "/v1/GENERATE",

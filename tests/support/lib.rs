@@ -176,6 +176,7 @@ pub async fn serve(
         "register" => keys::register(app, request).await,
         "regenerate" => keys::regenerate(app, request).await,
         "usage" => keys::usage(app, request).await,
+        "console" => passwordapi::http::console::handle(request).await,
         "mcp" => {
             let breaches = passwordapi::evaluate::breach::RangeCache::new(
                 passwordapi::evaluate::hibp::HibpClient::new(&app.config.hibp_api_url),

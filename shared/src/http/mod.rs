@@ -8,6 +8,7 @@
 
 pub mod auth;
 pub mod compat;
+pub mod console;
 pub mod error;
 pub mod evaluate;
 pub mod generate;

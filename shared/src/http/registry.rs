@@ -146,9 +146,54 @@ pub const TINYFN_MCP: Endpoint = Endpoint {
     auth: Auth::KeyOrAnonymous,
 };
 
+/// `GET /`: the console, a page to use the API from a browser.
+pub const CONSOLE: Endpoint = Endpoint {
+    route: Route {
+        path: "/",
+        methods: &[Method::GET],
+    },
+    function: "console",
+    metered: false,
+    auth: Auth::None,
+};
+
+/// `GET /index.html`: the console again.
+pub const CONSOLE_PAGE: Endpoint = Endpoint {
+    route: Route {
+        path: "/index.html",
+        methods: &[Method::GET],
+    },
+    function: "console",
+    metered: false,
+    auth: Auth::None,
+};
+
+/// `GET /openapi.yaml`: the HTTP contract.
+pub const OPENAPI_DOCUMENT: Endpoint = Endpoint {
+    route: Route {
+        path: "/openapi.yaml",
+        methods: &[Method::GET],
+    },
+    function: "console",
+    metered: false,
+    auth: Auth::None,
+};
+
 /// Every endpoint.
-pub const ENDPOINTS: [Endpoint; 10] = [
-    GENERATE, EVALUATE, REGISTER, REGENERATE, USAGE, MCP, PASSGENI, TINYFN, BUNNY, TINYFN_MCP,
+pub const ENDPOINTS: [Endpoint; 13] = [
+    GENERATE,
+    EVALUATE,
+    REGISTER,
+    REGENERATE,
+    USAGE,
+    MCP,
+    PASSGENI,
+    TINYFN,
+    BUNNY,
+    TINYFN_MCP,
+    CONSOLE,
+    CONSOLE_PAGE,
+    OPENAPI_DOCUMENT,
 ];
 
 /// The endpoint of `function` at `path` (the first of the function's when none is: its handler
