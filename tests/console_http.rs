@@ -115,6 +115,17 @@ async fn the_reference_lists_every_endpoint_and_error_code() {
         .collect();
     let expected: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
     assert_eq!(codes, expected);
+    // And the page has a curl example for every one of them.
+    let script = blocks(&html, "<script>", "</script>")[0];
+    let examples = blocks(script, "const examples = {", "};")[0];
+    for endpoint in &registry::ENDPOINTS {
+        let key = format!("\n  \"{}\":", endpoint.route.path);
+        assert!(
+            examples.contains(&key),
+            "no curl for {}",
+            endpoint.route.path
+        );
+    }
 }
 
 #[tokio::test]
