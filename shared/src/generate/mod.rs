@@ -116,6 +116,23 @@ pub struct GenerateRequest {
     pub passwordrules: Option<String>,
 }
 
+impl GenerateRequest {
+    /// Whether each parameter that shapes the character classes was sent: the four toggles and
+    /// their minimums (refused where something else chooses the characters).
+    fn class_params(&self) -> [(&'static str, bool); 8] {
+        [
+            ("uppercase", self.uppercase.is_some()),
+            ("lowercase", self.lowercase.is_some()),
+            ("numbers", self.numbers.is_some()),
+            ("symbols", self.symbols.is_some()),
+            ("min_uppercase", self.min_uppercase.is_some()),
+            ("min_lowercase", self.min_lowercase.is_some()),
+            ("min_numbers", self.min_numbers.is_some()),
+            ("min_symbols", self.min_symbols.is_some()),
+        ]
+    }
+}
+
 /// A request parameter that cannot be honoured.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{param}: {message}")]

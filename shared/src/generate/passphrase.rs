@@ -128,20 +128,16 @@ pub(super) fn phrase_space(
     let r = request;
     reject_params(
         &[
-            ("length", r.length.is_some()),
-            ("uppercase", r.uppercase.is_some()),
-            ("lowercase", r.lowercase.is_some()),
-            ("numbers", r.numbers.is_some()),
-            ("symbols", r.symbols.is_some()),
-            ("min_uppercase", r.min_uppercase.is_some()),
-            ("min_lowercase", r.min_lowercase.is_some()),
-            ("min_numbers", r.min_numbers.is_some()),
-            ("min_symbols", r.min_symbols.is_some()),
-            ("exclude", r.exclude.is_some()),
-            ("avoid_ambiguous", r.avoid_ambiguous.is_some()),
-            ("symbol_set", r.symbol_set.is_some()),
-            ("passwordrules", r.passwordrules.is_some()),
-        ],
+            &[("length", r.length.is_some())][..],
+            &r.class_params(),
+            &[
+                ("exclude", r.exclude.is_some()),
+                ("avoid_ambiguous", r.avoid_ambiguous.is_some()),
+                ("symbol_set", r.symbol_set.is_some()),
+                ("passwordrules", r.passwordrules.is_some()),
+            ],
+        ]
+        .concat(),
         Mode::Passphrase,
     )?;
     let words = r.words.unwrap_or(DEFAULT_WORDS);

@@ -528,6 +528,9 @@ pub struct SiteSpace {
     /// `G(r)` under the run limit alone over every character: the ways to finish once every set
     /// is met.
     finish: Rows,
+    /// `V(r)` under the run limit alone over every character: `N · V(r)` strings of `r`
+    /// characters keep the limit (what a proposal draws from).
+    going_on: Rows,
     /// The counts by sets met, for the walk (built when it is the method, up to the length).
     table: Option<Table>,
     /// With every set met and `r` characters left, the shares of the block lengths
@@ -548,8 +551,9 @@ pub const MIN_ACCEPTANCE: f64 = 0.25;
 
 impl SiteSpace {
     /// Counts every length up to `max_length` for `alphabet` with runs of at most `run` identical
-    /// characters (at least 1); the length sampled starts at `max_length`.
-    pub fn new(alphabet: &Alphabet, max_length: usize, run: usize) -> SiteSpace {
+    /// characters (at least 1). [`SiteSpace::with_length`] then chooses the length and the way
+    /// to sample it, before any sample.
+    fn new(alphabet: &Alphabet, max_length: usize, run: usize) -> SiteSpace {
         let run = run.clamp(1, max_length.max(1));
         let mut chars = Vec::new();
         let mut atom_of = Vec::new();
@@ -573,7 +577,7 @@ impl SiteSpace {
             }
         }
         block_starts.push(blocks.len());
-        let space = SiteSpace {
+        SiteSpace {
             text: String::new(),
             chars,
             atom_of,
@@ -585,13 +589,13 @@ impl SiteSpace {
             alphabet: alphabet.clone(),
             totals: totals(alphabet, run, max_length, width),
             finish,
+            going_on,
             table: None,
             blocks,
             block_starts,
             propose: false,
             close_call: CLOSE_CALL,
-        };
-        space.with_length(max_length)
+        }
     }
 
     /// `log2` of the number of valid strings of `length` characters (`length` up to the table's).
@@ -605,9 +609,7 @@ impl SiteSpace {
         self.length = length;
         // Strings of `length` that keep the run limit: N characters open the first run, then
         // the ways to go on after it.
-        let width = self.totals.width;
-        let (_, going_on) = run_only(self.chars.len(), self.run, length, width);
-        let log_proposed = (self.chars.len() as f64).log2() + log2_limbs(going_on.get(length));
+        let log_proposed = (self.chars.len() as f64).log2() + log2_limbs(self.going_on.get(length));
         let acceptance = (self.log2_count_at(length) - log_proposed).exp2();
         self.propose = self.full != 0 && length > 0 && acceptance >= MIN_ACCEPTANCE;
         self.table = None;
@@ -784,18 +786,14 @@ pub(super) fn space(
 ) -> Result<Arc<SiteSpace>, GenerateError> {
     // Parameters that choose characters: the rules do that.
     let choosers = [
-        ("uppercase", r.uppercase.is_some()),
-        ("lowercase", r.lowercase.is_some()),
-        ("numbers", r.numbers.is_some()),
-        ("symbols", r.symbols.is_some()),
-        ("min_uppercase", r.min_uppercase.is_some()),
-        ("min_lowercase", r.min_lowercase.is_some()),
-        ("min_numbers", r.min_numbers.is_some()),
-        ("min_symbols", r.min_symbols.is_some()),
-        ("symbol_set", r.symbol_set.is_some()),
-        ("compliance", r.compliance.is_some()),
-        ("profession", r.profession.is_some()),
-    ];
+        &r.class_params()[..],
+        &[
+            ("symbol_set", r.symbol_set.is_some()),
+            ("compliance", r.compliance.is_some()),
+            ("profession", r.profession.is_some()),
+        ],
+    ]
+    .concat();
     if let Some((param, _)) = choosers.iter().find(|(_, sent)| *sent) {
         return invalid(
             param,
@@ -915,7 +913,7 @@ mod tests {
     fn space(text: &str, length: usize) -> SiteSpace {
         let parsed = rules(text);
         let run = parsed.max_consecutive.map_or(length, |k| k as usize);
-        SiteSpace::new(&alphabet(text), length, run)
+        SiteSpace::new(&alphabet(text), length, run).with_length(length)
     }
 
     /// Whether the verdict (the evaluate side's reading of the rules) finds `password` compliant.
