@@ -515,3 +515,51 @@ async fn no_request_costs_more_than_a_bounded_multiple_of_its_output() {
         "over the bound of their plain request: {over:#?}"
     );
 }
+
+/// A caller over its limit costs a lookup, not the work of a served request: once refused, every
+/// request of the hostile-cost corpus is refused again (429) for at most twice the CPU of a
+/// refused plain request — before any validation, counting or estimate.
+#[tokio::test(flavor = "current_thread")]
+async fn a_refused_costly_request_costs_no_more_than_a_refused_plain_one() {
+    let api = Api::with(Config {
+        anonymous: passwordapi::config::TierLimits {
+            daily_limit: 1,
+            max_count: COSTLY_MAX_COUNT,
+        },
+        ..Config::default()
+    });
+    let cpu_of = async |path: &str, body: &str| {
+        let start = thread_cpu();
+        let response = api.send(Event::post(path, body)).await;
+        (thread_cpu() - start, response.status().as_u16())
+    };
+    // Warm the shared tables, use the day's one request, then be refused once.
+    cpu_of("/v1/evaluate", r#"{"password":"Tr0ub4dor&3"}"#).await;
+    assert_eq!(cpu_of("/v1/generate", "{}").await.1, 429);
+    let median = async |path: &str, body: &str| {
+        let mut runs = Vec::new();
+        for _ in 0..5 {
+            let (cpu, status) = cpu_of(path, body).await;
+            assert_eq!(status, 429, "{path} {body}");
+            runs.push(cpu);
+        }
+        runs.sort();
+        runs[runs.len() / 2]
+    };
+    let mut over = Vec::new();
+    for (path, body) in costly_requests() {
+        let request: Value = serde_json::from_str(&body).unwrap();
+        let plain = integration_tests::plain_counterpart(path, &request).to_string();
+        let (baseline, cpu) = (median(path, &plain).await, median(path, &body).await);
+        let preview: String = body.chars().take(100).collect();
+        let ratio = cpu.as_secs_f64() / baseline.as_secs_f64();
+        eprintln!(
+            "refused {path} {:>7.3} ms ({ratio:.1}× its refused plain request) {preview}",
+            cpu.as_secs_f64() * 1e3
+        );
+        if ratio > 2.0 {
+            over.push(format!("{path} {preview}: {cpu:?} against {baseline:?}"));
+        }
+    }
+    assert!(over.is_empty(), "refused requests over 2×: {over:#?}");
+}

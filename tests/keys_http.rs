@@ -237,15 +237,17 @@ async fn register_use_usage_regenerate_and_the_old_key_is_refused_at_once() {
         (401, json!("API_KEY_NOT_FOUND"))
     );
     assert_eq!(api.usage(&key).await.0, 401);
-    // The old regeneration token is spent too: a retry of the same request only gets the same
-    // answer again (recovery of a lost answer), never another key.
+    // The old regeneration token is spent too: without an idempotency key nothing replays.
     let (status, json) = api
         .json(Event::post(
             "/v1/keys/regenerate",
             &json!({"email": "alice+test@example.com", "regen_token": regen}).to_string(),
         ))
         .await;
-    assert_eq!((status, &json), (200, &fresh));
+    assert_eq!(
+        (status, json["error"].as_str()),
+        (401, Some("INVALID_REGEN_TOKEN"))
+    );
     assert_eq!(api.generate(&key).await.status(), 401);
     // Usage carried over to the new key.
     let response = api.generate(new_key).await;
@@ -488,6 +490,87 @@ async fn the_daily_limit_answers_429_with_its_code_and_headers() {
     assert_eq!(body_json(&over)["error"], "RATE_LIMIT_EXCEEDED");
 }
 
+/// A caller refused for its limit is refused again from the container's memory: the same answer,
+/// no store call, before any validation (a bad request is a 429 too); not the usage endpoint.
+/// The memory holds at most 60 s, never past the reset, and a hard limit changed through this
+/// container forgets it.
+#[tokio::test]
+async fn a_refused_caller_is_refused_again_without_a_store_call() {
+    let api = Api::new(Config {
+        free: passwordapi::config::TierLimits {
+            daily_limit: 2,
+            max_count: 10,
+        },
+        ..Config::default()
+    })
+    .await;
+    // Start 90 s before a midnight: the hold then ends at 60 s, and the day at 90 s.
+    let now = api.app.clock.now_ms();
+    api.app
+        .clock
+        .shift(Day::from_unix_ms(now).reset_at_ms() - 90_000 - now);
+    let (key, _) = api.register("refused@example.com").await;
+    for _ in 0..2 {
+        assert_eq!(api.generate(&key).await.status(), 200);
+    }
+    let first = api.generate(&key).await;
+    assert_eq!(body_json(&first)["error"], "RATE_LIMIT_EXCEEDED");
+    let with_key = |event: Event| event.header("Authorization", &format!("Bearer {key}"));
+    for event in [
+        with_key(Event::post("/v1/generate", "{}")),
+        with_key(Event::post("/v1/generate", r#"{"length": 2}"#)),
+        with_key(Event::post("/v1/evaluate", r#"{"password": "hunter2"}"#)),
+        with_key(
+            Event::post(
+                "/mcp",
+                &json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+            "params": {"name": "evaluate_password", "arguments": {"password": "hunter2"}}})
+                .to_string(),
+            )
+            .header("Accept", "application/json, text/event-stream")
+            .header("Content-Type", "application/json"),
+        ),
+    ] {
+        let before = api.store.calls();
+        let again = api.send(event).await;
+        assert_eq!(
+            api.store.calls(),
+            before,
+            "a remembered refusal calls the store"
+        );
+        assert_eq!(limits(&again), limits(&first));
+        // MCP answers a tool's refusal as a result (200): headers, but no Retry-After.
+        assert_eq!(
+            header(&again, "retry-after").is_some(),
+            again.status() == 429
+        );
+        let body = body_json(&again);
+        let code = body["error"]
+            .as_str()
+            .or(body["result"]["structuredContent"]["error"].as_str());
+        assert_eq!(code, Some("RATE_LIMIT_EXCEEDED"), "{body}");
+    }
+    assert_eq!(api.usage(&key).await.0, 200);
+    // After 60 s the store is asked again (and refuses again).
+    api.app.clock.shift(60_000);
+    let before = api.store.calls();
+    assert_eq!(api.generate(&key).await.status(), 429);
+    assert!(api.store.calls() > before);
+    // 30 s later the day is over: served at once, though the hold would last 30 s more.
+    api.app.clock.shift(30_001);
+    assert_eq!(api.generate(&key).await.status(), 200);
+
+    // A hard limit: refused under it, then raised through this container: served at once.
+    assert_eq!(api.put_hard_limit(&key, json!(1)).await["hard_limit"], 1);
+    let over = api.generate(&key).await;
+    assert_eq!(body_json(&over)["error"], "HARD_LIMIT_EXCEEDED");
+    assert_eq!(
+        api.put_hard_limit(&key, Value::Null).await["hard_limit"],
+        Value::Null
+    );
+    assert_eq!(api.generate(&key).await.status(), 200);
+}
+
 #[tokio::test]
 async fn an_operator_promotes_a_key_to_team_in_the_table() {
     let mut api = Api::new(Config::default()).await;
@@ -727,17 +810,17 @@ async fn a_lost_regeneration_answer_is_recovered_by_retrying_the_same_request() 
     let (status, _) = api.json(request(Some("attempt-7f3a"))).await;
     assert_eq!(status, 401);
 
-    // Without an idempotency key, a retry works the same; once the new token is used, the spent
-    // one fails at once, inside the window too.
+    // Once the new token is used, the spent one fails at once, inside the window too.
     let email = "lost2@example.com";
     let (_, spent) = api.register(email).await;
     let body = json!({"email": email, "regen_token": spent}).to_string();
-    let (_, first) = api.json(Event::post("/v1/keys/regenerate", &body)).await;
-    let (status, again) = api.json(Event::post("/v1/keys/regenerate", &body)).await;
+    let with_key = || Event::post("/v1/keys/regenerate", &body).header("Idempotency-Key", "k-1");
+    let (_, first) = api.json(with_key()).await;
+    let (status, again) = api.json(with_key()).await;
     assert_eq!((status, &again), (200, &first));
     let next = first["regen_token"].as_str().unwrap();
     api.regenerate(email, next).await;
-    let (status, _) = api.json(Event::post("/v1/keys/regenerate", &body)).await;
+    let (status, _) = api.json(with_key()).await;
     assert_eq!(status, 401);
 
     let (status, json) = api.json(request(Some("bad key with spaces"))).await;
@@ -745,6 +828,41 @@ async fn a_lost_regeneration_answer_is_recovered_by_retrying_the_same_request() 
         (status, json["param"].as_str()),
         (400, Some("Idempotency-Key"))
     );
+}
+
+/// The takeover a replay without an idempotency key allowed: the owner regenerates without one;
+/// someone holding the spent token and the email asks again. They get nothing — not at once, not
+/// minutes later — and the owner's new key and token stay the owner's.
+#[tokio::test]
+async fn a_stolen_spent_token_recovers_nothing_from_a_regeneration_without_an_idempotency_key() {
+    let api = Api::new(Config::default()).await;
+    let email = "owner@example.com";
+    let (_, stolen) = api.register(email).await;
+    let body = json!({"email": email, "regen_token": stolen}).to_string();
+    let (status, owners) = api.json(Event::post("/v1/keys/regenerate", &body)).await;
+    assert_eq!(status, 200, "{owners}");
+    for after_ms in [0, 116_000, 451_000] {
+        api.app.clock.shift(after_ms);
+        for idempotency in [None, Some("thief-1")] {
+            let event = Event::post("/v1/keys/regenerate", &body);
+            let event = match idempotency {
+                Some(k) => event.header("Idempotency-Key", k),
+                None => event,
+            };
+            let (status, json) = api.json(event).await;
+            assert_eq!(
+                (status, json["error"].as_str()),
+                (401, Some("INVALID_REGEN_TOKEN")),
+                "the spent token answered {json}"
+            );
+        }
+    }
+    // The owner's new key works and their new token still regenerates.
+    let key = owners["api_key"].as_str().unwrap();
+    assert_eq!(api.generate(key).await.status(), 200);
+    let regen = owners["regen_token"].as_str().unwrap();
+    let next = api.regenerate(email, regen).await;
+    assert!(next.starts_with("pwa_live_"));
 }
 
 /// A limit of 0 closes what it limits, with the usual 429 and headers.

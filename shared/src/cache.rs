@@ -58,6 +58,11 @@ impl<K: Hash + Eq + Clone, V: Clone> TtlCache<K, V> {
         self.lock().remove(key);
     }
 
+    /// Keeps only the entries for which `keep` is true.
+    pub fn retain(&self, mut keep: impl FnMut(&K, &V) -> bool) {
+        self.lock().retain(|k, (_, v)| keep(k, v));
+    }
+
     /// Entries held (fresh or not yet dropped).
     pub fn len(&self) -> usize {
         self.lock().len()

@@ -274,9 +274,9 @@ impl Pepper {
 }
 
 /// How long after a regeneration the same request (email, the regen token it spent, and the same
-/// `Idempotency-Key` header, if it sent one) gets the same new key and token again: a client whose
-/// answer was lost (timeout, dropped connection) recovers its account by retrying. Ten minutes;
-/// a spent token fails after that, or once the new token has been used.
+/// `Idempotency-Key` header, which it must have sent) gets the same new key and token again: a
+/// client whose answer was lost (timeout, dropped connection) recovers its account by retrying.
+/// Ten minutes; a spent token fails after that, or once the new token has been used.
 pub const RECOVERY_WINDOW_MS: i64 = 10 * 60 * 1000;
 
 /// A key verified against its account: what metering needs, without argon2.

@@ -62,7 +62,8 @@ pub struct Evaluation {
     verdict: Option<Verdict>,
 }
 
-/// The metered work of an evaluate request, whatever carried it: reads the password and user
+/// The metered work of an evaluate request, whatever carried it: refuses a caller this container
+/// just refused for its limit (before reading anything), reads the password and user
 /// inputs from `params` and estimates the strength (a refusal carries the caller's rate-limit
 /// headers), admits the caller (one on its daily counter), then asks the breach source when
 /// `hibp`.
@@ -73,6 +74,7 @@ pub async fn run(
     params: &Params,
     hibp: bool,
 ) -> Result<(Evaluation, RateLimit), ApiError> {
+    app.gate().refused_recently(caller)?;
     let (assessed, policy) = match assess(params).and_then(|a| Ok((a, read_policy(params)?))) {
         Ok(read) => read,
         Err(e) => return Err(app.with_quota_headers(caller, e).await),

@@ -94,24 +94,27 @@ pub struct Generation {
     pub passwords: Vec<String>,
 }
 
-/// The metered work of a generate request, whatever carried it: reads `params`, checks the
-/// policy (a refusal carries the caller's rate-limit headers), admits the caller (one on its
-/// daily counter) and draws the passwords.
+/// The metered work of a generate request, whatever carried it: refuses a caller this container
+/// just refused for its limit (before reading anything), reads `params`, checks the policy (a
+/// refusal carries the caller's rate-limit headers), admits the caller (one on its daily
+/// counter) and draws the passwords.
 pub async fn run(
     app: &App,
     caller: &Caller,
     params: &Params,
 ) -> Result<(Generation, RateLimit), ApiError> {
-    run_request(app, caller, read_request(params)).await
+    run_request(app, caller, || read_request(params)).await
 }
 
-/// [`run`] for a request already read (a compatibility route reads its own parameters).
+/// [`run`] for a route that reads its own parameters (a compatibility route): `read` runs only
+/// once the caller is not known to be over its limit.
 pub async fn run_request(
     app: &App,
     caller: &Caller,
-    request: Result<GenerateRequest, ApiError>,
+    read: impl FnOnce() -> Result<GenerateRequest, ApiError>,
 ) -> Result<(Generation, RateLimit), ApiError> {
-    let policy = match request.and_then(|r| {
+    app.gate().refused_recently(caller)?;
+    let policy = match read().and_then(|r| {
         Ok(Policy::new(
             &r,
             caller.tier().limits(&app.config).max_count,

@@ -217,6 +217,10 @@ fn regenerated(key: &Token, regen: &Token) -> Response<Body> {
 /// A retry of the account's last regeneration, within [`keys::RECOVERY_WINDOW_MS`] and before
 /// the new token was used: the same new key and token again, nothing written. The spent token
 /// must match, and the idempotency key too, since the answer is derived from both.
+///
+/// Only a request that carries an `Idempotency-Key` is ever replayed: without one, the spent
+/// token and the email alone would hand whoever holds them the new key and token (and with
+/// them the account), so a regeneration without one answers once and never again.
 fn recover(
     app: &App,
     account: &Account,
@@ -224,6 +228,9 @@ fn recover(
     idempotency_key: &str,
     now: i64,
 ) -> Result<Response<Body>, ApiError> {
+    if idempotency_key.is_empty() {
+        return Err(invalid_regen());
+    }
     let Some(rotation) = &account.rotation else {
         return Err(invalid_regen());
     };
@@ -327,7 +334,8 @@ pub async fn usage_report(
             .set_hard_limit(&account.id, account.key_version, hard_limit, day)
             .await
         {
-            Ok(()) => {}
+            // The limit a remembered refusal was given under no longer holds.
+            Ok(()) => app.refusals.forget(&Meterer::Account(account.id.clone())),
             Err(HardLimitError::BelowUsage) => {
                 return Err(ApiError {
                     param: Some("hard_limit".to_owned()),

@@ -101,10 +101,12 @@ pub struct App {
     pub keys: KeyCache,
     /// The day metering and usage count in (the system clock outside tests).
     pub clock: Clock,
+    /// Callers refused for their limit, refused again without a store call.
+    pub refusals: RefusalMemory,
 }
 
 pub use crate::quota::admission::Caller;
-use crate::quota::admission::{Gate, Refusal};
+use crate::quota::admission::{Gate, Refusal, RefusalMemory};
 
 impl App {
     /// An app on `store`; the configuration must carry the pepper.
@@ -119,6 +121,7 @@ impl App {
             pepper,
             keys: KeyCache::new(),
             clock: Clock::default(),
+            refusals: RefusalMemory::new(),
         })
     }
 
@@ -153,6 +156,7 @@ impl App {
             pepper: &self.pepper,
             keys: &self.keys,
             clock: &self.clock,
+            refusals: &self.refusals,
         }
     }
 

@@ -3,10 +3,12 @@
 //! write on the caller's day. Plain domain code: the HTTP layer maps a [`Refusal`] to its answer.
 
 use super::{Clock, RateLimit, Tier, client_bucket};
+use crate::cache::TtlCache;
 use crate::config::Config;
 use crate::keys::{KeyCache, Pepper, Token, VerifiedKey};
 use crate::store::{Account, Meter, Metered, Meterer, Store, StoreError};
 use std::net::IpAddr;
+use std::time::Duration;
 
 /// What the caller presented.
 #[derive(Clone, PartialEq, Eq)]
@@ -102,6 +104,101 @@ pub struct Gate<'a> {
     pub keys: &'a KeyCache,
     /// Today.
     pub clock: &'a Clock,
+    /// Callers this container refused for their limit, refused again without a store call.
+    pub refusals: &'a RefusalMemory,
+}
+
+/// The callers this container refused for a full day, so that a repeat is refused before any
+/// validation, counting or estimate, and without a database call: a caller over its limit then
+/// costs a lookup, not the work of a served request.
+///
+/// An entry holds until the day's reset and at most [`RefusalMemory::HOLD_MS`], for the caller
+/// as identified then (the same key version, or the same address) and only while the limit it
+/// was refused under still applies: a different tier or tier limit is a miss, and a change of
+/// the hard limit through this container forgets it ([`RefusalMemory::forget`]). A change made
+/// elsewhere (an operator, another function) reaches it within the hold.
+pub struct RefusalMemory {
+    entries: TtlCache<(Meterer, Option<u64>), Remembered>,
+}
+
+/// One refusal: what it answered, and under which limit.
+#[derive(Clone)]
+struct Remembered {
+    until_ms: i64,
+    tier: Tier,
+    limit: u32,
+    rate: RateLimit,
+}
+
+impl RefusalMemory {
+    /// The longest a refusal is repeated from memory.
+    pub const HOLD_MS: i64 = 60_000;
+    /// Callers held at most (the oldest goes first).
+    pub const CAPACITY: usize = 4096;
+
+    /// An empty memory.
+    pub fn new() -> RefusalMemory {
+        RefusalMemory {
+            // The real-time bound backs the clock's: an entry never outlives the hold.
+            entries: TtlCache::new(Self::CAPACITY, Duration::from_millis(Self::HOLD_MS as u64)),
+        }
+    }
+
+    fn index(caller: &Caller) -> (Meterer, Option<u64>) {
+        let version = match caller {
+            Caller::Anonymous { .. } => None,
+            Caller::Key { verified, .. } => Some(verified.key_version),
+        };
+        (caller.who(), version)
+    }
+
+    fn remember(&self, caller: &Caller, refusal: &Refusal, now_ms: i64) {
+        if let Refusal::OverLimit { tier, limit, rate } = refusal {
+            let until_ms = rate.reset_at_ms.min(now_ms + Self::HOLD_MS);
+            let entry = Remembered {
+                until_ms,
+                tier: *tier,
+                limit: *limit,
+                rate: *rate,
+            };
+            self.entries.put(Self::index(caller), entry);
+        }
+    }
+
+    fn recall(&self, caller: &Caller, limit: u32, now_ms: i64) -> Option<Refusal> {
+        let entry = self.entries.get(&Self::index(caller))?;
+        let same_limit = entry.tier == caller.tier() && entry.limit == limit;
+        if now_ms >= entry.until_ms || !same_limit {
+            self.entries.remove(&Self::index(caller));
+            return None;
+        }
+        Some(Refusal::OverLimit {
+            tier: entry.tier,
+            limit: entry.limit,
+            rate: entry.rate,
+        })
+    }
+
+    /// Forgets the refusals of `who` (every key version): its limit changed.
+    pub fn forget(&self, who: &Meterer) {
+        self.entries.retain(|(meterer, _), _| meterer != who);
+    }
+
+    /// Callers held.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether none is held.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+impl Default for RefusalMemory {
+    fn default() -> Self {
+        RefusalMemory::new()
+    }
 }
 
 impl Gate<'_> {
@@ -155,9 +252,29 @@ impl Gate<'_> {
         Some(RateLimit::for_day(day, limit, hard_limit, used))
     }
 
+    /// A refusal this container gave `caller` for its limit and still holds
+    /// ([`RefusalMemory`]): the first step of a metered request, before any validation, with no
+    /// store call.
+    pub fn refused_recently(&self, caller: &Caller) -> Result<(), Refusal> {
+        let limit = caller.tier().limits(self.config).daily_limit;
+        match self.refusals.recall(caller, limit, self.clock.now_ms()) {
+            Some(refusal) => Err(refusal),
+            None => Ok(()),
+        }
+    }
+
     /// The metering step, run after validation so that rejected requests never count: one
-    /// conditional write on a warm path.
+    /// conditional write on a warm path. A refusal for the limit is remembered
+    /// ([`Gate::refused_recently`]).
     pub async fn admit(&self, caller: &Caller) -> Result<RateLimit, Refusal> {
+        let admitted = self.meter(caller).await;
+        if let Err(refusal) = &admitted {
+            self.refusals.remember(caller, refusal, self.clock.now_ms());
+        }
+        admitted
+    }
+
+    async fn meter(&self, caller: &Caller) -> Result<RateLimit, Refusal> {
         let day = self.clock.today();
         let tier = caller.tier();
         let limit = tier.limits(self.config).daily_limit;

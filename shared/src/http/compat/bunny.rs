@@ -65,7 +65,7 @@ async fn serve(app: &App, request: &Request) -> Result<Response<Body>, ApiError>
             ..GenerateRequest::default()
         })
     };
-    let (generation, rate) = generate::run_request(app, &caller, read()).await?;
+    let (generation, rate) = generate::run_request(app, &caller, read).await?;
     let policy = &generation.policy;
     let length = policy.length().unwrap_or(0);
     let charset_size = policy.charset_size();

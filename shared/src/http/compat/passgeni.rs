@@ -53,7 +53,7 @@ async fn serve(app: &App, request: &Request) -> Result<Response<Body>, ApiError>
     let params = Params::json(call.json_object(true)?, PARAMS)?;
     let credential = auth::credential(&call, params.string("apiKey")?)?;
     let caller = app.identify(&credential).await?;
-    let (generation, rate) = generate::run_request(app, &caller, read(&params)).await?;
+    let (generation, rate) = generate::run_request(app, &caller, || read(&params)).await?;
     let body = body(&generation, &caller);
     Ok(metered(response::json_body(StatusCode::OK, &body), &rate))
 }

@@ -53,7 +53,7 @@ async fn serve(app: &App, request: &Request) -> Result<Response<Body>, ApiError>
             ..GenerateRequest::default()
         })
     };
-    let (generation, rate) = generate::run_request(app, &caller, read(&params)).await?;
+    let (generation, rate) = generate::run_request(app, &caller, || read(&params)).await?;
     let bits = generation.policy.entropy_bits();
     let body = json!({
         "password": generation.passwords[0],
