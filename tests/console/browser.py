@@ -3,9 +3,12 @@
 python browser.py <base URL> <axe.min.js> <output dir>
 
 Loads / with no console error and no request to another origin; generates with the defaults and a
-passphrase setting; evaluates `password` (score 0 and its warning); registers, sees the key, sees
-usage go up after a generate, sets a hard limit; saves a 375 px and a desktop screenshot; runs
-axe-core (no serious or critical violation). Exits non-zero on the first failure.
+passphrase setting; evaluates `password` (score 0 and its warning); registers, sees the key (kept
+nowhere until "use this key"), sees usage go up after a generate, sets a hard limit; regenerates
+with an answer lost on the way (the retry carries the same Idempotency-Key and recovers the key);
+works with site data blocked; with script disabled, submits every form and no secret reaches a URL;
+saves a 375 px and a desktop screenshot; runs axe-core (no serious or critical violation). Exits
+non-zero on the first failure.
 """
 import json
 import re
@@ -23,6 +26,109 @@ ORIGIN = "{0.scheme}://{0.netloc}".format(urlsplit(BASE))
 def check(condition, what):
     if not condition:
         raise SystemExit(f"FAILED: {what}")
+
+
+def stored(page):
+    """Everything the page keeps in its origin's storage."""
+    return page.evaluate(
+        "[...Object.values(sessionStorage), ...Object.values(localStorage)].join(' ')")
+
+
+def regenerate_with_a_lost_answer(page, email, regen):
+    """The first regeneration reaches the API, which answers; the browser never gets the answer
+    (the connection drops). The person presses Regenerate again: the same Idempotency-Key goes
+    out, and the API answers the same new key. A new attempt gets a new Idempotency-Key."""
+    sent, lost = [], []
+
+    def drop_the_first_answer(route):
+        sent.append(route.request.headers.get("idempotency-key"))
+        if not lost:
+            lost.append(route.fetch().json())
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route("**/v1/keys/regenerate", drop_the_first_answer)
+    form = page.locator("#regenerate-form")
+    form.get_by_label("Email").fill(email)
+    form.get_by_label("Regeneration token").fill(regen)
+    page.get_by_role("button", name="Regenerate", exact=True).click()
+    expect(page.locator("#regenerate-out .error")).to_contain_text("No answer from the API")
+    check(lost and lost[0].get("api_key", "").startswith("pwa_live_"), f"the API answered: {lost}")
+    page.get_by_role("button", name="Regenerate", exact=True).click()
+    expect(page.locator("#regenerate-out code").first).to_have_text(lost[0]["api_key"])
+    check(len(sent) == 2 and sent[0] and sent[0] == sent[1],
+          f"one Idempotency-Key per attempt, reused on its retry: {sent}")
+    check(re.fullmatch(r"[0-9a-f]{32}", sent[0] or ""), f"a random Idempotency-Key: {sent[0]}")
+    # A new attempt (the new token) is a new regeneration, with a key of its own.
+    form.get_by_label("Regeneration token").fill(lost[0]["regen_token"])
+    page.get_by_role("button", name="Regenerate", exact=True).click()
+    expect(page.locator("#regenerate-out code").first).not_to_have_text(lost[0]["api_key"])
+    check(len(sent) == 3 and sent[2] != sent[0], f"a new attempt, a new key: {sent}")
+    page.unroute("**/v1/keys/regenerate")
+    return page.locator("#regenerate-out code").first.inner_text()
+
+
+def with_site_data_blocked(browser):
+    """Storage that throws on every access, as Chromium makes it when site data is blocked
+    (`sessionStorage` itself throws SecurityError): the page still generates, registers and uses
+    a key, and offers no "remember"."""
+    context = browser.new_context()
+    context.add_init_script("""
+        for (const name of ["sessionStorage", "localStorage"]) {
+          Object.defineProperty(window, name, { get() {
+            throw new DOMException("Access is denied for this document.", "SecurityError"); } });
+        }""")
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(BASE + "/")
+    check(page.evaluate("(() => { try { sessionStorage; return false; } catch { return true; } })()"),
+          "storage throws in this context")
+    page.get_by_role("button", name="Generate", exact=True).click()
+    expect(page.get_by_role("list", name="Results").locator("code")).to_have_count(1)
+    expect(page.locator("#key-remember")).to_be_disabled()
+    page.locator("#register-form").get_by_label("Email").fill("blocked-storage@example.com")
+    page.get_by_role("button", name="Register", exact=True).click()
+    expect(page.locator("#register-out code").first).to_have_text(re.compile(r"^pwa_live_"))
+    page.get_by_role("button", name="Use this key on this page").click()
+    expect(page.locator("#key-state")).to_contain_text("Using a key")
+    page.get_by_role("button", name="Generate", exact=True).click()
+    expect(page.locator("#quota")).to_contain_text("of 100 requests left today")
+    check(not errors, f"page errors with storage blocked: {errors}")
+    context.close()
+
+
+def with_script_disabled(browser):
+    """Without script, submitting any form sends nothing anywhere: no secret in a URL, in the
+    browser's history or on the wire. Each form in a page of its own."""
+    context = browser.new_context(java_script_enabled=False)
+    secret_email, secret_token = "nojs@example.com", "pwa_regen_" + "A" * 40
+    forms = {
+        "Register": {"#register-form input[name=email]": secret_email},
+        "Regenerate": {"#regenerate-form input[name=email]": secret_email,
+                       "#regenerate-form input[name=regen_token]": secret_token},
+        "Set hard limit": {"#hard-limit-form input[name=hard_limit]": "7"},
+        "Generate": {"input[name=exclude]": "abc"},
+    }
+    for button, fields in forms.items():
+        page = context.new_page()
+        urls = []
+        page.on("request", lambda r: urls.append(r.url))
+        page.on("framenavigated", lambda f: urls.append(f.url))
+        page.goto(BASE + "/")
+        expect(page.locator("noscript")).to_be_attached()
+        for selector, value in fields.items():
+            page.locator(selector).fill(value)
+        page.get_by_role("button", name=button, exact=True).click(no_wait_after=True)
+        page.wait_for_timeout(400)
+        for url in urls + [page.url]:
+            for secret in ("nojs", "%40", "pwa_regen_", "regen_token", "email=", "exclude=",
+                           "hard_limit", "?"):
+                check(secret not in url, f"{button}: {secret!r} reached a URL: {url}")
+        check(page.url == BASE + "/", f"{button}: the page stayed where it was: {page.url}")
+        page.close()
+    context.close()
 
 
 with sync_playwright() as p:
@@ -69,15 +175,22 @@ with sync_playwright() as p:
     page.get_by_role("button", name="Register", exact=True).click()
     secret = page.locator("#register-out code").first
     expect(secret).to_have_text(re.compile(r"^pwa_live_"))
+    regen = page.locator("#register-out code").nth(1).inner_text()
+    check(regen.startswith("pwa_regen_"), "the regeneration token shown")
+    check(secret.inner_text() not in stored(page), "a new key is kept nowhere until it is used")
+    expect(page.locator("#key-state")).to_contain_text("No key")
+    page.get_by_role("button", name="Use this key on this page").click()
     expect(page.locator("#key-state")).to_contain_text("Using a key")
+    check(secret.inner_text() in stored(page), "a key chosen for use is kept for the tab")
     page.locator("#evaluate-password").fill("")
     page.locator("input[name=mode][value=password]").check()
     page.get_by_role("button", name="Generate", exact=True).click()
+    # The keyed generate has answered once the header shows the key's quota.
+    expect(page.locator("#quota")).to_contain_text("99 of 100 requests left today")
     expect(results).to_have_count(1)
     page.get_by_role("button", name="Show usage").click()
     usage = page.locator("#usage-out")
     expect(usage).to_contain_text("1 of 100 requests used today")
-    expect(page.locator("#quota")).to_contain_text("99 of 100 requests left today")
     page.get_by_label("Your own daily hard limit").fill("50")
     page.get_by_role("button", name="Set hard limit").click()
     expect(usage).to_contain_text("your hard limit: 50")
@@ -98,7 +211,15 @@ with sync_playwright() as p:
     check(not overflow, "no horizontal scrolling at 375 px")
     small.screenshot(path=str(OUT / "console-375-dark.png"), full_page=True)
 
-    check(all("status of 400" in e for e in errors), f"console errors: {errors}")
+    # Regenerate: the new key is shown, not used (the old one stays in use until chosen).
+    regen_key = regenerate_with_a_lost_answer(page, "console@example.com", regen)
+    check(regen_key not in stored(page), "a regenerated key is kept nowhere until it is used")
+    with_site_data_blocked(browser)
+    with_script_disabled(browser)
+
+    # The refused fetch of the API error above, and the regeneration whose answer was dropped.
+    check(all("status of 400" in e or "ERR_CONNECTION_RESET" in e for e in errors),
+          f"console errors: {errors}")
     check(not elsewhere, f"requests to other origins: {elsewhere}")
 
     # Accessibility: axe-core, evaluated through the DevTools protocol (the page's policy admits

@@ -70,7 +70,7 @@ pub fn console() -> &'static Console {
         let script = between(&html, "<script>", "</script>");
         let csp = format!(
             "default-src 'none'; script-src {}; style-src {}; connect-src 'self'; \
-             img-src 'self' data: blob:; form-action 'self'; base-uri 'none'; \
+             img-src 'self' data: blob:; form-action 'none'; base-uri 'none'; \
              frame-ancestors 'none'",
             hash(script),
             hash(style)
