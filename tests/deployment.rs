@@ -407,6 +407,14 @@ fn the_api_is_throttled_closed_to_other_origins_by_default_and_watched() {
             "{header}"
         );
     }
+    // The local API grants what the deployed one does (shared/src/http/cors.rs).
+    use passwordapi::http::cors;
+    let ours = |list: &[&str]| list.iter().map(|h| h.to_lowercase()).collect::<Vec<_>>();
+    assert_eq!(listed(&cors["AllowMethods"]), ours(cors::ALLOW_METHODS));
+    assert_eq!(listed(&cors["AllowHeaders"]), ours(cors::ALLOW_HEADERS));
+    assert_eq!(listed(&cors["ExposeHeaders"]), ours(cors::EXPOSE_HEADERS));
+    assert_eq!(cors["MaxAge"].as_u64(), Some(u64::from(cors::MAX_AGE_S)));
+    assert_ne!(cors["AllowCredentials"].as_bool(), Some(true));
     assert_eq!(
         template["Globals"]["Function"]["LoggingConfig"]["LogFormat"],
         Yaml::from("JSON")

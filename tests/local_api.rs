@@ -1,6 +1,7 @@
 //! End to end through `cargo lambda watch`: the local API serves every API Gateway path over HTTP,
 //! with Amazon's DynamoDB Local and a local breach range server behind it; environment variables
-//! reach the functions; the full key flow works; the server stops cleanly.
+//! reach the functions; the full key flow works; no other web origin is granted access; no log
+//! level lets a secret into the logs; the server stops cleanly.
 //!
 //! Needs cargo-lambda on PATH (or in `.venv/bin`). `make test` sets `PASSWORDAPI_E2E=required`, under
 //! which a missing cargo-lambda fails the test instead of skipping it.
@@ -11,6 +12,10 @@ use integration_tests::{http, http_with};
 
 /// A password only this test sends.
 const SECRET_PASSWORD: &str = "Zebra!Quartz-7731-lantern";
+/// Rules text only this test sends (rules can say much about a site's users).
+const SECRET_RULES: &str = "minlength: 21; required: [xyzq]; allowed: lower, digit;";
+/// The one web origin the local API is told to grant (`ALLOWED_ORIGINS`).
+const ALLOWED_ORIGIN: &str = "https://app.example";
 
 /// register → use → usage → regenerate → the old key is refused, over HTTP. Returns every secret
 /// the flow handled, for the log check.
@@ -134,7 +139,13 @@ fn check_logs(log: &str, secrets: &[String]) {
         assert!(line["fields"]["status"].is_u64(), "{line}");
         assert!(line["fields"]["latency_us"].is_u64(), "{line}");
         let route = line["fields"]["route"].as_str().unwrap_or_default();
-        assert!(route.starts_with("/v1/"), "{line}");
+        assert!(
+            route == "unknown"
+                || passwordapi::http::registry::ENDPOINTS
+                    .iter()
+                    .any(|e| e.route.path == route),
+            "{line}"
+        );
         let request_id = line["spans"][0]["requestId"].as_str().unwrap_or_default();
         assert!(!request_id.is_empty(), "{line}");
     }
@@ -146,12 +157,113 @@ fn check_logs(log: &str, secrets: &[String]) {
     );
 }
 
+/// As deployed: no CORS headers for an origin `ALLOWED_ORIGINS` does not name (watch's own CORS,
+/// which reflected every origin with credentials, is off), the template's headers for one it
+/// names, and never `Access-Control-Allow-Credentials`.
+fn check_cors(port: u16) {
+    let preflight = |origin: &str| {
+        http_with(
+            port,
+            "OPTIONS",
+            "/v1/keys/usage",
+            None,
+            &[
+                ("Origin", origin),
+                ("Access-Control-Request-Method", "GET"),
+                ("Access-Control-Request-Headers", "authorization"),
+            ],
+        )
+        .unwrap()
+    };
+    let get = |origin: &str| {
+        http_with(
+            port,
+            "POST",
+            "/v1/generate",
+            Some("{}"),
+            &[("Origin", origin)],
+        )
+        .unwrap()
+    };
+    for response in [
+        preflight("https://evil.example"),
+        get("https://evil.example"),
+    ] {
+        for (name, _) in &response.headers {
+            assert!(
+                !name.starts_with("access-control-"),
+                "{name} for another origin"
+            );
+        }
+    }
+    let allowed = preflight(ALLOWED_ORIGIN);
+    assert_eq!(allowed.status, 204);
+    assert_eq!(
+        allowed.header("access-control-allow-origin"),
+        Some(ALLOWED_ORIGIN)
+    );
+    assert_eq!(
+        allowed.header("access-control-allow-methods"),
+        Some("GET,POST,PUT,OPTIONS")
+    );
+    assert!(
+        allowed
+            .header("access-control-allow-headers")
+            .is_some_and(|h| h.contains("authorization"))
+    );
+    let served = get(ALLOWED_ORIGIN);
+    assert_eq!(
+        served.header("access-control-allow-origin"),
+        Some(ALLOWED_ORIGIN)
+    );
+    assert!(
+        served
+            .header("access-control-expose-headers")
+            .is_some_and(|h| h.contains("x-ratelimit-remaining"))
+    );
+    for response in [allowed, served] {
+        assert_eq!(response.header("access-control-allow-credentials"), None);
+    }
+}
+
+/// What a careless or hostile caller puts where it does not belong: a key pasted into an unknown
+/// path (watch answers it with its own 404; deployed, the function that owns `$default` does,
+/// and logs it as route `unknown`: tests/logs.rs), rules text. Returns the secrets.
+fn secrets_in_odd_places(port: u16) -> Vec<String> {
+    let key = integration_tests::unregistered_key();
+    let pasted = http(port, "GET", &format!("/v1/generate/{key}"), None).unwrap();
+    assert_eq!(pasted.status, 404, "{}", pasted.body);
+    let rules = http(
+        port,
+        "POST",
+        "/v1/generate",
+        Some(&serde_json::json!({ "passwordrules": SECRET_RULES }).to_string()),
+    )
+    .unwrap();
+    assert_eq!(rules.status, 200, "{}", rules.body);
+    vec![key, "[xyzq]".to_owned(), "minlength: 21".to_owned()]
+}
+
 #[test]
 fn local_api_serves_every_route_over_http() {
-    let Some(mut api) = LocalApi::start(
-        "passwordapi-e2e",
-        &[("ANONYMOUS_MAX_COUNT", "3".to_owned())],
-    ) else {
+    serves_every_route("passwordapi-e2e", None);
+}
+
+/// The same at the most verbose level Lambda's logging controls offer: still no secret.
+#[test]
+fn no_secret_reaches_the_logs_at_trace_level() {
+    serves_every_route("passwordapi-e2e-trace", Some("TRACE"));
+}
+
+fn serves_every_route(name: &str, log_level: Option<&str>) {
+    let mut env = vec![
+        ("ANONYMOUS_MAX_COUNT", "3".to_owned()),
+        ("ALLOWED_ORIGINS", ALLOWED_ORIGIN.to_owned()),
+    ];
+    if let Some(level) = log_level {
+        env.push(("AWS_LAMBDA_LOG_LEVEL", level.to_owned()));
+    }
+    let Some(mut api) = LocalApi::start(name, &env) else {
         return;
     };
     let (port, ranges) = (api.port, &api.ranges);
@@ -254,9 +366,16 @@ fn local_api_serves_every_route_over_http() {
     );
     assert_eq!(ranges.requests().len(), 1);
 
-    let secrets = keys_flow(port);
+    let mut secrets = keys_flow(port);
+    check_cors(port);
+    secrets.extend(secrets_in_odd_places(port));
 
-    check_logs(&api.stop(), &secrets);
+    let log = api.stop();
+    if log_level.is_some() {
+        // The level reached the functions: our own debug events are there.
+        assert!(log.lines().count() > request_lines(&log).len(), "{log}");
+    }
+    check_logs(&log, &secrets);
     assert!(
         http(port, "GET", "/v1/generate", None).is_err(),
         "the local API stopped"

@@ -148,11 +148,7 @@ impl Config {
         config.pepper_secret_arn = text("EMAIL_PEPPER_SECRET_ARN");
         config.secrets_manager_endpoint = text("SECRETS_MANAGER_ENDPOINT");
         if let Some(origins) = lookup("ALLOWED_ORIGINS") {
-            config.allowed_origins = origins
-                .split(',')
-                .map(|o| o.trim().trim_end_matches('/').to_ascii_lowercase())
-                .filter(|o| !o.is_empty())
-                .collect();
+            config.allowed_origins = parse_origins(&origins);
         }
         if let Some(pepper) = lookup("EMAIL_PEPPER") {
             config.pepper = Some(Pepper::new(pepper.as_bytes()).ok_or(ConfigError {
@@ -167,6 +163,14 @@ impl Config {
         }
         Ok(config)
     }
+}
+
+/// `ALLOWED_ORIGINS`: comma-separated origins, trimmed, without a trailing slash, lower-cased.
+pub fn parse_origins(list: &str) -> Vec<String> {
+    list.split(',')
+        .map(|o| o.trim().trim_end_matches('/').to_ascii_lowercase())
+        .filter(|o| !o.is_empty())
+        .collect()
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@
 pub mod auth;
 pub mod compat;
 pub mod console;
+pub mod cors;
 pub mod error;
 pub mod evaluate;
 pub mod generate;
@@ -27,7 +28,7 @@ use crate::store::dynamodb::{self, DynamoStore};
 use auth::Credential;
 use error::{ApiError, ErrorCode};
 use lambda_http::http::{Response, StatusCode};
-use lambda_http::{Body, Request, RequestExt};
+use lambda_http::{Body, Request};
 use serde_json::json;
 use std::cell::Cell;
 use std::convert::Infallible;
@@ -53,24 +54,30 @@ pub fn init_process() {
 
 /// The log subscriber of `lambda_http::tracing::init_default_subscriber` (level from
 /// `AWS_LAMBDA_LOG_LEVEL` or `RUST_LOG`, JSON when `AWS_LAMBDA_LOG_FORMAT=JSON`), writing to
-/// `writer`, with one difference: nothing of the MCP SDK (`rmcp`) is ever logged. It logs three
-/// lines per request at INFO, and at other levels its messages and errors, which carry what the
-/// caller sent (tool arguments are passwords); our own request line says what happened.
+/// `writer`, with two differences that keep every secret out of the logs at every level:
+/// - below INFO (DEBUG, TRACE) only this crate's own events are kept: the Lambda runtime logs
+///   whole events there (bodies and headers: passwords, keys, emails, rules), and the HTTP and
+///   AWS clients log what they send and receive. The level is a level, not a list of per-crate
+///   directives, so no setting can turn those on;
+/// - nothing of the MCP SDK (`rmcp`) is ever logged. It logs three lines per request at INFO,
+///   and at other levels its messages and errors, which carry what the caller sent (tool
+///   arguments are passwords); our own request line says what happened.
 pub fn init_logging<W>(writer: W)
 where
     W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
 {
-    use tracing_subscriber::filter::{EnvFilter, LevelFilter, filter_fn};
+    use tracing_subscriber::filter::{LevelFilter, filter_fn};
     use tracing_subscriber::prelude::*;
     let level = std::env::var("AWS_LAMBDA_LOG_LEVEL")
         .or_else(|_| std::env::var("RUST_LOG"))
         .ok()
-        .and_then(|l| l.parse::<LevelFilter>().ok())
+        .and_then(|l| l.trim().parse::<LevelFilter>().ok())
         .unwrap_or(LevelFilter::INFO);
-    let levels = EnvFilter::builder()
-        .with_default_directive(level.into())
-        .from_env_lossy();
-    let not_the_sdk = filter_fn(|meta| !meta.target().starts_with("rmcp"));
+    let safe = filter_fn(|meta| {
+        let target = meta.target();
+        !target.starts_with("rmcp")
+            && (*meta.level() <= tracing::Level::INFO || target.starts_with("passwordapi"))
+    });
     let lines = tracing_subscriber::fmt::layer()
         .with_target(false)
         .without_time()
@@ -80,13 +87,14 @@ where
     // A second initialisation (tests) keeps the first.
     let _ = if json {
         registry
-            .with(lines.json().with_filter(levels).with_filter(not_the_sdk))
+            .with(lines.json().with_filter(level).with_filter(safe))
             .try_init()
     } else {
         registry
-            .with(lines.with_filter(levels).with_filter(not_the_sdk))
+            .with(lines.with_filter(level).with_filter(safe))
             .try_init()
     };
+    tracing::debug!(%level, "verbose logging: below INFO, only passwordapi's own events");
 }
 
 /// What a function holds for its lifetime: configuration, the store, verified keys.
@@ -291,9 +299,12 @@ pub async fn handle_as(
     render: fn(&ApiError) -> Response<Body>,
     endpoint: impl AsyncFnOnce(&Request) -> Result<Response<Body>, ApiError>,
 ) -> Result<Response<Body>, Infallible> {
-    if route.is_preflight(&request) {
+    let preflight = route.is_preflight(&request);
+    let cors = cors::headers(cors::process_origins(), &request, preflight);
+    if preflight {
         let mut response = response::empty(StatusCode::NO_CONTENT);
         response::add_headers(&mut response, &[("allow", route.allow().join(", "))]);
+        response::add_headers(&mut response, &cors);
         return Ok(response);
     }
     let started = Instant::now();
@@ -316,9 +327,17 @@ pub async fn handle_as(
         .map(|e| e.code)
         .or(tool_error)
         .map(ErrorCode::as_str);
-    let response = result.unwrap_or_else(|e| render(&e));
+    let mut response = result.unwrap_or_else(|e| render(&e));
+    response::add_headers(&mut response, &cors);
+    // The registry's route, never the path as sent: a path can carry what a caller pasted into
+    // it (a key in `/v1/generate/pwa_live_…` reaches the function that owns `$default`).
+    let logged_route = if request::path(&request) == route.path {
+        route.path
+    } else {
+        "unknown"
+    };
     tracing::info!(
-        route = request.raw_http_path(),
+        route = logged_route,
         method = request.method().as_str(),
         tier,
         tool,

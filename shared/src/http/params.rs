@@ -7,12 +7,26 @@ use super::error::ApiError;
 use serde_json::{Map, Value};
 
 /// Parameters of one request.
-#[derive(Debug)]
 pub enum Params {
     /// From a JSON body.
     Json(Map<String, Value>),
     /// From a query string (each name at most once).
     Query(Vec<(String, String)>),
+}
+
+impl std::fmt::Debug for Params {
+    // Values are passwords, keys, emails and rules: only the names show.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = match self {
+            Params::Json(map) => map.keys().map(String::as_str).collect(),
+            Params::Query(pairs) => pairs.iter().map(|(n, _)| n.as_str()).collect(),
+        };
+        let form = match self {
+            Params::Json(_) => "Json",
+            Params::Query(_) => "Query",
+        };
+        f.debug_tuple(form).field(&names).finish()
+    }
 }
 
 impl Params {
