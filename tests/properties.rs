@@ -160,3 +160,98 @@ proptest! {
         }
     }
 }
+
+/// Every character that draws no visible glyph is refused in `symbol_set` and `separator`: the
+/// whole Unicode range walked against an independent copy of the data (regex's tables: the
+/// general categories without a glyph of their own, Default_Ignorable_Code_Point) and the
+/// character names (every `… FILLER` that is not punctuation, `… PATTERN BLANK`, `NULL
+/// NOTEHEAD`); and the visible
+/// symbols a caller may want are not.
+#[test]
+fn every_character_that_draws_no_glyph_is_refused_by_rule() {
+    use passwordapi::generate::is_invisible;
+    let no_glyph = regex::Regex::new(
+        r"^[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Mn}\p{Me}\p{Zs}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]$",
+    )
+    .unwrap();
+    // Fillers that are letters or symbols hold a place and draw nothing (the Hangul fillers);
+    // the scripts' gap and line fillers are punctuation with a glyph of their own.
+    let punctuation = regex::Regex::new(r"^\p{P}$").unwrap();
+    let named_blank = |c: char| {
+        unicode_names2::name(c).is_some_and(|name| {
+            let name = name.to_string();
+            let filler =
+                name.ends_with(" FILLER") && !punctuation.is_match(c.encode_utf8(&mut [0u8; 4]));
+            filler || name.ends_with("PATTERN BLANK") || name.ends_with("NULL NOTEHEAD")
+        })
+    };
+    let (mut walked, mut blanks, mut missed) = (0u32, Vec::new(), Vec::new());
+    let mut buffer = [0u8; 4];
+    for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+        let by_category = no_glyph.is_match(c.encode_utf8(&mut buffer));
+        let blank = named_blank(c);
+        if blank {
+            blanks.push(c);
+        }
+        if by_category || blank {
+            walked += 1;
+            if !is_invisible(c) {
+                missed.push(format!("U+{:04X}", c as u32));
+            }
+        }
+    }
+    assert!(
+        missed.is_empty(),
+        "drawn as nothing, yet accepted: {missed:?}"
+    );
+    // The Hangul fillers, braille blank and null notehead are among them; Cn and Co dominate.
+    for c in [
+        '\u{115F}',
+        '\u{1160}',
+        '\u{3164}',
+        '\u{FFA0}',
+        '\u{2800}',
+        '\u{1D159}',
+    ] {
+        assert!(blanks.contains(&c), "U+{:04X} by name", c as u32);
+    }
+    assert!(walked > 900_000, "{walked}");
+    for visible in SYMBOLS
+        .chars()
+        .chain("€£¥©®°±§¶•→←↑↓★☆♠♣♥♦✓✗∞≈≠≤≥÷×".chars())
+    {
+        assert!(!is_invisible(visible), "{visible} is visible");
+    }
+}
+
+/// U+1D159 (a blank glyph) as a symbol or a separator, through the API: refused, naming the
+/// parameter.
+#[tokio::test]
+async fn a_blank_symbol_is_refused_as_a_symbol_and_as_a_separator() {
+    let app = memory_app(Config::default());
+    for (body, param) in [
+        (json!({"symbol_set": "!\u{1D159}"}), "symbol_set"),
+        (
+            json!({"mode": "passphrase", "separator": "\u{1D159}"}),
+            "separator",
+        ),
+        (
+            json!({"mode": "passphrase", "separator": "-\u{FE0F}"}),
+            "separator",
+        ),
+        (json!({"symbol_set": "#\u{3164}"}), "symbol_set"),
+    ] {
+        let response = generate::handle(
+            &app,
+            Event::post("/v1/generate", &body.to_string()).request(),
+        )
+        .await
+        .unwrap();
+        let json = body_json(&response);
+        assert_eq!(
+            (response.status().as_u16(), json["param"].as_str()),
+            (400, Some(param)),
+            "{body} -> {json}"
+        );
+    }
+}

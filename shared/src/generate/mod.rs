@@ -151,29 +151,36 @@ fn invalid<T>(param: &'static str, message: impl Into<String>) -> Result<T, Gene
 }
 
 /// Characters that do not show as themselves, refused in a caller's `symbol_set` and `separator`
-/// (a password must read as what it is): controls (Cc), format characters (Cf: zero-width,
-/// bidirectional, tag characters), private-use (Co) and unassigned (Cn) code points, combining
-/// marks (Mn, Me: they attach to the character before), separators (Zs, Zl, Zp), and the blanks
-/// that Unicode assigns as symbols or letters: U+2800 (braille blank), U+3164 and U+FFA0 (Hangul
-/// fillers), U+115F and U+1160 (Hangul choseong and jungseong fillers).
+/// (a password must read as what it is), by three rules:
+/// - the general categories that draw no glyph of their own: controls (Cc), format characters
+///   (Cf: zero-width, bidirectional, tag characters), private-use (Co), surrogate (Cs) and
+///   unassigned (Cn) code points, combining marks (Mn, Me: they attach to the character before)
+///   and separators (Zs, Zl, Zp);
+/// - Unicode's `Default_Ignorable_Code_Point`: what a renderer shows as nothing when it cannot
+///   show it (Hangul fillers, variation selectors, the Khmer inherent vowels, …), whatever its
+///   category;
+/// - the symbols whose assigned glyph is blank: U+2800 BRAILLE PATTERN BLANK and U+1D159 MUSICAL
+///   SYMBOL NULL NOTEHEAD (category So, not default-ignorable). A test walks every code point and
+///   checks these rules against an independent copy of the Unicode data and the character names
+///   (every `… FILLER`, `… PATTERN BLANK`, `NULL NOTEHEAD`).
 pub fn is_invisible(c: char) -> bool {
+    use icu_properties::{CodePointSetData, props::DefaultIgnorableCodePoint};
     use unicode_general_category::{GeneralCategory as G, get_general_category};
-    matches!(
-        get_general_category(c),
-        G::Control
-            | G::Format
-            | G::PrivateUse
-            | G::Unassigned
-            | G::Surrogate
-            | G::NonspacingMark
-            | G::EnclosingMark
-            | G::SpaceSeparator
-            | G::LineSeparator
-            | G::ParagraphSeparator
-    ) || matches!(
-        c,
-        '\u{2800}' | '\u{3164}' | '\u{FFA0}' | '\u{115F}' | '\u{1160}'
-    )
+    CodePointSetData::new::<DefaultIgnorableCodePoint>().contains(c)
+        || matches!(
+            get_general_category(c),
+            G::Control
+                | G::Format
+                | G::PrivateUse
+                | G::Unassigned
+                | G::Surrogate
+                | G::NonspacingMark
+                | G::EnclosingMark
+                | G::SpaceSeparator
+                | G::LineSeparator
+                | G::ParagraphSeparator
+        )
+        || matches!(c, '\u{2800}' | '\u{1D159}')
 }
 
 /// Strength label from entropy bits.
