@@ -77,9 +77,13 @@ pub fn csv_field(value: &str) -> String {
     format!("\"{}\"", value.replace('"', "\"\""))
 }
 
-/// Characters that make a spreadsheet read a cell as a formula when they begin it (OWASP's list:
-/// `=`, `+`, `-`, `@`, tab, carriage return).
-pub const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+/// Characters that make a spreadsheet read a cell as a formula when they begin it: OWASP's list
+/// (`=`, `+`, `-`, `@`, tab, carriage return) and the look-alikes some spreadsheets normalise to
+/// them (full-width `＝ ＋ － ＠`, the minus sign `−`, the small `﹢ ﹣`).
+pub const FORMULA_STARTS: [char; 13] = [
+    '=', '+', '-', '@', '\t', '\r', '\u{FF1D}', '\u{FF0B}', '\u{FF0D}', '\u{FF20}', '\u{2212}',
+    '\u{FE62}', '\u{FE63}',
+];
 
 /// [`csv_field`] for a spreadsheet: a value that begins with one of [`FORMULA_STARTS`] gets a
 /// leading apostrophe, which marks the cell as text (and is part of the field for a CSV reader).
