@@ -63,7 +63,13 @@ pub enum AlphabetError {
     Empty,
     /// This required set (from 1) has no character left once the excluded ones are removed.
     EmptySet(usize),
+    /// More characters than [`MAX_ALPHABET`] (the counts' fixed width assumes at most that).
+    TooLarge(usize),
 }
+
+/// Most characters an alphabet may have: the parser's classes are ASCII, 95 printable characters
+/// at most, and [`MAX_LIMBS`] is sized for `95^256`.
+pub const MAX_ALPHABET: usize = 95;
 
 /// The alphabet of a site's rules, split into atoms.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -96,6 +102,9 @@ impl Alphabet {
         chars.dedup();
         if chars.is_empty() {
             return Err(AlphabetError::Empty);
+        }
+        if chars.len() > MAX_ALPHABET {
+            return Err(AlphabetError::TooLarge(chars.len()));
         }
         let sets: Vec<Vec<char>> = rules
             .required
@@ -134,8 +143,9 @@ impl Alphabet {
     }
 }
 
-/// Most 64-bit limbs a count takes: `95^256 < 2^1682` (the parser's classes are ASCII, 95
-/// printable characters at most, and lengths stop at 256).
+/// Most 64-bit limbs a count takes: `95^256 < 2^1682` fits in 27 (an alphabet has at most
+/// [`MAX_ALPHABET`] characters, and lengths stop at 256), and one more limb absorbs the rounding
+/// of the widths' floating-point estimate. A test checks `MAX_ALPHABET^256` against it.
 const MAX_LIMBS: usize = 28;
 
 /// A count as little-endian limbs, on the stack.
@@ -158,7 +168,9 @@ fn log2_limbs(limbs: &[u64]) -> f64 {
     }
 }
 
-/// `acc += value × factor`, `value` no longer than `acc` (the counts fit: no overflow).
+/// `acc += value × factor`, `value` no longer than `acc`. The widths make overflow impossible
+/// (every count is below `N^r`, which its row's width holds); a carry out would be a wrong
+/// count, so it is checked in release builds too (a panic, never a silently biased draw).
 fn add_product(acc: &mut [u64], value: &[u64], factor: u64) {
     let mut carry = 0u128;
     for (i, a) in acc.iter_mut().enumerate() {
@@ -167,10 +179,11 @@ fn add_product(acc: &mut [u64], value: &[u64], factor: u64) {
         *a = sum as u64;
         carry = sum >> 64;
     }
-    debug_assert_eq!(carry, 0, "count overflow");
+    assert_eq!(carry, 0, "count overflow");
 }
 
-/// `acc −= value`, `value` no longer than `acc` (the table only takes parts from their sum).
+/// `acc −= value`, `value` no longer than `acc` (the table only takes parts from their sum; a
+/// borrow out, checked in release builds too, would be a wrong count).
 fn subtract(acc: &mut [u64], value: &[u64]) {
     let mut borrow = false;
     for (i, a) in acc.iter_mut().enumerate() {
@@ -180,7 +193,7 @@ fn subtract(acc: &mut [u64], value: &[u64]) {
         *a = d;
         borrow = b1 || b2;
     }
-    debug_assert!(!borrow, "count underflow");
+    assert!(!borrow, "count underflow");
 }
 
 /// The ways to finish a string, counted from its end for every length up to the table's.
@@ -837,6 +850,12 @@ pub(super) fn space(
                 format!("{remover} removes every character of passwordrules' required set {i}"),
             );
         }
+        Err(AlphabetError::TooLarge(n)) => {
+            return invalid(
+                "passwordrules",
+                format!("passwordrules allow {n} characters; at most {MAX_ALPHABET} are supported"),
+            );
+        }
     };
     let shortest = rules
         .min_length
@@ -1133,6 +1152,67 @@ mod tests {
             assert_uniform(text, length, 2.0, false);
             assert_uniform(text, length, 2.0, true);
         }
+    }
+
+    /// The largest alphabet at the longest length fits the fixed width, with the limb the
+    /// widths' rounding needs to spare.
+    #[test]
+    fn the_largest_count_fits_the_fixed_width() {
+        let largest = BigUint::from(MAX_ALPHABET).pow(*LENGTH_RANGE.end());
+        assert!(
+            largest.bits() <= 64 * (MAX_LIMBS as u64 - 1),
+            "{}",
+            largest.bits()
+        );
+        for length in [1, 100, 255, 256] {
+            assert!(
+                width_for(MAX_ALPHABET, length) * 64
+                    >= BigUint::from(MAX_ALPHABET).pow(length as u32).bits() as usize + 64
+            );
+        }
+    }
+
+    /// At the largest alphabet and length the counts are exact, by closed forms: all of
+    /// printable ASCII, alone, with no two alike in a row, and with four required sets
+    /// (inclusion–exclusion over the sets a string misses), in the totals and the walk's table.
+    #[test]
+    fn counts_at_the_largest_alphabet_and_length_are_exact() {
+        let n = BigUint::from(95u32);
+        let length = 256;
+        let all = space("allowed: ascii-printable", length);
+        assert_eq!(all.size(), MAX_ALPHABET);
+        assert_eq!(all.count(), n.pow(256));
+        let no_repeat = space("allowed: ascii-printable; max-consecutive: 1", length);
+        assert_eq!(no_repeat.count(), &n * BigUint::from(94u32).pow(255));
+        // Four single-letter sets in 95 characters: Σ_k (−1)^k C(4, k) (95 − k)^256.
+        let text =
+            "required: [a]; required: [b]; required: [c]; required: [d]; allowed: ascii-printable";
+        let four = space(text, length);
+        let binomial = [1u32, 4, 6, 4, 1];
+        let (mut plus, mut minus) = (BigUint::zero(), BigUint::zero());
+        for (k, c) in binomial.iter().enumerate() {
+            let term = BigUint::from(*c) * BigUint::from(95 - k as u32).pow(256);
+            if k % 2 == 0 {
+                plus += term
+            } else {
+                minus += term
+            }
+        }
+        assert_eq!(four.count(), plus - minus);
+        let table = Table::new(&alphabet(text), length, length);
+        assert_eq!(to_big(table.t(length, 0)), four.count());
+    }
+
+    #[test]
+    fn an_alphabet_beyond_the_fixed_width_is_refused() {
+        let parsed = rules("allowed: ascii-printable");
+        let mut wider = parsed.clone();
+        wider.allowed.push(CharacterClass::Custom(vec!['\u{e9}']));
+        assert_eq!(Alphabet::of(&parsed, |_| true).map(|a| a.size()), Ok(95));
+        assert_eq!(
+            Alphabet::of(&wider, |_| true),
+            Err(AlphabetError::TooLarge(96))
+        );
     }
 
     #[test]
