@@ -4,7 +4,7 @@
 //! server) with only the base URL and the key changed. The scripts check each answer against what
 //! the page promises and fail on the first that differs.
 
-use integration_tests::watch::{LocalApi, request_lines, require_e2e, run_client as run, wait_for};
+use integration_tests::watch::{LocalApi, missing, request_lines, run_client as run, wait_for};
 use integration_tests::{http, root};
 use std::path::Path;
 use std::process::Command;
@@ -20,12 +20,9 @@ fn every_documented_request_of_the_four_services_runs_with_only_the_base_url_cha
         .status()
         .is_ok_and(|s| s.success());
     if !tools || !requests {
-        require_e2e("curl, jq, node or .venv's requests is missing");
-        return;
+        missing("curl, jq, node or .venv's requests");
     }
-    let Some(mut api) = LocalApi::start("passwordapi-compat", &[]) else {
-        return;
-    };
+    let mut api = LocalApi::start("passwordapi-compat", &[]);
     let base = format!("http://127.0.0.1:{}", api.port);
     for path in [
         "/api/v1/generate",

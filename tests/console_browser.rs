@@ -3,7 +3,7 @@
 //! DynamoDB Local, a breach range server). Screenshots land in `target/console/`.
 
 use integration_tests::root;
-use integration_tests::watch::{LocalApi, require_e2e, run_client, wait_for};
+use integration_tests::watch::{LocalApi, missing, run_client, wait_for};
 use std::path::Path;
 use std::process::Command;
 
@@ -16,12 +16,9 @@ fn a_person_uses_the_console_in_a_browser() {
         .status()
         .is_ok_and(|s| s.success());
     if !playwright || !axe.is_file() || !Path::new("/usr/bin/chromium").is_file() {
-        require_e2e("Chromium, Playwright (.venv) or axe-core (target/console-node) is missing");
-        return;
+        missing("Chromium, Playwright (.venv) or axe-core (target/console-node)");
     }
-    let Some(mut api) = LocalApi::start("passwordapi-console", &[]) else {
-        return;
-    };
+    let mut api = LocalApi::start("passwordapi-console", &[]);
     for path in [
         "/",
         "/v1/generate",

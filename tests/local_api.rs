@@ -3,8 +3,8 @@
 //! reach the functions; the full key flow works; no other web origin is granted access; no log
 //! level lets a secret into the logs; the server stops cleanly.
 //!
-//! Needs cargo-lambda on PATH (or in `.venv/bin`). `make test` sets `PASSWORDAPI_E2E=required`, under
-//! which a missing cargo-lambda fails the test instead of skipping it.
+//! Needs cargo-lambda on PATH (or in `.venv/bin`), as `make setup` installs it; without it the
+//! test fails, naming it.
 
 use integration_tests::range_server::sha1_hex;
 use integration_tests::watch::{LocalApi, request_lines, wait_for};
@@ -263,9 +263,7 @@ fn serves_every_route(name: &str, log_level: Option<&str>) {
     if let Some(level) = log_level {
         env.push(("AWS_LAMBDA_LOG_LEVEL", level.to_owned()));
     }
-    let Some(mut api) = LocalApi::start(name, &env) else {
-        return;
-    };
+    let mut api = LocalApi::start(name, &env);
     let (port, ranges) = (api.port, &api.ranges);
     wait_for(port, "/v1/generate", &api.log);
     let first = http(port, "POST", "/v1/generate", Some("{}")).unwrap();
@@ -380,4 +378,12 @@ fn serves_every_route(name: &str, log_level: Option<&str>) {
         http(port, "GET", "/v1/generate", None).is_err(),
         "the local API stopped"
     );
+}
+
+/// A tool a test needs and does not find fails the test, naming the tool: no test passes, or
+/// skips quietly, without having run.
+#[test]
+#[should_panic(expected = "a-tool-that-is-not-here is missing: run `make setup` first")]
+fn a_missing_tool_fails_the_test_that_needs_it() {
+    integration_tests::watch::missing("a-tool-that-is-not-here");
 }

@@ -4,10 +4,9 @@
 //! (`cargo lambda watch`, DynamoDB Local, a breach range server), over real HTTP.
 //!
 //! `.ci/setup` installs the clients: `mcp` into `.venv`, the npm packages into `target/mcp-node`
-//! (from tests/mcp/node). Under `PASSWORDAPI_E2E=required` (`make test`) a missing client fails
-//! the test instead of skipping it.
+//! (from tests/mcp/node). A missing client fails the test, naming it: it never passes untested.
 
-use integration_tests::watch::{LocalApi, request_lines, require_e2e, run_client as run, wait_for};
+use integration_tests::watch::{LocalApi, missing, request_lines, run_client as run, wait_for};
 use integration_tests::{root, unregistered_key};
 use std::path::PathBuf;
 use std::process::Command;
@@ -15,7 +14,7 @@ use std::process::Command;
 /// A password the clients evaluate that must never reach a log.
 const SECRET: &str = "Quokka-Lantern-4412!";
 
-/// The installed clients, or `None` (skipped or failed, as [`require_e2e`] decides).
+/// The installed clients (the test fails naming what is missing).
 struct Clients {
     python: PathBuf,
     node: PathBuf,
@@ -23,7 +22,7 @@ struct Clients {
     dir: PathBuf,
 }
 
-fn clients() -> Option<Clients> {
+fn clients() -> Clients {
     let dir = root().join("target/mcp-node");
     let clients = Clients {
         python: root().join(".venv/bin/python"),
@@ -37,8 +36,7 @@ fn clients() -> Option<Clients> {
         .status()
         .is_ok_and(|s| s.success());
     if !python_sdk || !sdk.is_dir() || !clients.node22.is_file() {
-        require_e2e("the MCP clients are not installed (.venv mcp, target/mcp-node)");
-        return None;
+        missing("the MCP clients (.venv mcp, target/mcp-node)");
     }
     // The script runs beside its node_modules.
     std::fs::copy(
@@ -46,24 +44,20 @@ fn clients() -> Option<Clients> {
         clients.dir.join("ts_client.mjs"),
     )
     .unwrap();
-    Some(clients)
+    clients
 }
 
 #[test]
 fn official_sdk_clients_and_the_conformance_suite_use_the_mcp_server() {
-    let Some(clients) = clients() else {
-        return;
-    };
+    let clients = clients();
     // The local API's own origin, as `make dev` allows it: the conformance suite's DNS-rebinding
     // scenario expects it accepted and any other refused.
     let port = integration_tests::free_port();
-    let Some(mut api) = LocalApi::start_on(
+    let mut api = LocalApi::start_on(
         port,
         "passwordapi-mcp",
         &[("ALLOWED_ORIGINS", format!("http://127.0.0.1:{port}"))],
-    ) else {
-        return;
-    };
+    );
     let base = format!("http://127.0.0.1:{port}");
     for path in ["/mcp", "/v1/keys/register", "/v1/keys/usage"] {
         wait_for(port, path, &api.log);

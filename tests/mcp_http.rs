@@ -2,6 +2,7 @@
 //! transport's HTTP rules, each protocol version, the tools, metering, refusals and headers. The
 //! official SDK clients and the conformance suite talk to it over the wire in `mcp_clients.rs`.
 
+use integration_tests::range_server::{Behaviour, RangeServer};
 use integration_tests::{Event, body_json, header, memory_app, serve, unregistered_key};
 use passwordapi::Config;
 use passwordapi::evaluate::breach::RangeCache;
@@ -15,6 +16,8 @@ const HANDSHAKE_VERSIONS: [&str; 4] = ["2025-03-26", "2025-06-18", "2025-11-25",
 
 struct Mcp {
     app: Arc<App>,
+    breaches: RangeCache<HibpClient>,
+    _ranges: RangeServer,
 }
 
 struct Answer {
@@ -40,15 +43,19 @@ impl Answer {
 }
 
 impl Mcp {
+    /// The MCP function on `config`, with a local range server that knows "password" as its
+    /// breach source.
     fn new(config: Config) -> Mcp {
+        let ranges = RangeServer::start(&[("password", 9_545_824)], &[], Behaviour::Normal);
         Mcp {
             app: memory_app(config),
+            breaches: RangeCache::new(HibpClient::new(&ranges.url())),
+            _ranges: ranges,
         }
     }
 
     async fn send(&self, event: Event) -> Answer {
-        let breaches = RangeCache::new(HibpClient::new("http://127.0.0.1:9"));
-        let response = serve(&self.app, &breaches, event.request()).await;
+        let response = serve(&self.app, &self.breaches, event.request()).await;
         assert_eq!(header(&response, "cache-control"), Some("no-store"));
         Answer {
             status: response.status().as_u16(),
@@ -85,8 +92,7 @@ impl Mcp {
 
     async fn register(&self, email: &str) -> String {
         let event = Event::post("/v1/keys/register", &json!({"email": email}).to_string());
-        let breaches = RangeCache::new(HibpClient::new("http://127.0.0.1:9"));
-        let response = serve(&self.app, &breaches, event.request()).await;
+        let response = serve(&self.app, &self.breaches, event.request()).await;
         body_json(&response)["api_key"].as_str().unwrap().to_owned()
     }
 }
@@ -433,7 +439,7 @@ async fn tools_answer_with_structured_content_and_a_text_copy() {
     let policy = &result["structuredContent"]["policy"];
     assert_eq!(policy["violations"][0]["rule"], "sequential", "{policy}");
     assert_eq!(policy["compliant"], false);
-    // hibp defaults to true: here the source is unreachable, and the result says so.
+    // hibp defaults to true: the local range server answers.
     let result = mcp
         .call(
             "evaluate_password",
@@ -442,7 +448,22 @@ async fn tools_answer_with_structured_content_and_a_text_copy() {
         )
         .await
         .result();
-    assert_eq!(result["structuredContent"]["breach_check"], "unavailable");
+    let content = &result["structuredContent"];
+    assert_eq!(
+        (&content["breach_check"], &content["breached"]),
+        (&json!("ok"), &json!(false)),
+        "{content}"
+    );
+    let result = mcp
+        .call("evaluate_password", json!({"password": "password"}), &[])
+        .await
+        .result();
+    let content = &result["structuredContent"];
+    assert_eq!(
+        (&content["breached"], &content["breach_count"]),
+        (&json!(true), &json!(9_545_824)),
+        "{content}"
+    );
 }
 
 #[tokio::test]

@@ -178,8 +178,9 @@ pub async fn serve(
         "usage" => keys::usage(app, request).await,
         "console" => passwordapi::http::console::handle(request).await,
         "mcp" => {
+            // The caller's breach source, never the configuration's (the real HaveIBeenPwned).
             let breaches = passwordapi::evaluate::breach::RangeCache::new(
-                passwordapi::evaluate::hibp::HibpClient::new(&app.config.hibp_api_url),
+                passwordapi::evaluate::hibp::HibpClient::new(breaches.source().base_url()),
             );
             let server =
                 passwordapi::http::mcp::McpServer::new(std::sync::Arc::clone(app), breaches);

@@ -8,27 +8,20 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// cargo-lambda, from `.venv/bin` or PATH. Missing, the end-to-end tests are skipped, unless
-/// `PASSWORDAPI_E2E=required` (as `make test` sets), which fails them.
-pub fn find_cargo_lambda() -> Option<PathBuf> {
+/// cargo-lambda, from `.venv/bin` or PATH; missing, the test fails naming it.
+pub fn find_cargo_lambda() -> PathBuf {
     let venv = root().join(".venv/bin");
     let path = std::env::var_os("PATH").unwrap_or_default();
     let found = std::iter::once(venv)
         .chain(std::env::split_paths(&path))
         .map(|dir| dir.join("cargo-lambda"))
         .find(|candidate| candidate.is_file());
-    if found.is_none() {
-        require_e2e("cargo-lambda is not installed");
-    }
-    found
+    found.unwrap_or_else(|| missing("cargo-lambda (.venv/bin or PATH)"))
 }
 
-/// Skips (with a message), or fails under `PASSWORDAPI_E2E=required`, for want of `what`.
-pub fn require_e2e(what: &str) {
-    if std::env::var("PASSWORDAPI_E2E").as_deref() == Ok("required") {
-        panic!("{what}: run `make setup` (or .ci/run) first");
-    }
-    eprintln!("skipping: {what} (make test requires it)");
+/// Fails the test for want of `what`: a test that cannot run never passes, nor skips quietly.
+pub fn missing(what: &str) -> ! {
+    panic!("{what} is missing: run `make setup` first (make test and CI run it)");
 }
 
 /// The local API as `make dev` runs it, with what stands behind it: DynamoDB Local (in memory,
@@ -49,14 +42,14 @@ pub struct LocalApi {
 
 impl LocalApi {
     /// Builds the functions and starts the stack with `env` added to the functions' environment,
-    /// logging to `target/<name>.log`; `None` (skipped) without cargo-lambda.
-    pub fn start(name: &str, env: &[(&str, String)]) -> Option<LocalApi> {
+    /// logging to `target/<name>.log` (fails without cargo-lambda).
+    pub fn start(name: &str, env: &[(&str, String)]) -> LocalApi {
         LocalApi::start_on(free_port(), name, env)
     }
 
     /// [`LocalApi::start`] on `port`.
-    pub fn start_on(port: u16, name: &str, env: &[(&str, String)]) -> Option<LocalApi> {
-        let cargo_lambda = find_cargo_lambda()?;
+    pub fn start_on(port: u16, name: &str, env: &[(&str, String)]) -> LocalApi {
+        let cargo_lambda = find_cargo_lambda();
         // Built first, so the first requests do not wait for a compile.
         build_functions();
         let log = root().join("target").join(format!("{name}.log"));
@@ -82,14 +75,14 @@ impl LocalApi {
         ];
         all.extend(env.iter().cloned());
         let watch = Watch::start(&cargo_lambda, port, &all, &log);
-        Some(LocalApi {
+        LocalApi {
             port,
             log,
             ranges,
             watch,
             _dynamo: dynamo,
             _runtime: runtime,
-        })
+        }
     }
 
     /// Stops the API and returns its log.

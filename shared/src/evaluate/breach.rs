@@ -147,6 +147,11 @@ impl<S> RangeCache<S> {
         RangeCache::with_limits(source, Self::DEFAULT_CAPACITY, Self::DEFAULT_TTL)
     }
 
+    /// The source behind the cache.
+    pub fn source(&self) -> &S {
+        &self.source
+    }
+
     /// A cache of `capacity` ranges, each kept for `ttl`.
     pub fn with_limits(source: S, capacity: usize, ttl: Duration) -> RangeCache<S> {
         RangeCache {

@@ -60,6 +60,11 @@ impl HibpClient {
         }
     }
 
+    /// The range API's base URL.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
     fn http(&self) -> Result<&reqwest::Client, BreachError> {
         if let Some(http) = self.http.get() {
             return Ok(http);
