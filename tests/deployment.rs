@@ -594,10 +594,17 @@ fn the_mcp_function_refuses_the_origins_the_api_does_not_allow() {
         env["ALLOWED_ORIGINS"]["Fn::Join"][1]["Ref"],
         Yaml::from("AllowedOrigins")
     );
+    // The conformance suite's test tools are for its test only: no deployment (nor make dev)
+    // serves them.
+    for file in ["template.yaml", "samconfig.toml", ".ci/dev", "Makefile"] {
+        let text = std::fs::read_to_string(integration_tests::root().join(file)).unwrap();
+        assert!(!text.contains("MCP_CONFORMANCE_TOOLS"), "{file}");
+    }
     let config = passwordapi::Config::from_lookup(|name| {
         (name == "ALLOWED_ORIGINS").then(|| "https://a.example,https://b.example".to_owned())
     })
     .unwrap();
+    assert!(!config.mcp_conformance_tools);
     assert_eq!(
         config.allowed_origins,
         ["https://a.example", "https://b.example"]

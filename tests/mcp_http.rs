@@ -373,6 +373,26 @@ async fn tools_list_describes_four_annotated_tools_with_both_schemas() {
         tools[2]["inputSchema"]["required"],
         json!(["password", "policy"])
     );
+    // The conformance suite's test tools exist only under MCP_CONFORMANCE_TOOLS.
+    let unknown = mcp.call("test_simple_text", json!({}), &[]).await.json();
+    assert_eq!(unknown["error"]["code"], -32602, "{unknown}");
+    let conformance = Mcp::new(Config {
+        mcp_conformance_tools: true,
+        ..Config::default()
+    });
+    let listed = conformance.rpc("tools/list", json!({}), &[]).await.result()["tools"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(listed, 4 + passwordapi::http::mcp::conformance::NAMES.len());
+    let answer = conformance
+        .call("test_simple_text", json!({}), &[])
+        .await
+        .result();
+    assert_eq!(
+        answer["content"][0]["text"],
+        "This is a simple text response for testing."
+    );
 }
 
 #[tokio::test]

@@ -40,6 +40,9 @@ pub struct Config {
     /// the API's CORS setting names them; `*` for any): the MCP endpoint refuses a request whose
     /// `Origin` is not one of them. Lower-cased, without a trailing `/`.
     pub allowed_origins: Vec<String>,
+    /// Serve the MCP conformance suite's test tools beside the password tools
+    /// (`MCP_CONFORMANCE_TOOLS=1`): for the conformance test only, never in a deployment.
+    pub mcp_conformance_tools: bool,
 }
 
 /// An environment variable that is missing or has a value that is not valid.
@@ -96,6 +99,7 @@ impl Default for Config {
             pepper_secret_arn: None,
             secrets_manager_endpoint: None,
             allowed_origins: Vec::new(),
+            mcp_conformance_tools: false,
         }
     }
 }
@@ -150,6 +154,7 @@ impl Config {
         if let Some(origins) = lookup("ALLOWED_ORIGINS") {
             config.allowed_origins = parse_origins(&origins);
         }
+        config.mcp_conformance_tools = lookup("MCP_CONFORMANCE_TOOLS").as_deref() == Some("1");
         if let Some(pepper) = lookup("EMAIL_PEPPER") {
             config.pepper = Some(Pepper::new(pepper.as_bytes()).ok_or(ConfigError {
                 name: "EMAIL_PEPPER",

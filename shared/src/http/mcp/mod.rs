@@ -10,6 +10,7 @@
 //! tool result with `isError` carrying the REST error body. The HTTP response carries the usual
 //! headers and, after a metered call, the caller's `X-RateLimit-*`.
 
+pub mod conformance;
 pub mod tools;
 
 use super::error::{ApiError, ErrorCode};
@@ -55,7 +56,18 @@ impl<B: BreachSource + 'static> McpServer<B> {
             app: Arc::clone(&app),
             breaches: Arc::new(breaches),
             // Built once: the transport asks for a tool's schema on every 2026-07-28 request.
-            list: Name::ALL.into_iter().map(Name::tool).collect(),
+            list: Name::ALL
+                .into_iter()
+                .map(Name::tool)
+                .chain(
+                    app.config
+                        .mcp_conformance_tools
+                        .then(conformance::tools)
+                        .into_iter()
+                        .flatten(),
+                )
+                .collect(),
+            conformance: app.config.mcp_conformance_tools,
         };
         let config = StreamableHttpServerConfig::default()
             // Stateless: nothing outlives the request (a Lambda container may serve the next
@@ -206,8 +218,11 @@ struct Outcome {
 struct Tools<B> {
     app: Arc<App>,
     breaches: Arc<B>,
-    /// The tools as `tools/list` describes them, in [`Name::ALL`] order.
+    /// The tools as `tools/list` describes them, in [`Name::ALL`] order (then the conformance
+    /// suite's, when served).
     list: Arc<[Tool]>,
+    /// Whether the conformance suite's test tools are served (`MCP_CONFORMANCE_TOOLS`).
+    conformance: bool,
 }
 
 impl<B> Clone for Tools<B> {
@@ -216,6 +231,7 @@ impl<B> Clone for Tools<B> {
             app: Arc::clone(&self.app),
             breaches: Arc::clone(&self.breaches),
             list: Arc::clone(&self.list),
+            conformance: self.conformance,
         }
     }
 }
@@ -247,6 +263,11 @@ impl<B: BreachSource + 'static> ServerHandler for Tools<B> {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
+        if self.conformance
+            && let Some(result) = conformance::call(&request.name)
+        {
+            return Ok(result.into());
+        }
         let Some(name) = Name::parse(&request.name) else {
             // The spec's answer to an unknown tool: a protocol error, not a tool result.
             return Err(ErrorData::invalid_params(
