@@ -630,15 +630,47 @@ async fn passphrases() {
 async fn passphrase_presets_force_what_they_require() {
     let json = ok(json!({"mode": "passphrase", "compliance": "dod", "words": 3})).await;
     let p = json["password"].as_str().unwrap();
-    // Three words of at least 3 letters with two one-character separators can be 12 characters: raised to 4.
-    assert_eq!(json["words"], 4);
+    // A dod password (15 characters of four classes) has 98.0 bits; a 3-word passphrase ~42: the
+    // words are raised until the passphrase has at least as much (capitalized words carry none).
+    let words = json["words"].as_u64().unwrap() as usize;
+    assert!(words > 4, "{json}");
     assert!(
         p.chars().count() >= 15
             && count_in(p, DIGITS) == 1
-            && count_in(p, UPPER) == 4
+            && count_in(p, UPPER) == words
             && p.contains('-'),
         "{p}"
     );
+    // Every preset: a passphrase reaches the exact entropy of the preset's own minimum password,
+    // and with one word fewer it would not.
+    for (preset, length) in [
+        ("nist", 15),
+        ("pci", 12),
+        ("dod", 15),
+        ("hipaa", 12),
+        ("soc2", 15),
+        ("iso", 12),
+    ] {
+        let password = ok(json!({"compliance": preset, "length": length})).await;
+        let phrase = ok(json!({"mode": "passphrase", "compliance": preset, "words": 3})).await;
+        let (goal, bits) = (
+            password["entropy_bits"].as_f64().unwrap(),
+            phrase["entropy_bits"].as_f64().unwrap(),
+        );
+        assert!(bits >= goal, "{preset}: {bits} bits against {goal}");
+        let words = phrase["words"].as_u64().unwrap();
+        let fewer = json!({"mode": "passphrase", "words": words - 1, "capitalize": phrase["password"].as_str().unwrap().starts_with(|c: char| c.is_uppercase()),
+                           "include_number": count_in(phrase["password"].as_str().unwrap(), DIGITS) > 0});
+        let fewer = ok(fewer).await["entropy_bits"].as_f64().unwrap();
+        assert!(
+            words == 3 || fewer < goal,
+            "{preset}: {} words would do ({fewer} bits)",
+            words - 1
+        );
+    }
+    // A higher min_entropy still wins.
+    let json = ok(json!({"mode": "passphrase", "compliance": "pci", "min_entropy": 150})).await;
+    assert!(json["entropy_bits"].as_f64().unwrap() >= 150.0);
     bad_param(
         json!({"mode": "passphrase", "compliance": "hipaa", "capitalize": false}),
         "INVALID_PARAMETER",

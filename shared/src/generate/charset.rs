@@ -577,6 +577,52 @@ mod tests {
         }
     }
 
+    /// README's claim: the common "fill the required characters, then shuffle" method is not
+    /// uniform over the valid strings, and a chi-square test on the number of digits sees it,
+    /// while the same test accepts this generator. At least 2 digits in 3 characters over
+    /// {a, b, 0, 1}: of the 32 valid strings, 8 are all digits (1/4); filling two digits and one
+    /// character from the whole pool makes it 1/2.
+    #[test]
+    fn fill_then_shuffle_is_not_uniform_and_the_test_tells_it_from_this_generator() {
+        let groups = vec![group("lower", "ab", 0), group("numbers", "01", 2)];
+        let set = Charset::new(groups, 3);
+        let pool: Vec<char> = "ab01".chars().collect();
+        let digits: Vec<char> = "01".chars().collect();
+        let fill_then_shuffle = |rng: &mut StdRng| -> String {
+            let mut chars = vec![
+                digits[random::below(rng, 2) as usize],
+                digits[random::below(rng, 2) as usize],
+                pool[random::below(rng, 4) as usize],
+            ];
+            random::shuffle(rng, &mut chars);
+            chars.into_iter().collect()
+        };
+        // Valid strings by number of digits: 2 digits: 3 positions · 2² digit choices · 2 letters.
+        let expected_share = [24.0 / 32.0, 8.0 / 32.0];
+        let draws = 20_000u64;
+        let statistic = |sample: &mut dyn FnMut() -> String| {
+            let mut observed = [0u64; 2];
+            for _ in 0..draws {
+                let s = sample();
+                let n = s.chars().filter(|c| c.is_ascii_digit()).count();
+                assert!(n >= 2, "{s}");
+                observed[n - 2] += 1;
+            }
+            let expected: Vec<f64> = expected_share.iter().map(|p| p * draws as f64).collect();
+            chi_square(&observed, &expected)
+        };
+        let critical = chi_square_critical(1.0, 5.0);
+        let mut rng = StdRng::seed_from_u64(17);
+        let naive = statistic(&mut || fill_then_shuffle(&mut rng));
+        assert!(
+            naive > critical,
+            "fill then shuffle looked uniform: {naive}"
+        );
+        let mut rng = StdRng::seed_from_u64(17);
+        let ours = statistic(&mut || set.sample(&mut rng));
+        assert!(ours < critical, "this generator failed: {ours}");
+    }
+
     fn composition_of(set: &Charset) -> &Composition {
         match &set.strategy {
             Strategy::Composition(plan) => plan,

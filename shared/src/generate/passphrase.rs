@@ -11,7 +11,7 @@
 use super::profession::Profession;
 use super::random;
 use super::{
-    Composition, DEFAULT_WORDS, GenerateError, GenerateRequest, MAX_SEPARATOR_CHARS, Mode,
+    Composition, DEFAULT_WORDS, GenerateError, GenerateRequest, MAX_SEPARATOR_CHARS, Mode, Preset,
     WORDS_RANGE, count, invalid, is_invisible, raise, reject_params,
 };
 use num_bigint::BigUint;
@@ -232,10 +232,34 @@ pub(super) fn phrase_space(
             words += 1;
         }
     }
+    // A preset asks for as much entropy as its own minimum password has, whichever is more.
+    let target = match (target, r.compliance) {
+        (Some((bits, param)), Some(preset)) if bits >= preset_bits(preset) => Some((bits, param)),
+        (_, Some(preset)) => Some((preset_bits(preset), "compliance")),
+        (target, None) => target,
+    };
     let words = raise(words, *WORDS_RANGE.end(), target, "words", |n| {
         count::log2(&shape(n).count())
     })?;
     Ok(shape(words))
+}
+
+/// The exact entropy of a preset's own minimum password (its minimum length, its classes, the
+/// default pool of 94 characters): what a passphrase under the preset reaches at least, so that
+/// the preset means the same strength in both modes (dod: 15 characters of four classes, 98.0
+/// bits). Computed once per preset.
+pub fn preset_bits(preset: Preset) -> f64 {
+    static BITS: [OnceLock<f64>; Preset::ALL.len()] =
+        [const { OnceLock::new() }; Preset::ALL.len()];
+    let slot = Preset::ALL.iter().position(|&p| p == preset).unwrap_or(0);
+    *BITS[slot].get_or_init(|| {
+        let password = GenerateRequest {
+            compliance: Some(preset),
+            length: Some(preset.min_length()),
+            ..GenerateRequest::default()
+        };
+        super::Policy::new(&password, 1).map_or(f64::INFINITY, |p| p.entropy_bits())
+    })
 }
 
 #[cfg(test)]
