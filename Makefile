@@ -17,9 +17,12 @@ dev: setup
 
 ## Every check and test: formatting, clippy, the template and the OpenAPI spec, unit/HTTP/deployment
 ## tests, the store tests against DynamoDB Local, the end-to-end test through cargo lambda watch,
-## and schemathesis against the local stack (.ci/contract).
+## the template's permissions against the AWS calls those suites recorded, and schemathesis
+## against the local stack (.ci/contract).
 test: setup lint
+	rm -rf target/aws-calls
 	cargo test --workspace
+	cargo test -p integration-tests --test permissions -- --ignored
 	bash .ci/contract
 
 lint: setup

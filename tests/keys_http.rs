@@ -1004,3 +1004,69 @@ async fn an_unreachable_database_is_a_503_with_retry_after_never_a_500() {
         assert!(header(&response, "retry-after").is_some());
     }
 }
+
+/// Each metered function's paths through the table, for the permissions check (tests/
+/// permissions.rs reads what the suites recorded): anonymous and keyed callers, a key's first
+/// request (account read, day opened) and warm ones, a refused bad request (its quota read), the
+/// day full, and MCP's usage tool.
+#[tokio::test]
+async fn every_metered_function_reads_and_writes_the_table_through_its_paths() {
+    let api = Api::new(Config {
+        free: passwordapi::config::TierLimits {
+            daily_limit: 4,
+            max_count: 10,
+        },
+        ..Config::default()
+    })
+    .await;
+    let mcp = |tool: &str, arguments: Value| {
+        Event::post(
+            "/mcp",
+            &json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+                    "params": {"name": tool, "arguments": arguments}})
+            .to_string(),
+        )
+        .header("Accept", "application/json, text/event-stream")
+        .header("Content-Type", "application/json")
+    };
+    let evaluate = |body: &str| Event::post("/v1/evaluate", body);
+    let requests = |key: Option<&str>| {
+        let with = |event: Event| match key {
+            Some(key) => event.header("Authorization", &format!("Bearer {key}")),
+            None => event,
+        };
+        vec![
+            (with(evaluate(r#"{"password": ""}"#)), 400),
+            (with(evaluate(r#"{"password": "hunter2"}"#)), 200),
+            (
+                with(mcp(
+                    "evaluate_password",
+                    json!({"password": "hunter2", "hibp": false}),
+                )),
+                200,
+            ),
+            (with(mcp("generate_password", json!({"length": 2}))), 200),
+            (with(mcp("generate_password", json!({}))), 200),
+        ]
+    };
+    for (event, status) in requests(None) {
+        assert_eq!(api.send(event).await.status(), status);
+    }
+    let (key, _) = api.register("tour@example.com").await;
+    for (event, status) in requests(Some(&key)) {
+        assert_eq!(api.send(event).await.status(), status);
+    }
+    let usage = api
+        .send(mcp("get_usage", json!({})).header("X-API-Key", &key))
+        .await;
+    assert_eq!(body_json(&usage)["result"]["structuredContent"]["usage"], 3);
+    // The fourth keyed request fills the day; the fifth is refused.
+    for tool in ["evaluate_password", "evaluate_password"] {
+        let event = mcp(tool, json!({"password": "x", "hibp": false})).header("X-API-Key", &key);
+        api.send(event).await;
+    }
+    let over = api
+        .send(evaluate(r#"{"password": "x"}"#).header("X-API-Key", &key))
+        .await;
+    assert_eq!(over.status(), 429);
+}

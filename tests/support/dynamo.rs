@@ -119,7 +119,16 @@ pub fn client_for(endpoint: &str) -> Client {
             .enable_all()
             .build()
             .unwrap()
-            .block_on(passwordapi::store::dynamodb::client(Some(&endpoint)))
+            .block_on(async {
+                // The functions' client, recording what each function calls (aws_calls).
+                let client = passwordapi::store::dynamodb::client(Some(&endpoint)).await;
+                let config = client
+                    .config()
+                    .to_builder()
+                    .interceptor(crate::aws_calls::Recorder)
+                    .build();
+                Client::from_conf(config)
+            })
     })
     .join()
     .unwrap()

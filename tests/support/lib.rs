@@ -1,5 +1,6 @@
 //! Helpers shared by the integration tests: API Gateway HTTP API (v2) events and response reading.
 
+pub mod aws_calls;
 pub mod dynamo;
 pub mod range_server;
 pub mod secrets;
@@ -170,25 +171,29 @@ pub async fn serve(
     use lambda_http::RequestExt;
     use passwordapi::http::{evaluate, generate, keys, registry};
     let function = registry::find(request.raw_http_path()).map_or("generate", |e| e.function);
-    match function {
-        "generate" => generate::handle(app, request).await,
-        "evaluate" => evaluate::handle(app, breaches, request).await,
-        "register" => keys::register(app, request).await,
-        "regenerate" => keys::regenerate(app, request).await,
-        "usage" => keys::usage(app, request).await,
-        "console" => passwordapi::http::console::handle(request).await,
-        "mcp" => {
-            // The caller's breach source, never the configuration's (the real HaveIBeenPwned).
-            let breaches = passwordapi::evaluate::breach::RangeCache::new(
-                passwordapi::evaluate::hibp::HibpClient::new(breaches.source().base_url()),
-            );
-            let server =
-                passwordapi::http::mcp::McpServer::new(std::sync::Arc::clone(app), breaches);
-            server.handle(request).await
+    let served = async {
+        match function {
+            "generate" => generate::handle(app, request).await,
+            "evaluate" => evaluate::handle(app, breaches, request).await,
+            "register" => keys::register(app, request).await,
+            "regenerate" => keys::regenerate(app, request).await,
+            "usage" => keys::usage(app, request).await,
+            "console" => passwordapi::http::console::handle(request).await,
+            "mcp" => {
+                // The caller's breach source, never the configuration's (the real HaveIBeenPwned).
+                let breaches = passwordapi::evaluate::breach::RangeCache::new(
+                    passwordapi::evaluate::hibp::HibpClient::new(breaches.source().base_url()),
+                );
+                let server =
+                    passwordapi::http::mcp::McpServer::new(std::sync::Arc::clone(app), breaches);
+                server.handle(request).await
+            }
+            other => panic!("no handler for the {other} function in integration_tests::serve"),
         }
-        other => panic!("no handler for the {other} function in integration_tests::serve"),
-    }
-    .unwrap()
+    };
+    crate::aws_calls::as_function(function, served)
+        .await
+        .unwrap()
 }
 
 pub fn memory_app(config: passwordapi::Config) -> std::sync::Arc<passwordapi::http::App> {

@@ -32,9 +32,9 @@ use std::collections::HashMap;
 type Item = HashMap<String, AttributeValue>;
 
 /// Usage days are kept this long past their end (the usage history shows 30 days).
-const USAGE_TTL_DAYS: i64 = 31;
+pub const USAGE_TTL_DAYS: i64 = 31;
 /// Registration counters are kept this long past their end.
-const REGISTER_TTL_DAYS: i64 = 2;
+pub const REGISTER_TTL_DAYS: i64 = 2;
 
 /// The DynamoDB store.
 #[derive(Clone, Debug)]

@@ -1,0 +1,134 @@
+//! The permissions are proven by the calls: every AWS call each function made in the test suites
+//! (recorded from the wire by `integration_tests::aws_calls`) against what `template.yaml`
+//! grants it — the DynamoDB actions, the table, and the partition keys (`dynamodb:LeadingKeys`).
+//! Each call must be granted (a first deploy never meets AccessDenied) and each grant used (none
+//! is there for nothing).
+//!
+//! It reads what the other suites recorded, so it runs after them: `make test` clears
+//! `target/aws-calls/`, runs every suite, then this one (`--ignored`: alone it would find nothing
+//! recorded, and says so).
+
+use integration_tests::aws_calls::{AwsCall, recorded};
+use passwordapi::http::registry;
+use serde_norway::Value as Yaml;
+use std::collections::BTreeSet;
+
+fn template() -> Yaml {
+    let text = std::fs::read_to_string(integration_tests::root().join("template.yaml")).unwrap();
+    serde_norway::from_str(&text).unwrap()
+}
+
+/// The template's resource of `function` (the binary its BuildProperties name).
+fn resource_of<'a>(template: &'a Yaml, function: &str) -> (&'a str, &'a Yaml) {
+    template["Resources"]
+        .as_mapping()
+        .unwrap()
+        .iter()
+        .find(|(_, r)| r["Metadata"]["BuildProperties"]["Binary"].as_str() == Some(function))
+        .map(|(name, r)| (name.as_str().unwrap(), r))
+        .unwrap_or_else(|| panic!("no resource builds {function}"))
+}
+
+/// A `dynamodb:LeadingKeys` pattern (`StringLike`: `*` any run, `?` one character).
+fn like(pattern: &str, value: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == value,
+        Some((head, tail)) => {
+            value.starts_with(head)
+                && (0..=value.len() - head.len()).any(|i| like(tail, &value[head.len() + i..]))
+        }
+    }
+}
+
+/// What the template grants `resource` on the table: actions and leading-key patterns.
+fn dynamodb_grants(resource: &Yaml) -> (BTreeSet<String>, BTreeSet<String>) {
+    let (mut actions, mut keys) = (BTreeSet::new(), BTreeSet::new());
+    let statements = resource["Properties"]["Policies"]
+        .as_sequence()
+        .into_iter()
+        .flatten()
+        .flat_map(|p| p["Statement"].as_sequence().into_iter().flatten());
+    for statement in statements {
+        let granted: Vec<&str> = statement["Action"]
+            .as_sequence()
+            .into_iter()
+            .flatten()
+            .filter_map(|a| a.as_str())
+            .filter_map(|a| a.strip_prefix("dynamodb:"))
+            .collect();
+        if granted.is_empty() {
+            continue;
+        }
+        assert_eq!(
+            statement["Resource"]["Fn::GetAtt"],
+            Yaml::Sequence(vec![Yaml::from("Table"), Yaml::from("Arn")]),
+            "the table and only the table"
+        );
+        actions.extend(granted.into_iter().map(str::to_owned));
+        let leading = statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+            .as_sequence()
+            .expect("every DynamoDB grant is limited by leading keys");
+        keys.extend(leading.iter().map(|k| k.as_str().unwrap().to_owned()));
+    }
+    (actions, keys)
+}
+
+#[test]
+#[ignore = "reads the calls the other suites recorded: make test runs it after them"]
+fn every_function_is_granted_exactly_the_aws_calls_it_makes() {
+    let calls = recorded();
+    assert!(
+        !calls.is_empty(),
+        "no AWS call recorded in target/aws-calls: run the suites first (make test does)"
+    );
+    let template = template();
+    let mut wrong = Vec::new();
+    for function in registry::functions() {
+        let (resource, definition) = resource_of(&template, function);
+        let made: Vec<&AwsCall> = calls.iter().filter(|c| c.function == function).collect();
+        let (actions, keys) = dynamodb_grants(definition);
+        let called: BTreeSet<String> = made.iter().map(|c| c.action.clone()).collect();
+        if called != actions {
+            wrong.push(format!(
+                "{resource}: calls {called:?}, granted {actions:?} (template.yaml)"
+            ));
+        }
+        for call in &made {
+            assert_eq!(call.service, "dynamodb");
+            if !keys
+                .iter()
+                .any(|k| like(k, &format!("{}x", call.key_prefix)))
+            {
+                wrong.push(format!(
+                    "{resource}: {} on {}… is not within {keys:?}",
+                    call.action, call.key_prefix
+                ));
+            }
+        }
+        for key in &keys {
+            if !made
+                .iter()
+                .any(|c| like(key, &format!("{}x", c.key_prefix)))
+            {
+                wrong.push(format!("{resource}: {key} is granted but never used"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+    // Every call was made by a function of the registry.
+    for call in &calls {
+        assert!(
+            registry::functions().contains(&call.function.as_str()),
+            "{call:?}"
+        );
+    }
+}
+
+#[test]
+fn leading_key_patterns_match_as_iam_matches_them() {
+    assert!(like("USAGE#*", "USAGE#IP#abc"));
+    assert!(like("ACCOUNT#*", "ACCOUNT#x"));
+    assert!(!like("ACCOUNT#*", "USAGE#ACCOUNT#x"));
+    assert!(like("*#x", "A#B#x"));
+    assert!(!like("EMAIL#*", "EMAI"));
+}

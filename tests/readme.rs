@@ -1,0 +1,135 @@
+//! README's numbers, each written here from what the product derives it from: when a constant or
+//! a default changes, or README does, this test names the sentence that no longer holds.
+//! (Measured figures — latencies, sizes, ratios — are `make bench`'s and BENCHMARKS.md's;
+//! behaviour is held by the other suites.)
+
+use passwordapi::Config;
+use passwordapi::generate::passphrase::{eff_words, preset_bits};
+use passwordapi::generate::{self, GenerateRequest, Policy, Preset};
+use passwordapi::http::{keys as http_keys, request};
+use passwordapi::keys::{self, KeyCache};
+use passwordapi::quota::admission::RefusalMemory;
+use passwordapi::store::dynamodb::{REGISTER_TTL_DAYS, USAGE_TTL_DAYS};
+
+/// README's phrases, each formed from the code's value.
+fn phrases() -> Vec<String> {
+    let config = Config::default();
+    let (anonymous, free, team) = (config.anonymous, config.free, config.team);
+    let default = Policy::new(&GenerateRequest::default(), 1).unwrap();
+    let hibp = passwordapi::evaluate::hibp::HibpClient::TIMEOUT.as_secs_f64();
+    let range_bytes = passwordapi::evaluate::hibp::MAX_BODY_BYTES;
+    let range_lines = passwordapi::evaluate::hibp::MAX_RANGE_LINES;
+    let (lengths, words) = (generate::LENGTH_RANGE, generate::WORDS_RANGE);
+    vec![
+        // Tiers.
+        format!(
+            "{} a\n  day, `count` ≤ {}",
+            anonymous.daily_limit, anonymous.max_count
+        ),
+        format!(
+            "registered key: {}, ≤ {})",
+            free.daily_limit, free.max_count
+        ),
+        format!("promotes: {}, ≤ {})", team.daily_limit, team.max_count),
+        // Generation.
+        // Reported truncated to two decimals, never rounded up.
+        format!(
+            "\"entropy_bits\":{:.2}",
+            (default.entropy_bits() * 100.0).floor() / 100.0
+        ),
+        format!("dod {:.1} bits", preset_bits(Preset::Dod)),
+        format!("at least {} bits", generate::QUANTUM_BITS),
+        format!("int {}–{}", lengths.start(), lengths.end()),
+        format!("int {}–{}", words.start(), words.end()),
+        format!("EFF large list: {}", eff_words().len()),
+        format!(
+            "longer than {} characters",
+            generate::site_rules::MAX_RULES_CHARS
+        ),
+        // Keys.
+        format!(
+            "{}-character secret ({} bits from the CSPRNG)",
+            keys::SECRET_LEN,
+            (keys::SECRET_LEN as f64 * 62f64.log2()).round()
+        ),
+        format!(
+            "retried within {}\n  minutes",
+            keys::RECOVERY_WINDOW_MS / 60_000
+        ),
+        format!(
+            "({} keys, {} minutes)",
+            KeyCache::CAPACITY,
+            KeyCache::TTL.as_secs() / 60
+        ),
+        format!("at most {} s", RefusalMemory::HOLD_MS / 1000),
+        format!("({} days, today included)", http_keys::HISTORY_DAYS),
+        format!("({USAGE_TTL_DAYS} days after the day)"),
+        format!("({REGISTER_TTL_DAYS} days after)"),
+        // Limits of what a request may send or a source may answer.
+        format!("a body over {} KiB", request::MAX_BODY_BYTES / 1024),
+        format!("slower than {hibp} s"),
+        format!(
+            "over {} KiB or {},{:03} lines",
+            range_bytes / 1024,
+            range_lines / 1000,
+            range_lines % 1000
+        ),
+    ]
+}
+
+/// The deployment's numbers: functions, and what they reserve at the template's default.
+fn deployment_phrases() -> Vec<String> {
+    let functions = passwordapi::http::registry::functions().len();
+    let words = [
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+    ];
+    let template: serde_norway::Value = serde_norway::from_str(
+        &std::fs::read_to_string(integration_tests::root().join("template.yaml")).unwrap(),
+    )
+    .unwrap();
+    let reserved = template["Parameters"]["ReservedConcurrency"]["Default"]
+        .as_u64()
+        .unwrap() as usize;
+    let resources = template["Resources"]
+        .as_mapping()
+        .unwrap()
+        .values()
+        .filter(|r| r["Type"].as_str() == Some("AWS::Serverless::Function"))
+        .count();
+    assert_eq!(
+        resources, functions,
+        "one template function per registry function"
+    );
+    let word = words[functions];
+    vec![
+        format!("the {word} functions (`provided.al2023`"),
+        format!(
+            "the {word} reserve {} and the account must keep 10 unreserved: on an account whose quota is below {}",
+            functions * reserved,
+            functions * reserved + 10
+        ),
+        format!("({word} functions reserve {word} times this;"),
+    ]
+}
+
+#[test]
+fn every_number_readme_gives_is_the_products() {
+    let text = std::fs::read_to_string(integration_tests::root().join("README.md")).unwrap();
+    let template =
+        std::fs::read_to_string(integration_tests::root().join("template.yaml")).unwrap();
+    // The template's parameter description folds its lines: compare words, not line breaks.
+    let folded = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    let (text, template) = (folded(&text), folded(&template));
+    let missing: Vec<String> = phrases()
+        .into_iter()
+        .chain(deployment_phrases())
+        .map(|p| folded(&p))
+        .filter(|phrase| !text.contains(phrase.as_str()) && !template.contains(phrase.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "README does not say these (the code's values): {missing:#?}"
+    );
+    // The history the usage endpoint shows is within what the table keeps.
+    const { assert!(USAGE_TTL_DAYS > http_keys::HISTORY_DAYS) };
+}
