@@ -88,7 +88,8 @@ pub const USAGE: Endpoint = Endpoint {
 };
 
 /// `POST /mcp`: the MCP server (Streamable HTTP, stateless). Its `tools/call` of
-/// `generate_password` and `evaluate_password` is metered; nothing else it answers is.
+/// `generate_password`, `evaluate_password` and `check_policy` is metered; nothing else it
+/// answers is (`get_usage`, `tools/list`, `initialize`, …).
 pub const MCP: Endpoint = Endpoint {
     route: Route {
         path: "/mcp",

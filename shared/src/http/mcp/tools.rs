@@ -55,11 +55,6 @@ impl Name {
         Name::ALL.into_iter().find(|n| n.as_str() == name)
     }
 
-    /// Whether a call counts one on the caller's daily counter.
-    pub fn metered(self) -> bool {
-        !matches!(self, Name::GetUsage)
-    }
-
     /// Its parameters, as the REST endpoint names them.
     pub fn params(self) -> Vec<&'static str> {
         match self {
