@@ -33,6 +33,24 @@ impl Api {
         }
     }
 
+    /// An API whose anonymous tier allows the hostile-cost corpus's counts, `daily_limit` a day.
+    fn costly(daily_limit: u32) -> Api {
+        Api::with(Config {
+            anonymous: passwordapi::config::TierLimits {
+                daily_limit,
+                max_count: COSTLY_MAX_COUNT,
+            },
+            ..Config::default()
+        })
+    }
+
+    /// The handler CPU of one POST, and its status.
+    async fn cpu_of(&self, path: &str, body: &str) -> (std::time::Duration, u16) {
+        let start = thread_cpu();
+        let response = self.send(Event::post(path, body)).await;
+        (thread_cpu() - start, response.status().as_u16())
+    }
+
     async fn send(&self, event: Event) -> Response<Body> {
         let response = serve(&self.app, &self.breaches, event.request()).await;
         assert_eq!(header(&response, "cache-control"), Some("no-store"));
@@ -469,18 +487,8 @@ async fn emails_with_tricks() {
 /// `make bench` reports), and no request is answered with a server error.
 #[tokio::test(flavor = "current_thread")]
 async fn no_request_costs_more_than_a_bounded_multiple_of_its_output() {
-    let api = Api::with(Config {
-        anonymous: passwordapi::config::TierLimits {
-            daily_limit: u32::MAX,
-            max_count: COSTLY_MAX_COUNT,
-        },
-        ..Config::default()
-    });
-    let cpu_of = async |path: &str, body: &str| {
-        let start = thread_cpu();
-        let response = api.send(Event::post(path, body)).await;
-        (thread_cpu() - start, response.status().as_u16())
-    };
+    let api = Api::costly(u32::MAX);
+    let cpu_of = async |path: &str, body: &str| api.cpu_of(path, body).await;
     // What every request of the process shares (zxcvbn's dictionaries, the breach client) is
     // init, not the cost of a request.
     cpu_of("/v1/generate", "{}").await;
@@ -522,18 +530,8 @@ async fn no_request_costs_more_than_a_bounded_multiple_of_its_output() {
 /// refused plain request — before any validation, counting or estimate.
 #[tokio::test(flavor = "current_thread")]
 async fn a_refused_costly_request_costs_no_more_than_a_refused_plain_one() {
-    let api = Api::with(Config {
-        anonymous: passwordapi::config::TierLimits {
-            daily_limit: 1,
-            max_count: COSTLY_MAX_COUNT,
-        },
-        ..Config::default()
-    });
-    let cpu_of = async |path: &str, body: &str| {
-        let start = thread_cpu();
-        let response = api.send(Event::post(path, body)).await;
-        (thread_cpu() - start, response.status().as_u16())
-    };
+    let api = Api::costly(1);
+    let cpu_of = async |path: &str, body: &str| api.cpu_of(path, body).await;
     // Warm the shared tables, use the day's one request, then be refused once.
     cpu_of("/v1/evaluate", r#"{"password":"Tr0ub4dor&3"}"#).await;
     assert_eq!(cpu_of("/v1/generate", "{}").await.1, 429);

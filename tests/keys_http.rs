@@ -520,16 +520,10 @@ async fn a_refused_caller_is_refused_again_without_a_store_call() {
         with_key(Event::post("/v1/generate", "{}")),
         with_key(Event::post("/v1/generate", r#"{"length": 2}"#)),
         with_key(Event::post("/v1/evaluate", r#"{"password": "hunter2"}"#)),
-        with_key(
-            Event::post(
-                "/mcp",
-                &json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
-            "params": {"name": "evaluate_password", "arguments": {"password": "hunter2"}}})
-                .to_string(),
-            )
-            .header("Accept", "application/json, text/event-stream")
-            .header("Content-Type", "application/json"),
-        ),
+        with_key(Event::mcp_call(
+            "evaluate_password",
+            json!({"password": "hunter2"}),
+        )),
     ] {
         let before = api.store.calls();
         let again = api.send(event).await;
@@ -1019,16 +1013,7 @@ async fn every_metered_function_reads_and_writes_the_table_through_its_paths() {
         ..Config::default()
     })
     .await;
-    let mcp = |tool: &str, arguments: Value| {
-        Event::post(
-            "/mcp",
-            &json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
-                    "params": {"name": tool, "arguments": arguments}})
-            .to_string(),
-        )
-        .header("Accept", "application/json, text/event-stream")
-        .header("Content-Type", "application/json")
-    };
+    let mcp = Event::mcp_call;
     let evaluate = |body: &str| Event::post("/v1/evaluate", body);
     let requests = |key: Option<&str>| {
         let with = |event: Event| match key {

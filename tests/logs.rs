@@ -57,14 +57,7 @@ async fn nothing_secret_is_logged_at_trace_level() {
         Event::post("/v1/keys/register", &json!({"email": EMAIL}).to_string()),
         Event::post("/v1/generate", &json!({"passwordrules": RULES}).to_string()),
         Event::post("/v1/generate", "{}").header("Authorization", &bearer),
-        Event::post(
-            "/mcp",
-            &json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
-                    "params": {"name": "evaluate_password", "arguments": {"password": PASSWORD}}})
-            .to_string(),
-        )
-        .header("Accept", "application/json, text/event-stream")
-        .header("Content-Type", "application/json"),
+        Event::mcp_call("evaluate_password", json!({"password": PASSWORD})),
     ];
     for event in requests {
         serve(&app, &breaches, event.request()).await;

@@ -624,6 +624,53 @@ fn memory_sizes() -> std::collections::BTreeMap<String, u64> {
     sizes
 }
 
+/// The hostile-cost corpus refused (429): once a caller is over its limit, the costliest request
+/// of the corpus against a plain one, both refused (the function remembers the refusal and
+/// answers before any validation).
+fn refused_row(runtime: &tokio::runtime::Runtime) {
+    let config = Config {
+        anonymous: passwordapi::config::TierLimits {
+            daily_limit: 1,
+            max_count: integration_tests::COSTLY_MAX_COUNT,
+        },
+        ..Config::default()
+    };
+    let app = memory_app(config);
+    let breaches = RangeCache::new(HibpClient::new("http://127.0.0.1:9"));
+    let run = |path: &str, body: &str| -> u16 {
+        let request = Event::post(path, body).request();
+        let response = runtime.block_on(async {
+            match path {
+                "/v1/evaluate" => evaluate::handle(&app, &breaches, request).await,
+                _ => generate::handle(&app, request).await,
+            }
+        });
+        response.unwrap().status().as_u16()
+    };
+    run("/v1/generate", "{}");
+    assert_eq!(run("/v1/generate", "{}"), 429);
+    let plain = cpu_per_call(9, 50, || {
+        std::hint::black_box(run("/v1/generate", "{}"));
+    });
+    let costliest = integration_tests::costly_requests()
+        .into_iter()
+        .map(|(path, body)| {
+            cpu_per_call(9, 20, || {
+                std::hint::black_box(run(path, &body));
+            })
+        })
+        .max()
+        .unwrap_or_default();
+    let ratio = costliest.as_secs_f64() / plain.as_secs_f64();
+    report(
+        "worst refused (429) request",
+        format!("{:.1} µs", costliest.as_secs_f64() * 1e6),
+        "≤ 2× a refused plain one",
+        Some((ratio, "of a refused plain request")),
+        ratio <= 2.0,
+    );
+}
+
 /// Each release function run as Lambda runs it (see `coldstart`): init and per-event CPU, peak
 /// memory against its configured memory size, and the zipped size of its bootstrap.
 /// The hostile-cost corpus (`integration_tests::costly_requests`): each request's handler CPU on
@@ -676,6 +723,7 @@ fn worst_cases(runtime: &tokio::runtime::Runtime) {
             None => worst.push((path, cpu, preview)),
         }
     }
+    refused_row(runtime);
     for (path, cpu, _) in worst {
         let default = defaults
             .iter()

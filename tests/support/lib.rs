@@ -40,6 +40,15 @@ impl Event {
         Event::new("POST", path).body(body)
     }
 
+    /// An MCP `tools/call` of `tool` with `arguments`, as a client sends it to `/mcp`.
+    pub fn mcp_call(tool: &str, arguments: serde_json::Value) -> Event {
+        let message = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+                                         "params": {"name": tool, "arguments": arguments}});
+        Event::post("/mcp", &message.to_string())
+            .header("Accept", "application/json, text/event-stream")
+            .header("Content-Type", "application/json")
+    }
+
     /// Sets the raw query string.
     pub fn query(mut self, query: &str) -> Event {
         self.query = query.into();
