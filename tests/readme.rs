@@ -4,11 +4,11 @@
 //! behaviour is held by the other suites.)
 
 use passwordapi::Config;
+use passwordapi::admission::RefusalMemory;
 use passwordapi::generate::passphrase::{eff_words, preset_bits};
 use passwordapi::generate::{self, GenerateRequest, Policy, Preset};
 use passwordapi::http::{keys as http_keys, request};
 use passwordapi::keys::{self, KeyCache};
-use passwordapi::quota::admission::RefusalMemory;
 use passwordapi::store::dynamodb::{REGISTER_TTL_DAYS, USAGE_TTL_DAYS};
 
 /// README's phrases, each formed from the code's value.
@@ -18,7 +18,7 @@ fn phrases() -> Vec<String> {
     let default = Policy::new(&GenerateRequest::default(), 1).unwrap();
     let hibp = passwordapi::evaluate::hibp::HibpClient::TIMEOUT.as_secs_f64();
     let range_bytes = passwordapi::evaluate::hibp::MAX_BODY_BYTES;
-    let range_lines = passwordapi::evaluate::hibp::MAX_RANGE_LINES;
+    let range_lines = passwordapi::evaluate::breach::MAX_RANGE_LINES;
     let (lengths, words) = (generate::LENGTH_RANGE, generate::WORDS_RANGE);
     vec![
         // Tiers.

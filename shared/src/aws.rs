@@ -2,7 +2,7 @@
 //! Secrets Manager at start-up.
 
 use crate::config::ConfigError;
-use crate::keys::Pepper;
+use crate::pepper::Pepper;
 use std::time::Duration;
 
 /// SDK configuration: the platform's region and credentials, two attempts, and short timeouts (a

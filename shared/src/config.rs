@@ -1,16 +1,9 @@
 //! Configuration from the environment, read once per process.
 
-use crate::keys::Pepper;
+use crate::pepper::Pepper;
+use crate::tier::Tier;
+pub use crate::tier::TierLimits;
 use std::fmt;
-
-/// Daily request limit and `count` maximum of one tier.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct TierLimits {
-    /// Admitted requests per UTC day.
-    pub daily_limit: u32,
-    /// Largest `count` one generate request may ask for.
-    pub max_count: u32,
-}
 
 /// Everything the functions read from their environment.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -105,6 +98,15 @@ impl Default for Config {
 }
 
 impl Config {
+    /// The limits of `tier` under this configuration.
+    pub fn limits(&self, tier: Tier) -> TierLimits {
+        match tier {
+            Tier::Anonymous => self.anonymous,
+            Tier::Free => self.free,
+            Tier::Team => self.team,
+        }
+    }
+
     /// Reads the process environment.
     pub fn from_env() -> Result<Config, ConfigError> {
         Config::from_lookup(|name| std::env::var(name).ok())

@@ -6,11 +6,11 @@
 //! call. Secrets are stored only as argon2id PHC strings; emails and IPs only as HMAC-SHA256 under
 //! the server's pepper.
 
+pub use crate::pepper::Pepper;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use hmac::{Hmac, KeyInit, Mac};
+use hmac::Mac;
 use rand::{Rng, RngExt};
 use sha2::Sha256;
-use std::fmt::Write;
 
 /// Prefix of every API key.
 pub const KEY_PREFIX: &str = "pwa_live_";
@@ -134,14 +134,17 @@ impl Token {
         let derive = |kind: Kind| Token {
             kind,
             account_id: self.account_id.clone(),
-            secret: pepper.base62_secret(&[
-                kind.prefix().as_bytes(),
-                self.account_id.as_bytes(),
-                self.secret.as_bytes(),
-                nonce.as_bytes(),
-                version.to_string().as_bytes(),
-                idempotency_key.as_bytes(),
-            ]),
+            secret: base62_secret(
+                pepper,
+                &[
+                    kind.prefix().as_bytes(),
+                    self.account_id.as_bytes(),
+                    self.secret.as_bytes(),
+                    nonce.as_bytes(),
+                    version.to_string().as_bytes(),
+                    idempotency_key.as_bytes(),
+                ],
+            ),
         };
         (derive(Kind::ApiKey), derive(Kind::Regen))
     }
@@ -203,74 +206,28 @@ fn crc32(bytes: &[u8]) -> u32 {
     !crc
 }
 
-/// The server secret that keys the hashes of emails and IPs (`EMAIL_PEPPER`).
-#[derive(Clone, PartialEq, Eq)]
-pub struct Pepper(Vec<u8>);
-
-impl std::fmt::Debug for Pepper {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Pepper(..)")
-    }
-}
-
-impl Pepper {
-    /// Fewest bytes accepted.
-    pub const MIN_BYTES: usize = 32;
-
-    /// A pepper from its bytes, when long enough.
-    pub fn new(bytes: &[u8]) -> Option<Pepper> {
-        (bytes.len() >= Self::MIN_BYTES).then(|| Pepper(bytes.to_vec()))
-    }
-
-    fn keyed(&self, domain: &str, value: &str) -> String {
-        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.0)
-            .expect("HMAC takes keys of any length");
-        mac.update(domain.as_bytes());
-        mac.update(&[0]);
-        mac.update(value.as_bytes());
-        // Runs on every anonymous request: one allocation, not one per byte.
-        let digest = mac.finalize().into_bytes();
-        let mut hex = String::with_capacity(2 * digest.len());
-        for byte in digest {
-            let _ = write!(hex, "{byte:02x}");
+/// [`SECRET_LEN`] base62 characters from HMAC-SHA256 under the pepper of `parts` (each
+/// length-prefixed) and a block counter, by rejection of bytes ≥ 248 (= 4 × 62): unbiased.
+fn base62_secret(pepper: &Pepper, parts: &[&[u8]]) -> String {
+    let mut out = String::with_capacity(SECRET_LEN);
+    for block in 0u32.. {
+        let mut mac = pepper.mac();
+        mac.update(b"secret\0");
+        for part in parts {
+            mac.update(&(part.len() as u64).to_be_bytes());
+            mac.update(part);
         }
-        hex
-    }
-
-    /// The stored form of a normalised email.
-    pub fn email(&self, normalized: &str) -> String {
-        self.keyed("email", normalized)
-    }
-
-    /// The stored form of a client IP.
-    pub fn ip(&self, ip: &str) -> String {
-        self.keyed("ip", ip)
-    }
-
-    /// [`SECRET_LEN`] base62 characters from HMAC-SHA256 of `parts` (each length-prefixed) and a
-    /// block counter, by rejection of bytes ≥ 248 (= 4 × 62): unbiased.
-    fn base62_secret(&self, parts: &[&[u8]]) -> String {
-        let mut out = String::with_capacity(SECRET_LEN);
-        for block in 0u32.. {
-            let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.0)
-                .expect("HMAC takes keys of any length");
-            mac.update(b"secret\0");
-            for part in parts {
-                mac.update(&(part.len() as u64).to_be_bytes());
-                mac.update(part);
-            }
-            mac.update(&block.to_be_bytes());
-            for byte in mac.finalize().into_bytes() {
-                if byte < 248 {
-                    out.push(BASE62[usize::from(byte % 62)] as char);
-                    if out.len() == SECRET_LEN {
-                        return out;
-                    }
+        mac.update(&block.to_be_bytes());
+        for byte in mac.finalize().into_bytes() {
+            if byte < 248 {
+                out.push(BASE62[usize::from(byte % 62)] as char);
+                if out.len() == SECRET_LEN {
+                    return out;
                 }
             }
         }
-        unreachable!("a 32-bit block counter outlasts 22 characters")
     }
+    unreachable!("a 32-bit block counter outlasts 22 characters")
 }
 
 /// How long after a regeneration the same request (email, the regen token it spent, and the same
@@ -287,7 +244,7 @@ pub struct VerifiedKey {
     /// The key version it was verified against.
     pub key_version: u64,
     /// The account's tier then.
-    pub tier: crate::quota::Tier,
+    pub tier: crate::tier::Tier,
 }
 
 /// Keys verified in this container, so a warm request needs no argon2: bounded, short-lived, and
@@ -507,7 +464,7 @@ mod tests {
         let verified = |v| VerifiedKey {
             account_id: "abcdefABCDEF".into(),
             key_version: v,
-            tier: crate::quota::Tier::Free,
+            tier: crate::tier::Tier::Free,
         };
         let cache = KeyCache::with_limits(2, std::time::Duration::from_secs(60));
         let tokens: Vec<Token> = (0..3)

@@ -1,7 +1,8 @@
 //! Breach checks by k-anonymity: the password's SHA-1 is computed here, only its first five hex
 //! characters leave the process, and the returned range of suffixes is searched locally.
 //!
-//! [`BreachSource`] is the outside world (the HaveIBeenPwned range API in [`super::hibp`], a test
+//! [`BreachSource`] is the outside world (the HaveIBeenPwned range API, `hibp`, which depends on
+//! this module and not the other way; a test
 //! server in tests); [`RangeCache`] keeps ranges across warm invocations.
 
 use crate::cache::TtlCache;
@@ -33,6 +34,9 @@ pub struct Range {
     entries: Vec<([u8; SUFFIX_LEN], u64)>,
 }
 
+/// Most lines in a range (a padded range has 800–1,000).
+pub const MAX_RANGE_LINES: usize = 2_000;
+
 impl Range {
     /// Parses a range body: lines `SUFFIX:COUNT` (CRLF or LF), suffix 35 hex characters.
     pub fn parse(body: &str) -> Result<Range, BreachError> {
@@ -43,7 +47,7 @@ impl Range {
             .filter(|l| !l.is_empty())
             .enumerate()
         {
-            if i == super::hibp::MAX_RANGE_LINES {
+            if i == MAX_RANGE_LINES {
                 return Err(BreachError::BadResponse(
                     "range has too many lines".to_owned(),
                 ));

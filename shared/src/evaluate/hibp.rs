@@ -4,7 +4,7 @@
 //!
 //! A source is trusted with nothing: only `https://` (plain `http://` only to a loopback host, for
 //! tests and local mirrors), no redirects followed, and a range of at most [`MAX_BODY_BYTES`] and
-//! [`MAX_RANGE_LINES`] lines (a real padded range is ~40 KB, 800–1,000 lines), so that 256 cached
+//! [`MAX_RANGE_LINES`](super::breach::MAX_RANGE_LINES) lines (a real padded range is ~40 KB, 800–1,000 lines), so that 256 cached
 //! ranges stay within ~25 MB whatever a mirror sends.
 
 use super::breach::{BreachError, BreachSource, Range};
@@ -15,8 +15,6 @@ pub const USER_AGENT: &str = concat!("passwordapi/", env!("CARGO_PKG_VERSION"), 
 
 /// Largest range body read (a padded range is ~40 KB).
 pub const MAX_BODY_BYTES: usize = 96 * 1024;
-/// Most lines in a range (a padded range has 800–1,000).
-pub const MAX_RANGE_LINES: usize = 2_000;
 
 /// Whether `base_url` may be asked: `https://`, or `http://` to a loopback host.
 pub fn allowed_base_url(base_url: &str) -> bool {

@@ -7,7 +7,7 @@ use super::request::Call;
 use crate::keys::{self, Kind, Token};
 use lambda_http::http::header::AUTHORIZATION;
 
-pub use crate::quota::admission::Credential;
+pub use crate::admission::Credential;
 
 /// Extracts the caller's credential; `body_key` is the `apiKey` body field where the route allows it.
 pub fn credential(call: &Call, body_key: Option<String>) -> Result<Credential, ApiError> {

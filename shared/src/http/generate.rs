@@ -114,12 +114,9 @@ pub async fn run_request(
     read: impl FnOnce() -> Result<GenerateRequest, ApiError>,
 ) -> Result<(Generation, RateLimit), ApiError> {
     app.gate().refused_recently(caller)?;
-    let policy = match read().and_then(|r| {
-        Ok(Policy::new(
-            &r,
-            caller.tier().limits(&app.config).max_count,
-        )?)
-    }) {
+    let policy = match read()
+        .and_then(|r| Ok(Policy::new(&r, app.config.limits(caller.tier()).max_count)?))
+    {
         Ok(policy) => policy,
         Err(e) => return Err(app.with_quota_headers(caller, e).await),
     };

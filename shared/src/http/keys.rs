@@ -7,8 +7,9 @@ use super::request::Call;
 use super::response;
 use super::{App, Caller, auth, too_many};
 use crate::keys::{self, Kind, Token};
-use crate::quota::{Day, RateLimit, Tier, client_bucket};
+use crate::quota::{Day, RateLimit, client_bucket};
 use crate::store::{Account, HardLimitError, Meterer, RegisterError, Rotation};
+use crate::tier::Tier;
 use lambda_http::http::{Method, Response, StatusCode};
 use lambda_http::{Body, Request};
 use serde::Serialize;
@@ -120,7 +121,7 @@ async fn serve_register(app: &App, request: &Request) -> Result<Response<Body>, 
         api_key: key.reveal(),
         regen_token: regen.reveal(),
         tier: Tier::Free.name(),
-        limit: Tier::Free.limits(&app.config).daily_limit,
+        limit: app.config.limits(Tier::Free).daily_limit,
     };
     Ok(response::json_body(StatusCode::CREATED, &body))
 }
@@ -362,7 +363,7 @@ pub async fn usage_report(
         Some(set) => set,
         None => account.hard_limit,
     };
-    let tier_limit = account.tier.limits(&app.config).daily_limit;
+    let tier_limit = app.config.limits(account.tier).daily_limit;
     let rate = RateLimit::for_day(day, tier_limit, hard_limit, used);
     Ok(UsageBody {
         tier: account.tier.name(),

@@ -2,7 +2,7 @@
 //!
 //! Every endpoint follows the same pipeline: [`request::Call::parse`] (route, method, body) →
 //! parameters ([`params::Params`]) → credential ([`auth::credential`]) → [`App::identify`] (the
-//! caller and its tier, by [`crate::quota::admission::Gate`]) → domain validation →
+//! caller and its tier, by [`crate::admission::Gate`]) → domain validation →
 //! [`Gate::admit`] (metering) → domain work → response. Errors at any step become
 //! `{error, message, param}` responses in [`handle`]; a [`Refusal`] becomes its 401, 429 or 503.
 
@@ -21,10 +21,12 @@ pub mod request;
 pub mod response;
 
 use crate::config::{Config, ConfigError};
-use crate::keys::{KeyCache, Pepper};
-use crate::quota::{Clock, RateLimit, Tier, now_ms};
+use crate::keys::KeyCache;
+use crate::pepper::Pepper;
+use crate::quota::{Clock, RateLimit, now_ms};
 use crate::store::Store;
 use crate::store::dynamodb::{self, DynamoStore};
+use crate::tier::Tier;
 use auth::Credential;
 use error::{ApiError, ErrorCode};
 use lambda_http::http::{Response, StatusCode};
@@ -114,8 +116,8 @@ pub struct App {
     pub refusals: RefusalMemory,
 }
 
-pub use crate::quota::admission::Caller;
-use crate::quota::admission::{Gate, Refusal, RefusalMemory};
+pub use crate::admission::Caller;
+use crate::admission::{Gate, Refusal, RefusalMemory};
 
 impl App {
     /// An app on `store`; the configuration must carry the pepper.

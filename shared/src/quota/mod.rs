@@ -1,48 +1,6 @@
 //! Tiers, their limits, UTC day windows and the rate-limit headers.
 
-pub mod admission;
-
-use crate::config::{Config, TierLimits};
-
-/// Who is calling, as far as limits are concerned.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Tier {
-    /// No key: metered per source IP.
-    Anonymous,
-    /// A registered key.
-    Free,
-    /// A key an operator promoted.
-    Team,
-}
-
-impl Tier {
-    /// The API name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Tier::Anonymous => "anonymous",
-            Tier::Free => "free",
-            Tier::Team => "team",
-        }
-    }
-
-    /// Parses an account's stored tier (`free`, `team`; an account is never anonymous).
-    pub fn parse(name: &str) -> Option<Tier> {
-        match name {
-            "free" => Some(Tier::Free),
-            "team" => Some(Tier::Team),
-            _ => None,
-        }
-    }
-
-    /// This tier's limits under `config`.
-    pub fn limits(self, config: &Config) -> TierLimits {
-        match self {
-            Tier::Anonymous => config.anonymous,
-            Tier::Free => config.free,
-            Tier::Team => config.team,
-        }
-    }
-}
+pub use crate::tier::Tier;
 
 /// A UTC day, the quota window.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

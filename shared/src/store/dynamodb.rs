@@ -17,7 +17,8 @@ use super::{
     Account, HardLimitError, Meter, Metered, Meterer, RegisterError, Rotation, Store, StoreError,
     day_hard_limit, stored_hard_limit,
 };
-use crate::quota::{Day, Tier};
+use crate::quota::Day;
+use crate::tier::Tier;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};

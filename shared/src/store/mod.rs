@@ -7,7 +7,8 @@
 pub mod dynamodb;
 pub mod memory;
 
-use crate::quota::{Day, Tier};
+use crate::quota::Day;
+use crate::tier::Tier;
 use async_trait::async_trait;
 
 /// A registered account.

@@ -10,7 +10,7 @@ use super::super::request::Call;
 use super::super::{App, Caller, auth, metered, registry, response};
 use super::{length_within, rfc3339_ms};
 use crate::generate::{DEFAULT_LENGTH, GenerateRequest, Mode, Preset, Profession, random};
-use crate::quota::Tier;
+use crate::tier::Tier;
 use lambda_http::http::{Response, StatusCode};
 use lambda_http::{Body, Request};
 use serde::Serialize;

@@ -2,11 +2,13 @@
 //! [`Caller`] (anonymous by keyed address, or a verified key), and admission as one conditional
 //! write on the caller's day. Plain domain code: the HTTP layer maps a [`Refusal`] to its answer.
 
-use super::{Clock, RateLimit, Tier, client_bucket};
 use crate::cache::TtlCache;
 use crate::config::Config;
-use crate::keys::{KeyCache, Pepper, Token, VerifiedKey};
+use crate::keys::{KeyCache, Token, VerifiedKey};
+use crate::pepper::Pepper;
+use crate::quota::{Clock, RateLimit, client_bucket};
 use crate::store::{Account, Meter, Metered, Meterer, Store, StoreError};
+use crate::tier::Tier;
 use std::net::IpAddr;
 use std::time::Duration;
 
@@ -248,7 +250,7 @@ impl Gate<'_> {
     pub async fn peek(&self, caller: &Caller) -> Option<RateLimit> {
         let day = self.clock.today();
         let (used, hard_limit) = self.store.peek(&caller.who(), day).await.ok()?;
-        let limit = caller.tier().limits(self.config).daily_limit;
+        let limit = self.config.limits(caller.tier()).daily_limit;
         Some(RateLimit::for_day(day, limit, hard_limit, used))
     }
 
@@ -256,7 +258,7 @@ impl Gate<'_> {
     /// ([`RefusalMemory`]): the first step of a metered request, before any validation, with no
     /// store call.
     pub fn refused_recently(&self, caller: &Caller) -> Result<(), Refusal> {
-        let limit = caller.tier().limits(self.config).daily_limit;
+        let limit = self.config.limits(caller.tier()).daily_limit;
         match self.refusals.recall(caller, limit, self.clock.now_ms()) {
             Some(refusal) => Err(refusal),
             None => Ok(()),
@@ -277,7 +279,7 @@ impl Gate<'_> {
     async fn meter(&self, caller: &Caller) -> Result<RateLimit, Refusal> {
         let day = self.clock.today();
         let tier = caller.tier();
-        let limit = tier.limits(self.config).daily_limit;
+        let limit = self.config.limits(tier).daily_limit;
         let mut key_version = match caller {
             Caller::Anonymous { .. } => None,
             Caller::Key { verified, .. } => Some(verified.key_version),
