@@ -2,7 +2,7 @@
 //! the same error codes. (Schemathesis, run by `.ci/contract`, checks the responses themselves.)
 
 use passwordapi::http::error::ErrorCode;
-use passwordapi::http::{evaluate, generate, keys, registry};
+use passwordapi::http::{accounts, evaluate, generate, registry};
 use proptest::prelude::*;
 use serde_norway::Value as Yaml;
 use std::collections::BTreeSet;
@@ -108,9 +108,9 @@ fn the_spec_has_exactly_the_parameters_of_the_code() {
     );
 
     for (path, method, params) in [
-        ("/v1/keys/register", "post", keys::REGISTER_PARAMS),
-        ("/v1/keys/regenerate", "post", keys::REGENERATE_PARAMS),
-        ("/v1/keys/usage", "put", keys::USAGE_PARAMS),
+        ("/v1/keys/register", "post", accounts::REGISTER_PARAMS),
+        ("/v1/keys/regenerate", "post", accounts::REGENERATE_PARAMS),
+        ("/v1/keys/usage", "put", accounts::USAGE_PARAMS),
         ("/v1/keys/usage", "get", &[][..]),
     ] {
         let op = operation(&spec, path, method);
@@ -321,23 +321,23 @@ fn to_yaml(json: &serde_json::Value) -> Yaml {
 
 #[test]
 fn mcp_tools_take_the_rest_parameters_with_the_spec_schemas_and_give_its_bodies() {
-    use passwordapi::http::mcp::tools::Name;
+    use passwordapi::http::mcp::tools::ToolName;
     let spec = spec();
     let schemas = &spec["components"]["schemas"];
     let hibp = &operation(&spec, "/v1/evaluate", "post")["parameters"][0];
     assert_eq!(hibp["name"], Yaml::from("hibp"));
     for (name, request, output) in [
         (
-            Name::GeneratePassword,
+            ToolName::GeneratePassword,
             Some(&schemas["GenerateRequest"]),
             "Generated",
         ),
         (
-            Name::EvaluatePassword,
+            ToolName::EvaluatePassword,
             Some(&schemas["EvaluateRequest"]),
             "Evaluation",
         ),
-        (Name::GetUsage, None, "UsageBody"),
+        (ToolName::GetUsage, None, "UsageBody"),
     ] {
         let tool = serde_json::to_value(name.tool()).unwrap();
         let input = &tool["inputSchema"];
@@ -370,7 +370,7 @@ fn mcp_tools_take_the_rest_parameters_with_the_spec_schemas_and_give_its_bodies(
                     .unwrap_or_default()
             };
             let mut expected = names(&request["required"]);
-            if name == Name::CheckPolicy {
+            if name == ToolName::CheckPolicy {
                 expected.insert("policy".to_owned());
             }
             assert_eq!(

@@ -126,7 +126,7 @@ async fn initialize_negotiates_each_handshake_version_and_counts_nothing() {
         assert_eq!(result["serverInfo"]["name"], "passwordapi");
         // The instructions name every tool.
         let instructions = result["instructions"].as_str().unwrap();
-        for tool in passwordapi::http::mcp::tools::Name::ALL {
+        for tool in passwordapi::http::mcp::tools::ToolName::ALL {
             assert!(instructions.contains(tool.as_str()), "{}", tool.as_str());
         }
         assert!(result["capabilities"]["tools"].is_object());

@@ -7,8 +7,8 @@
 use integration_tests::{Event, body_json, memory_app};
 use passwordapi::Config;
 use passwordapi::generate::charset::AMBIGUOUS;
-use passwordapi::generate::{GenerateRequest, Mode, Policy, Preset, random};
-use passwordapi::http::{evaluate, generate, keys};
+use passwordapi::generate::{GenerateRequest, GenerationPlan, Mode, Preset, random};
+use passwordapi::http::{accounts, evaluate, generate};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -58,7 +58,7 @@ proptest! {
     /// minimum, no excluded or disabled character, and the entropy asked for.
     #[test]
     fn generated_passwords_satisfy_their_policy(request in password_requests()) {
-        let Ok(policy) = Policy::new(&request, 10) else { return Ok(()); };
+        let Ok(policy) = GenerationPlan::new(&request, 10) else { return Ok(()); };
         prop_assert_eq!(policy.mode, Mode::Password);
         let length = policy.length().unwrap();
         let symbols = request.symbol_set.clone().unwrap_or_else(|| SYMBOLS.to_owned());
@@ -112,8 +112,8 @@ proptest! {
                     match path {
                         "/v1/generate" => generate::handle(&app, request).await,
                         "/v1/evaluate" => evaluate::handle(&app, &breaches, request).await,
-                        "/v1/keys/register" => keys::register(&app, request).await,
-                        _ => keys::regenerate(&app, request).await,
+                        "/v1/keys/register" => accounts::register(&app, request).await,
+                        _ => accounts::regenerate(&app, request).await,
                     }
                 }).unwrap();
                 prop_assert!(response.status().as_u16() < 500, "{} -> {}", path, response.status());

@@ -6,8 +6,8 @@
 use passwordapi::Config;
 use passwordapi::admission::RefusalMemory;
 use passwordapi::generate::passphrase::{eff_words, preset_bits};
-use passwordapi::generate::{self, GenerateRequest, Policy, Preset};
-use passwordapi::http::{keys as http_keys, request};
+use passwordapi::generate::{self, GenerateRequest, GenerationPlan, Preset};
+use passwordapi::http::{accounts, request};
 use passwordapi::keys::{self, KeyCache};
 use passwordapi::store::dynamodb::{REGISTER_TTL_DAYS, USAGE_TTL_DAYS};
 
@@ -15,7 +15,7 @@ use passwordapi::store::dynamodb::{REGISTER_TTL_DAYS, USAGE_TTL_DAYS};
 fn phrases() -> Vec<String> {
     let config = Config::default();
     let (anonymous, free, team) = (config.anonymous, config.free, config.team);
-    let default = Policy::new(&GenerateRequest::default(), 1).unwrap();
+    let default = GenerationPlan::new(&GenerateRequest::default(), 1).unwrap();
     let hibp = passwordapi::evaluate::hibp::HibpClient::TIMEOUT.as_secs_f64();
     let range_bytes = passwordapi::evaluate::hibp::MAX_BODY_BYTES;
     let range_lines = passwordapi::evaluate::breach::MAX_RANGE_LINES;
@@ -62,7 +62,7 @@ fn phrases() -> Vec<String> {
             KeyCache::TTL.as_secs() / 60
         ),
         format!("at most {} s", RefusalMemory::HOLD_MS / 1000),
-        format!("({} days, today included)", http_keys::HISTORY_DAYS),
+        format!("({} days, today included)", accounts::HISTORY_DAYS),
         format!("({USAGE_TTL_DAYS} days after the day)"),
         format!("({REGISTER_TTL_DAYS} days after)"),
         // Limits of what a request may send or a source may answer.
@@ -131,5 +131,5 @@ fn every_number_readme_gives_is_the_products() {
         "README does not say these (the code's values): {missing:#?}"
     );
     // The history the usage endpoint shows is within what the table keeps.
-    const { assert!(USAGE_TTL_DAYS > http_keys::HISTORY_DAYS) };
+    const { assert!(USAGE_TTL_DAYS > accounts::HISTORY_DAYS) };
 }

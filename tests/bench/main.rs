@@ -10,7 +10,7 @@ use lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpResponse;
 use passwordapi::Config;
 use passwordapi::evaluate::breach::RangeCache;
 use passwordapi::evaluate::hibp::HibpClient;
-use passwordapi::generate::{GenerateRequest, Policy, charset, random};
+use passwordapi::generate::{GenerateRequest, GenerationPlan, charset, random};
 use passwordapi::http::mcp::McpServer;
 use passwordapi::http::{evaluate, generate};
 use passwordapi::keys::{Kind, Token};
@@ -327,7 +327,7 @@ fn generate_figures(runtime: &tokio::runtime::Runtime) {
         Some((over_rest, "of the REST generate handler")),
         over_rest <= 2.0,
     );
-    let policy = Policy::new(&GenerateRequest::default(), 1).unwrap();
+    let policy = GenerationPlan::new(&GenerateRequest::default(), 1).unwrap();
     let raw = cpu_per_call(15, 20000, || {
         std::hint::black_box(policy.generate(&mut random::request_rng()));
     });
@@ -408,7 +408,7 @@ fn generate_figures(runtime: &tokio::runtime::Runtime) {
     step(
         "policy (validate; counting remembered)",
         cpu_per_call(15, 5000, || {
-            std::hint::black_box(Policy::new(&GenerateRequest::default(), 1).unwrap());
+            std::hint::black_box(GenerationPlan::new(&GenerateRequest::default(), 1).unwrap());
         }),
     );
     step(

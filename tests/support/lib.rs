@@ -178,15 +178,15 @@ pub async fn serve(
     request: Request,
 ) -> Response<Body> {
     use lambda_http::RequestExt;
-    use passwordapi::http::{evaluate, generate, keys, registry};
+    use passwordapi::http::{accounts, evaluate, generate, registry};
     let function = registry::find(request.raw_http_path()).map_or("generate", |e| e.function);
     let served = async {
         match function {
             "generate" => generate::handle(app, request).await,
             "evaluate" => evaluate::handle(app, breaches, request).await,
-            "register" => keys::register(app, request).await,
-            "regenerate" => keys::regenerate(app, request).await,
-            "usage" => keys::usage(app, request).await,
+            "register" => accounts::register(app, request).await,
+            "regenerate" => accounts::regenerate(app, request).await,
+            "usage" => accounts::usage(app, request).await,
             "console" => passwordapi::http::console::handle(request).await,
             "mcp" => {
                 // The caller's breach source, never the configuration's (the real HaveIBeenPwned).

@@ -1,11 +1,11 @@
 //! The regenerate function: `POST /v1/keys/regenerate`.
 
 use lambda_http::{Error, run, service_fn};
-use passwordapi::http::{App, keys};
+use passwordapi::http::{App, accounts};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     passwordapi::http::init_process();
     let app = App::from_env().await?;
-    run(service_fn(|request| keys::regenerate(&app, request))).await
+    run(service_fn(|request| accounts::regenerate(&app, request))).await
 }

@@ -63,7 +63,7 @@ pub const RULES: &[(&str, &str)] = &[
 
 /// The policy a password is judged against.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Policy {
+pub enum PasswordPolicy {
     /// A compliance preset.
     Preset {
         /// Which.
@@ -82,12 +82,12 @@ pub enum Policy {
 
 pub use crate::generate::site_rules::RulesError;
 
-impl Policy {
+impl PasswordPolicy {
     /// Parses `passwordrules` with 1Password's parser (ASCII printable allowed when the rules name
     /// no characters, as the format says).
-    pub fn rules(text: &str) -> Result<Policy, RulesError> {
+    pub fn rules(text: &str) -> Result<PasswordPolicy, RulesError> {
         let rules = crate::generate::site_rules::parse(text)?;
-        Ok(Policy::Rules {
+        Ok(PasswordPolicy::Rules {
             text: text.to_owned(),
             rules,
         })
@@ -95,29 +95,29 @@ impl Policy {
 
     fn name(&self) -> String {
         match self {
-            Policy::Preset { preset, .. } => preset.name().to_owned(),
-            Policy::Rules { .. } => "passwordrules".to_owned(),
+            PasswordPolicy::Preset { preset, .. } => preset.name().to_owned(),
+            PasswordPolicy::Rules { .. } => "passwordrules".to_owned(),
         }
     }
 
     fn source(&self) -> String {
         match self {
-            Policy::Preset {
+            PasswordPolicy::Preset {
                 preset: Preset::Nist,
                 mfa: true,
             } => "NIST SP 800-63B-4 §3.1.1.2 (a password used with another factor): at least 8 \
                   characters, no composition rules, not on a blocklist of breached, dictionary, \
                   repetitive, sequential and context-specific passwords"
                 .to_owned(),
-            Policy::Preset {
+            PasswordPolicy::Preset {
                 preset: Preset::Nist,
                 mfa: false,
             } => "NIST SP 800-63B-4 §3.1.1.2 (single-factor passwords): at least 15 characters, \
                   no composition rules, not on a blocklist of breached, dictionary, repetitive, \
                   sequential and context-specific passwords"
                 .to_owned(),
-            Policy::Preset { preset, .. } => preset.clause().to_owned(),
-            Policy::Rules { text, .. } => format!("the site's passwordrules: {text}"),
+            PasswordPolicy::Preset { preset, .. } => preset.clause().to_owned(),
+            PasswordPolicy::Rules { text, .. } => format!("the site's passwordrules: {text}"),
         }
     }
 }
@@ -149,7 +149,7 @@ pub struct Verdict {
 
 /// Judges `password` (its `strength` already estimated with `user_inputs`) against `policy`.
 pub fn verdict(
-    policy: &Policy,
+    policy: &PasswordPolicy,
     password: &str,
     user_inputs: &[&str],
     strength: &Strength,
@@ -166,7 +166,7 @@ pub fn verdict(
         violations.push(Finding { rule, message });
     };
     match policy {
-        Policy::Preset { preset, mfa } => {
+        PasswordPolicy::Preset { preset, mfa } => {
             let min = match (preset, mfa) {
                 (Preset::Nist, true) => NIST_MFA_MIN,
                 (Preset::Nist, false) => NIST_SINGLE_FACTOR_MIN,
@@ -198,7 +198,7 @@ pub fn verdict(
                 }
             }
         }
-        Policy::Rules { rules, .. } => site_rules(rules, &chars, &mut violate),
+        PasswordPolicy::Rules { rules, .. } => site_rules(rules, &chars, &mut violate),
     }
     let compliant = if !violations.is_empty() {
         Some(false)
@@ -451,13 +451,18 @@ mod tests {
     use super::*;
     use crate::evaluate::strength;
 
-    fn judge(policy: &Policy, password: &str, inputs: &[&str], breach: BreachCheck) -> Verdict {
+    fn judge(
+        policy: &PasswordPolicy,
+        password: &str,
+        inputs: &[&str],
+        breach: BreachCheck,
+    ) -> Verdict {
         let s = strength(password, inputs).unwrap();
         verdict(policy, password, inputs, &s, breach)
     }
 
-    fn nist(mfa: bool) -> Policy {
-        Policy::Preset {
+    fn nist(mfa: bool) -> PasswordPolicy {
+        PasswordPolicy::Preset {
             preset: Preset::Nist,
             mfa,
         }
@@ -530,7 +535,7 @@ mod tests {
     #[test]
     fn presets_are_their_rows() {
         let ok = BreachCheck::Checked(0);
-        let preset = |preset| Policy::Preset { preset, mfa: false };
+        let preset = |preset| PasswordPolicy::Preset { preset, mfa: false };
         for (p, password, expected) in [
             (Preset::Pci, "abcdefghijk1", &[][..]),
             (Preset::Pci, "abcdefghijkl", &["requires_digit"][..]),
@@ -559,41 +564,43 @@ mod tests {
     #[test]
     fn passwordrules_verdicts() {
         let ok = BreachCheck::Skipped;
-        let check = |policy: &Policy, password: &str, expected: &[&str]| {
+        let check = |policy: &PasswordPolicy, password: &str, expected: &[&str]| {
             let v = judge(policy, password, &[], ok);
             assert_eq!(rules_of(&v), expected, "{password}");
             // No breach rule: a site's rules are all checked.
             assert_eq!(v.compliant, Some(expected.is_empty()), "{password}");
         };
-        let policy =
-            Policy::rules("minlength: 12; required: upper; required: digit; max-consecutive: 2")
-                .unwrap();
+        let policy = PasswordPolicy::rules(
+            "minlength: 12; required: upper; required: digit; max-consecutive: 2",
+        )
+        .unwrap();
         check(&policy, "ABCDEFGHIJK1", &[]);
         // Required sets are what is allowed when `allowed` names nothing (the format's rule).
         check(&policy, "Abcdefghijk1", &["allowed"]);
         check(&policy, "ABCDEFGHIJKL", &["required"]);
         check(&policy, "ABCDEEEFGHI1", &["max_consecutive"]);
         check(&policy, "AB1", &["min_length"]);
-        let policy = Policy::rules("allowed: lower; required: digit; maxlength: 8").unwrap();
+        let policy =
+            PasswordPolicy::rules("allowed: lower; required: digit; maxlength: 8").unwrap();
         check(&policy, "abc123", &[]);
         check(&policy, "abc-123xyz", &["max_length", "allowed"]);
         // One of several classes in one required set.
-        let policy = Policy::rules("required: digit, [!#]").unwrap();
+        let policy = PasswordPolicy::rules("required: digit, [!#]").unwrap();
         check(&policy, "!!", &[]);
         check(&policy, "1#", &[]);
         check(&policy, "abc!", &["allowed"]);
         // No characters named: ASCII printable; `unicode` allows anything.
         check(
-            &Policy::rules("minlength: 4").unwrap(),
+            &PasswordPolicy::rules("minlength: 4").unwrap(),
             "pässword",
             &["allowed"],
         );
         check(
-            &Policy::rules("allowed: unicode; minlength: 4").unwrap(),
+            &PasswordPolicy::rules("allowed: unicode; minlength: 4").unwrap(),
             "pässword",
             &[],
         );
-        assert!(Policy::rules("minlength: twelve").is_err());
-        assert!(Policy::rules("").is_err());
+        assert!(PasswordPolicy::rules("minlength: twelve").is_err());
+        assert!(PasswordPolicy::rules("").is_err());
     }
 }

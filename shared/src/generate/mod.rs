@@ -1,4 +1,4 @@
-//! Password and passphrase generation: a request is validated into a [`Policy`] (every check happens
+//! Password and passphrase generation: a request is validated into a [`GenerationPlan`] (every check happens
 //! before any randomness is drawn), whose space of outputs is counted exactly and sampled uniformly.
 
 pub mod charset;
@@ -196,7 +196,7 @@ pub fn strength(bits: f64) -> &'static str {
 
 /// A validated request: what to generate, how many, and the exact size of its output space.
 #[derive(Clone, Debug)]
-pub struct Policy {
+pub struct GenerationPlan {
     /// Password or passphrase.
     pub mode: Mode,
     /// Outputs to return.
@@ -218,9 +218,9 @@ enum Space {
     Phrase(Phrase),
 }
 
-impl Policy {
+impl GenerationPlan {
     /// Validates `request`; `max_count` is the caller's tier maximum for `count`.
-    pub fn new(request: &GenerateRequest, max_count: u32) -> Result<Policy, GenerateError> {
+    pub fn new(request: &GenerateRequest, max_count: u32) -> Result<GenerationPlan, GenerateError> {
         let count = request.count.unwrap_or(1);
         if count == 0 {
             return invalid("count", "count must be at least 1");
@@ -237,7 +237,7 @@ impl Policy {
             Mode::Password => password::space(request, target)?,
             Mode::Passphrase => Space::Phrase(passphrase::phrase_space(request, target)?),
         };
-        Ok(Policy {
+        Ok(GenerationPlan {
             mode,
             count,
             format: request.format.unwrap_or_default(),
@@ -257,7 +257,7 @@ impl Policy {
         self.space.count()
     }
 
-    /// `log2` of [`Policy::output_count`].
+    /// `log2` of [`GenerationPlan::output_count`].
     pub fn entropy_bits(&self) -> f64 {
         count::log2(&self.space.count())
     }
@@ -397,14 +397,14 @@ fn reject_params(present: &[(&'static str, bool)], mode: Mode) -> Result<(), Gen
     }
 }
 
-/// Policy validation at the domain level: each refusal names its parameter, and accepted requests
+/// Request validation at the domain level: each refusal names its parameter, and accepted requests
 /// get the space they ask for (the HTTP suites check the same through events).
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn policy(request: GenerateRequest) -> Result<Policy, GenerateError> {
-        Policy::new(&request, 10)
+    fn policy(request: GenerateRequest) -> Result<GenerationPlan, GenerateError> {
+        GenerationPlan::new(&request, 10)
     }
 
     fn refused(request: GenerateRequest) -> &'static str {

@@ -258,7 +258,7 @@ pub fn preset_bits(preset: Preset) -> f64 {
             length: Some(preset.min_length()),
             ..GenerateRequest::default()
         };
-        super::Policy::new(&password, 1).map_or(f64::INFINITY, |p| p.entropy_bits())
+        super::GenerationPlan::new(&password, 1).map_or(f64::INFINITY, |p| p.entropy_bits())
     })
 }
 

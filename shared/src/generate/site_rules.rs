@@ -916,7 +916,7 @@ pub(super) fn space(
 mod tests {
     use super::*;
     use crate::evaluate::breach::BreachCheck;
-    use crate::evaluate::policy::{Policy, verdict};
+    use crate::evaluate::policy::{PasswordPolicy, verdict};
     use crate::generate::stats::{chi_square, chi_square_critical};
     use num_traits::{One, ToPrimitive};
     use std::collections::HashMap;
@@ -937,7 +937,7 @@ mod tests {
 
     /// Whether the verdict (the evaluate side's reading of the rules) finds `password` compliant.
     fn compliant(text: &str, password: &str) -> bool {
-        let policy = Policy::rules(text).unwrap();
+        let policy = PasswordPolicy::rules(text).unwrap();
         let strength = crate::evaluate::Strength {
             score: 0,
             guesses_log10: 0.0,
@@ -1283,7 +1283,7 @@ mod tests {
     }
 
     fn refused(request: GenerateRequest) -> &'static str {
-        crate::generate::Policy::new(&request, 10)
+        crate::generate::GenerationPlan::new(&request, 10)
             .expect_err("refused")
             .param
     }
@@ -1377,7 +1377,7 @@ mod tests {
 
     #[test]
     fn rules_set_the_length_and_the_exact_entropy() {
-        let policy = |request| crate::generate::Policy::new(&request, 10).unwrap();
+        let policy = |request| crate::generate::GenerationPlan::new(&request, 10).unwrap();
         let default = policy(request(
             "required: upper; required: digit; max-consecutive: 2",
         ));

@@ -7,7 +7,7 @@ use super::request::Call;
 use super::response;
 use super::{App, Caller, auth, metered};
 use crate::evaluate::breach::{self, BreachCheck, BreachSource};
-use crate::evaluate::policy::{self, Policy, Verdict};
+use crate::evaluate::policy::{self, PasswordPolicy, Verdict};
 use crate::evaluate::{
     self, EvaluateError, MAX_USER_INPUT_CHARS, MAX_USER_INPUTS, SCENARIOS, Scenario,
 };
@@ -126,13 +126,13 @@ fn assess(params: &Params) -> Result<Assessed, ApiError> {
 
 /// `policy`: a preset's name or `{"passwordrules": "..."}`; `mfa` (nist: the password is one of
 /// two factors) only with a policy.
-pub fn read_policy(params: &Params) -> Result<Option<Policy>, ApiError> {
+pub fn read_policy(params: &Params) -> Result<Option<PasswordPolicy>, ApiError> {
     let mfa = params.boolean("mfa")?;
     let invalid = |message: String| ApiError::invalid_parameter("policy", message);
     let presets = Preset::ALL.map(Preset::name);
     let policy = if params.is_string("policy") {
         let preset = params.choice("policy", &presets, Preset::parse)?;
-        preset.map(|preset| Policy::Preset {
+        preset.map(|preset| PasswordPolicy::Preset {
             preset,
             mfa: mfa.unwrap_or(false),
         })
@@ -145,7 +145,7 @@ pub fn read_policy(params: &Params) -> Result<Option<Policy>, ApiError> {
                 ));
             }
         };
-        Some(Policy::rules(rules).map_err(|e| invalid(e.to_string()))?)
+        Some(PasswordPolicy::rules(rules).map_err(|e| invalid(e.to_string()))?)
     } else {
         None
     };

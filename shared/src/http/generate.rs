@@ -6,7 +6,9 @@ use super::registry;
 use super::request::{self, Call};
 use super::response::{self, csv_field};
 use super::{App, Caller, auth, compat, metered};
-use crate::generate::{self, Format, GenerateRequest, Mode, Policy, Preset, Profession, random};
+use crate::generate::{
+    self, Format, GenerateRequest, GenerationPlan, Mode, Preset, Profession, random,
+};
 use crate::quota::RateLimit;
 use lambda_http::http::{Method, Response, StatusCode};
 use lambda_http::{Body, Request};
@@ -86,16 +88,16 @@ async fn serve(app: &App, request: &Request) -> Result<Response<Body>, ApiError>
     Ok(metered(generation.render(&caller), &rate))
 }
 
-/// Passwords a [`Policy`] drew, and the policy.
+/// Passwords a [`GenerationPlan`] drew, and the plan.
 pub struct Generation {
     /// The checked request.
-    pub policy: Policy,
+    pub plan: GenerationPlan,
     /// What it drew.
     pub passwords: Vec<String>,
 }
 
 /// The metered work of a generate request, whatever carried it: refuses a caller this container
-/// just refused for its limit (before reading anything), reads `params`, checks the policy (a
+/// just refused for its limit (before reading anything), reads `params`, checks the plan (a
 /// refusal carries the caller's rate-limit headers), admits the caller (one on its daily
 /// counter) and draws the passwords.
 pub async fn run(
@@ -114,15 +116,18 @@ pub async fn run_request(
     read: impl FnOnce() -> Result<GenerateRequest, ApiError>,
 ) -> Result<(Generation, RateLimit), ApiError> {
     app.gate().refused_recently(caller)?;
-    let policy = match read()
-        .and_then(|r| Ok(Policy::new(&r, app.config.limits(caller.tier()).max_count)?))
-    {
-        Ok(policy) => policy,
+    let plan = match read().and_then(|r| {
+        Ok(GenerationPlan::new(
+            &r,
+            app.config.limits(caller.tier()).max_count,
+        )?)
+    }) {
+        Ok(plan) => plan,
         Err(e) => return Err(app.with_quota_headers(caller, e).await),
     };
     let rate = app.gate().admit(caller).await?;
-    let passwords = policy.generate(&mut random::request_rng());
-    Ok((Generation { policy, passwords }, rate))
+    let passwords = plan.generate(&mut random::request_rng());
+    Ok((Generation { plan, passwords }, rate))
 }
 
 /// Reads every contract parameter with its declared type.
@@ -208,7 +213,7 @@ impl Generation {
     /// The CSV document when `format` asked for one (RFC 4180: CRLF line ends, the header row
     /// too).
     pub fn csv(&self) -> Option<String> {
-        let field = match self.policy.format {
+        let field = match self.plan.format {
             Format::Json => return None,
             Format::Csv => csv_field as fn(&str) -> String,
             Format::CsvSpreadsheet => response::spreadsheet_field as fn(&str) -> String,
@@ -223,30 +228,30 @@ impl Generation {
 
     /// The JSON body (openapi.yaml's `Generated`).
     pub fn body(&self, caller: &Caller) -> impl Serialize + '_ {
-        let policy = &self.policy;
-        let bits = policy.entropy_bits();
+        let plan = &self.plan;
+        let bits = plan.entropy_bits();
         Generated {
             password: &self.passwords[0],
             passwords: &self.passwords,
-            count: policy.count,
-            length: policy.length(),
-            words: policy.words(),
-            mode: policy.mode.name(),
-            charset_size: policy.charset_size(),
+            count: plan.count,
+            length: plan.length(),
+            words: plan.words(),
+            mode: plan.mode.name(),
+            charset_size: plan.charset_size(),
             // Truncated, never rounded up: the figure must not overstate the strength.
             entropy_bits: (bits * 100.0).floor() / 100.0,
             entropy: bits.floor() as u64,
             strength: generate::strength(bits),
-            compliance: policy.compliance.map(Preset::name),
-            quantum: policy.quantum,
+            compliance: plan.compliance.map(Preset::name),
+            quantum: plan.quantum,
             tier: caller.tier().name(),
             generated: humantime::format_rfc3339_millis(SystemTime::now()).to_string(),
             audit: Audit {
                 entropy_source: random::ENTROPY_SOURCE,
-                character_pool: policy.character_pool(),
-                policy: match policy.passwordrules() {
+                character_pool: plan.character_pool(),
+                policy: match plan.passwordrules() {
                     Some(text) => Some(format!("the site's passwordrules: {text}")),
-                    None => policy.compliance.map(|p| p.clause().to_owned()),
+                    None => plan.compliance.map(|p| p.clause().to_owned()),
                 },
                 client_side: false,
                 server_contact: true,

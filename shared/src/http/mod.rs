@@ -6,6 +6,7 @@
 //! [`Gate::admit`] (metering) → domain work → response. Errors at any step become
 //! `{error, message, param}` responses in [`handle`]; a [`Refusal`] becomes its 401, 429 or 503.
 
+pub mod accounts;
 pub mod auth;
 pub mod compat;
 pub mod console;
@@ -13,7 +14,6 @@ pub mod cors;
 pub mod error;
 pub mod evaluate;
 pub mod generate;
-pub mod keys;
 pub mod mcp;
 pub mod params;
 pub mod registry;

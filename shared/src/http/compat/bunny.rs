@@ -66,7 +66,7 @@ async fn serve(app: &App, request: &Request) -> Result<Response<Body>, ApiError>
         })
     };
     let (generation, rate) = generate::run_request(app, &caller, read).await?;
-    let policy = &generation.policy;
+    let policy = &generation.plan;
     let length = policy.length().unwrap_or(0);
     let charset_size = policy.charset_size();
     let body = json!({

@@ -106,7 +106,7 @@ struct Audit {
 }
 
 fn body<'a>(generation: &'a Generation, caller: &Caller) -> Generated<'a> {
-    let policy = &generation.policy;
+    let policy = &generation.plan;
     Generated {
         passwords: &generation.passwords,
         count: policy.count,

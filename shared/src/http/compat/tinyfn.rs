@@ -54,10 +54,10 @@ async fn serve(app: &App, request: &Request) -> Result<Response<Body>, ApiError>
         })
     };
     let (generation, rate) = generate::run_request(app, &caller, || read(&params)).await?;
-    let bits = generation.policy.entropy_bits();
+    let bits = generation.plan.entropy_bits();
     let body = json!({
         "password": generation.passwords[0],
-        "length": generation.policy.length(),
+        "length": generation.plan.length(),
         "entropy_bits": entropy_bits(bits),
         "strength": strength(bits),
     });

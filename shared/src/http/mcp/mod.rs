@@ -6,7 +6,7 @@
 //! deployment's allowed origins (DNS-rebinding protection), the caller is identified from the HTTP
 //! headers exactly as REST does (a wrong key is the same 401), and the request is handed to
 //! rmcp with the caller attached. A `tools/call` runs the REST endpoint's own work
-//! ([`tools::Name::call`]), so it is metered, bounded and refused as REST is; a refusal becomes a
+//! ([`tools::ToolName::call`]), so it is metered, bounded and refused as REST is; a refusal becomes a
 //! tool result with `isError` carrying the REST error body. The HTTP response carries the usual
 //! headers and, after a metered call, the caller's `X-RateLimit-*`.
 
@@ -32,7 +32,7 @@ use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, Stream
 use rmcp::{RoleServer, ServerHandler};
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
-use tools::Name;
+use tools::ToolName;
 
 /// What the MCP server says of itself in `initialize` and `server/discover`.
 const INSTRUCTIONS: &str = "Password tools: generate_password draws passwords or passphrases \
@@ -56,9 +56,9 @@ impl<B: BreachSource + 'static> McpServer<B> {
             app: Arc::clone(&app),
             breaches: Arc::new(breaches),
             // Built once: the transport asks for a tool's schema on every 2026-07-28 request.
-            list: Name::ALL
+            list: ToolName::ALL
                 .into_iter()
-                .map(Name::tool)
+                .map(ToolName::tool)
                 .chain(
                     app.config
                         .mcp_conformance_tools
@@ -208,7 +208,7 @@ struct Invocation {
 
 /// A tool call's outcome, for the response headers and the log line.
 struct Outcome {
-    tool: Name,
+    tool: ToolName,
     error: Option<ErrorCode>,
     /// The caller's `X-RateLimit-*` headers, when the call was metered or refused by its quota.
     headers: Vec<(&'static str, String)>,
@@ -218,7 +218,7 @@ struct Outcome {
 struct Tools<B> {
     app: Arc<App>,
     breaches: Arc<B>,
-    /// The tools as `tools/list` describes them, in [`Name::ALL`] order (then the conformance
+    /// The tools as `tools/list` describes them, in [`ToolName::ALL`] order (then the conformance
     /// suite's, when served).
     list: Arc<[Tool]>,
     /// Whether the conformance suite's test tools are served (`MCP_CONFORMANCE_TOOLS`).
@@ -268,7 +268,7 @@ impl<B: BreachSource + 'static> ServerHandler for Tools<B> {
         {
             return Ok(result.into());
         }
-        let Some(name) = Name::parse(&request.name) else {
+        let Some(name) = ToolName::parse(&request.name) else {
             // The spec's answer to an unknown tool: a protocol error, not a tool result.
             return Err(ErrorData::invalid_params(
                 format!("unknown tool {:?}", request.name.as_ref()),

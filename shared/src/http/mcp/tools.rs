@@ -7,7 +7,7 @@
 
 use super::super::error::{ApiError, ErrorCode};
 use super::super::params::Params;
-use super::super::{App, Caller, evaluate, generate, keys};
+use super::super::{App, Caller, accounts, evaluate, generate};
 use crate::evaluate::breach::BreachSource;
 use crate::evaluate::{MAX_PASSWORD_CHARS, MAX_USER_INPUT_CHARS, MAX_USER_INPUTS};
 use crate::generate::{
@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 /// One tool.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Name {
+pub enum ToolName {
     /// `generate_password`: `POST /v1/generate`.
     GeneratePassword,
     /// `evaluate_password`: `POST /v1/evaluate`.
@@ -31,45 +31,45 @@ pub enum Name {
     CheckPolicy,
 }
 
-impl Name {
+impl ToolName {
     /// Every tool, in the order `tools/list` gives them.
-    pub const ALL: [Name; 4] = [
-        Name::GeneratePassword,
-        Name::EvaluatePassword,
-        Name::CheckPolicy,
-        Name::GetUsage,
+    pub const ALL: [ToolName; 4] = [
+        ToolName::GeneratePassword,
+        ToolName::EvaluatePassword,
+        ToolName::CheckPolicy,
+        ToolName::GetUsage,
     ];
 
     /// The tool's name.
     pub fn as_str(self) -> &'static str {
         match self {
-            Name::GeneratePassword => "generate_password",
-            Name::EvaluatePassword => "evaluate_password",
-            Name::GetUsage => "get_usage",
-            Name::CheckPolicy => "check_policy",
+            ToolName::GeneratePassword => "generate_password",
+            ToolName::EvaluatePassword => "evaluate_password",
+            ToolName::GetUsage => "get_usage",
+            ToolName::CheckPolicy => "check_policy",
         }
     }
 
     /// The tool called `name`.
-    pub fn parse(name: &str) -> Option<Name> {
-        Name::ALL.into_iter().find(|n| n.as_str() == name)
+    pub fn parse(name: &str) -> Option<ToolName> {
+        ToolName::ALL.into_iter().find(|n| n.as_str() == name)
     }
 
     /// Its parameters, as the REST endpoint names them.
     pub fn params(self) -> Vec<&'static str> {
         match self {
-            Name::GeneratePassword => generate::PARAMS.to_vec(),
-            Name::EvaluatePassword | Name::CheckPolicy => {
+            ToolName::GeneratePassword => generate::PARAMS.to_vec(),
+            ToolName::EvaluatePassword | ToolName::CheckPolicy => {
                 [evaluate::BODY_PARAMS, evaluate::QUERY_PARAMS].concat()
             }
-            Name::GetUsage => Vec::new(),
+            ToolName::GetUsage => Vec::new(),
         }
     }
 
     /// The tool as `tools/list` describes it.
     pub fn tool(self) -> Tool {
         let (description, input, output, annotations) = match self {
-            Name::GeneratePassword => (
+            ToolName::GeneratePassword => (
                 "Generate random passwords or passphrases, uniform over every string the \
                  options allow, with the exact entropy in bits. Every option is optional: {} \
                  gives one 18-character password from upper- and lower-case letters, digits and \
@@ -80,7 +80,7 @@ impl Name {
                 // Draws new secrets: nothing is changed, but no two calls agree.
                 annotations("Generate password", true, false, false),
             ),
-            Name::EvaluatePassword => (
+            ToolName::EvaluatePassword => (
                 "Estimate a password's strength (zxcvbn: score 0-4, guesses, crack times in four \
                  attack scenarios, warning and suggestions) and, unless hibp is false, check it \
                  against HaveIBeenPwned by k-anonymity (only the first 5 hex digits of its SHA-1 \
@@ -90,7 +90,7 @@ impl Name {
                 evaluation_output(),
                 annotations("Evaluate password", true, true, true),
             ),
-            Name::CheckPolicy => (
+            ToolName::CheckPolicy => (
                 "Does a password meet a policy? A verdict against a compliance preset (nist: \
                  NIST SP 800-63B-4 with its blocklist of breached, dictionary, repetitive, \
                  sequential and context words; pci, dod, hipaa, soc2, iso: their length and \
@@ -104,7 +104,7 @@ impl Name {
                 evaluation_output(),
                 annotations("Check password policy", true, true, true),
             ),
-            Name::GetUsage => (
+            ToolName::GetUsage => (
                 "The API key's usage: today's count, the daily limit, what remains, the key's \
                  own hard limit, when the day resets, and the last 30 days. Needs an API key; \
                  counts nothing.",
@@ -131,14 +131,14 @@ impl Name {
     ) -> Result<(Value, Option<String>, Option<RateLimit>), ApiError> {
         let params = Params::json(arguments, &self.params())?;
         match self {
-            Name::GeneratePassword => {
+            ToolName::GeneratePassword => {
                 let (generation, rate) = generate::run(app, caller, &params).await?;
                 let value = to_value(&generation.body(caller))?;
                 // The text copy is what the REST endpoint would have answered: CSV when asked.
                 Ok((value, generation.csv(), Some(rate)))
             }
-            Name::EvaluatePassword | Name::CheckPolicy => {
-                if self == Name::CheckPolicy && !params.has("policy") {
+            ToolName::EvaluatePassword | ToolName::CheckPolicy => {
+                if self == ToolName::CheckPolicy && !params.has("policy") {
                     return Err(ApiError::invalid_parameter(
                         "policy",
                         "check_policy needs a policy: a preset or {\"passwordrules\": \"...\"}",
@@ -149,8 +149,8 @@ impl Name {
                     evaluate::run(app, breaches, caller, &params, hibp).await?;
                 Ok((to_value(&evaluation.body())?, None, Some(rate)))
             }
-            Name::GetUsage => {
-                let value = to_value(&keys::usage_report(app, caller, None).await?)?;
+            ToolName::GetUsage => {
+                let value = to_value(&accounts::usage_report(app, caller, None).await?)?;
                 Ok((value, None, None))
             }
         }
@@ -425,7 +425,7 @@ fn usage_output() -> JsonObject {
             "reset_at": {"type": "integer", "description": "Unix milliseconds when the UTC day ends."},
             "history": {
                 "type": "array",
-                "maxItems": keys::HISTORY_DAYS,
+                "maxItems": accounts::HISTORY_DAYS,
                 "items": {
                     "type": "object",
                     "required": ["day", "usage"],
