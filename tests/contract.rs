@@ -122,21 +122,23 @@ fn the_spec_has_exactly_the_parameters_of_the_code() {
         assert_eq!(query_params(op), BTreeSet::new(), "{method} {path}");
     }
 
-    // The drop-in routes: each service's documented fields, in the body or the query.
-    use passwordapi::http::compat::{bunny, passgeni, tinyfn};
-    for (path, method, body, query) in [
-        ("/api/v1/generate", "post", passgeni::PARAMS, &[][..]),
-        (
-            "/api/v1/random-password/generate",
-            "post",
-            bunny::PARAMS,
-            &[][..],
-        ),
-        ("/v1/generate/password", "get", &[][..], tinyfn::PARAMS),
-    ] {
-        let op = operation(&spec, path, method);
-        assert_eq!(body_params(&spec, op), set(body.iter().copied()), "{path}");
-        assert_eq!(query_params(op), set(query.iter().copied()), "{path}");
+    // The drop-in routes: each service's documented fields, in the body or the query, as the
+    // registry's forms of the routes give them.
+    let drop_ins: Vec<_> = registry::ENDPOINTS
+        .iter()
+        .filter_map(|e| e.drop_in.map(|forms| (e, forms)))
+        .collect();
+    assert_eq!(drop_ins.len(), 3, "PassGeni, TinyFn, Bunny");
+    for (endpoint, forms) in drop_ins {
+        let path = endpoint.route.path;
+        let method = endpoint.route.methods[0].as_str().to_ascii_lowercase();
+        let op = operation(&spec, path, &method);
+        assert_eq!(
+            body_params(&spec, op),
+            set(forms.body.iter().copied()),
+            "{path}"
+        );
+        assert_eq!(query_params(op), set(forms.query.iter().copied()), "{path}");
     }
 }
 

@@ -167,44 +167,37 @@ pub fn test_config() -> passwordapi::Config {
     }
 }
 
-/// An app on a fresh in-memory store, for HTTP tests that are not about storage.
-/// Serves `request` as the deployed API routes it: by the handler of the function that the
-/// registry names for its path, and every other path by generate's `$default` route. (The
-/// `functions/*/src/main.rs` make the same choice, one function each; a registry entry whose
-/// function is missing here fails the test that sends to it.)
+/// Serves `request` as the deployed API does: API Gateway's routing (the function the registry
+/// names for its path, every other path generate's `$default`), then that function's own
+/// dispatcher (`http::dispatch`, the one the binaries run).
 pub async fn serve(
     app: &std::sync::Arc<passwordapi::http::App>,
     breaches: &passwordapi::evaluate::breach::RangeCache<passwordapi::evaluate::hibp::HibpClient>,
     request: Request,
 ) -> Response<Body> {
     use lambda_http::RequestExt;
-    use passwordapi::http::{accounts, evaluate, generate, registry};
+    use passwordapi::evaluate::breach::RangeCache;
+    use passwordapi::evaluate::hibp::HibpClient;
+    use passwordapi::http::{dispatch, mcp::McpServer, registry};
+    // API Gateway's part: the function that owns the path ($default: generate).
     let function = registry::find(request.raw_http_path()).map_or("generate", |e| e.function);
-    let served = async {
-        match function {
-            "generate" => generate::handle(app, request).await,
-            "evaluate" => evaluate::handle(app, breaches, request).await,
-            "register" => accounts::register(app, request).await,
-            "regenerate" => accounts::regenerate(app, request).await,
-            "usage" => accounts::usage(app, request).await,
-            "console" => passwordapi::http::console::handle(request).await,
-            "mcp" => {
-                // The caller's breach source, never the configuration's (the real HaveIBeenPwned).
-                let breaches = passwordapi::evaluate::breach::RangeCache::new(
-                    passwordapi::evaluate::hibp::HibpClient::new(breaches.source().base_url()),
-                );
-                let server =
-                    passwordapi::http::mcp::McpServer::new(std::sync::Arc::clone(app), breaches);
-                server.handle(request).await
-            }
-            other => panic!("no handler for the {other} function in integration_tests::serve"),
-        }
+    // The function's part is the functions' own dispatcher. The MCP server holds its breach
+    // source: the caller's, never the configuration's (the real HaveIBeenPwned).
+    let mcp = (function == "mcp").then(|| {
+        let source = HibpClient::new(breaches.source().base_url());
+        McpServer::new(std::sync::Arc::clone(app), RangeCache::new(source))
+    });
+    let services = dispatch::Services {
+        app: Some(&**app),
+        breaches: Some(breaches),
+        mcp: mcp.as_ref(),
     };
-    crate::aws_calls::as_function(function, served)
+    crate::aws_calls::as_function(function, dispatch::serve(function, &services, request))
         .await
         .unwrap()
 }
 
+/// An app on a fresh in-memory store, for HTTP tests that are not about storage.
 pub fn memory_app(config: passwordapi::Config) -> std::sync::Arc<passwordapi::http::App> {
     let config = passwordapi::Config {
         pepper: passwordapi::keys::Pepper::new(TEST_PEPPER.as_bytes()),

@@ -1,10 +1,6 @@
-//! The console function: `GET /`, `/index.html` (the page) and `/openapi.yaml` (the contract).
-
-use lambda_http::{Error, run, service_fn};
-use passwordapi::http::console;
+//! The console function: the registry's endpoints of `console`, served by the one dispatcher.
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), Error> {
-    passwordapi::http::init_process();
-    run(service_fn(console::handle)).await
+async fn main() -> Result<(), lambda_http::Error> {
+    passwordapi::http::dispatch::run("console").await
 }

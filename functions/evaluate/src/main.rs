@@ -1,17 +1,6 @@
-//! The evaluate function: `POST /v1/evaluate`.
-
-use lambda_http::{Error, run, service_fn};
-use passwordapi::evaluate::{self, breach::RangeCache, hibp::HibpClient};
-use passwordapi::http::{App, evaluate as endpoint};
+//! The evaluate function: the registry's endpoints of `evaluate`, served by the one dispatcher.
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), Error> {
-    passwordapi::http::init_process();
-    let app = App::from_env().await?;
-    let breaches = RangeCache::new(HibpClient::new(&app.config.hibp_api_url));
-    evaluate::warm_up();
-    run(service_fn(|request| {
-        endpoint::handle(&app, &breaches, request)
-    }))
-    .await
+async fn main() -> Result<(), lambda_http::Error> {
+    passwordapi::http::dispatch::run("evaluate").await
 }

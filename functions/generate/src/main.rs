@@ -1,11 +1,6 @@
-//! The generate function: `GET|POST /v1/generate`.
-
-use lambda_http::{Error, run, service_fn};
-use passwordapi::http::{App, generate};
+//! The generate function: the registry's endpoints of `generate`, served by the one dispatcher.
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), Error> {
-    passwordapi::http::init_process();
-    let app = App::from_env().await?;
-    run(service_fn(|request| generate::handle(&app, request))).await
+async fn main() -> Result<(), lambda_http::Error> {
+    passwordapi::http::dispatch::run("generate").await
 }

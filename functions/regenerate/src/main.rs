@@ -1,11 +1,6 @@
-//! The regenerate function: `POST /v1/keys/regenerate`.
-
-use lambda_http::{Error, run, service_fn};
-use passwordapi::http::{App, accounts};
+//! The regenerate function: the registry's endpoints of `regenerate`, served by the one dispatcher.
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), Error> {
-    passwordapi::http::init_process();
-    let app = App::from_env().await?;
-    run(service_fn(|request| accounts::regenerate(&app, request))).await
+async fn main() -> Result<(), lambda_http::Error> {
+    passwordapi::http::dispatch::run("regenerate").await
 }

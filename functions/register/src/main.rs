@@ -1,11 +1,6 @@
-//! The register function: `POST /v1/keys/register`.
-
-use lambda_http::{Error, run, service_fn};
-use passwordapi::http::{App, accounts};
+//! The register function: the registry's endpoints of `register`, served by the one dispatcher.
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), Error> {
-    passwordapi::http::init_process();
-    let app = App::from_env().await?;
-    run(service_fn(|request| accounts::register(&app, request))).await
+async fn main() -> Result<(), lambda_http::Error> {
+    passwordapi::http::dispatch::run("register").await
 }

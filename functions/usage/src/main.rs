@@ -1,11 +1,6 @@
-//! The usage function: `GET|PUT /v1/keys/usage`.
-
-use lambda_http::{Error, run, service_fn};
-use passwordapi::http::{App, accounts};
+//! The usage function: the registry's endpoints of `usage`, served by the one dispatcher.
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), Error> {
-    passwordapi::http::init_process();
-    let app = App::from_env().await?;
-    run(service_fn(|request| accounts::usage(&app, request))).await
+async fn main() -> Result<(), lambda_http::Error> {
+    passwordapi::http::dispatch::run("usage").await
 }

@@ -53,15 +53,12 @@ struct Registered {
     limit: u32,
 }
 
-/// The register handler.
+/// The register function, through the dispatcher.
 pub async fn register(app: &App, request: Request) -> Result<Response<Body>, Infallible> {
-    super::handle(request, &registry::REGISTER.route, async |r| {
-        serve_register(app, r).await
-    })
-    .await
+    super::dispatch::serve_with_app("register", app, request).await
 }
 
-async fn serve_register(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn serve_register(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     let call = Call::parse(request, &registry::REGISTER.route)?;
     no_query(&call)?;
     let params = Params::json(call.json_object(false)?, REGISTER_PARAMS)?;
@@ -132,12 +129,9 @@ struct Regenerated {
     regen_token: String,
 }
 
-/// The regenerate handler.
+/// The regenerate function, through the dispatcher.
 pub async fn regenerate(app: &App, request: Request) -> Result<Response<Body>, Infallible> {
-    super::handle(request, &registry::REGENERATE.route, async |r| {
-        serve_regenerate(app, r).await
-    })
-    .await
+    super::dispatch::serve_with_app("regenerate", app, request).await
 }
 
 fn invalid_regen() -> ApiError {
@@ -147,7 +141,7 @@ fn invalid_regen() -> ApiError {
     )
 }
 
-async fn serve_regenerate(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn serve_regenerate(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     let call = Call::parse(request, &registry::REGENERATE.route)?;
     no_query(&call)?;
     let params = Params::json(call.json_object(false)?, REGENERATE_PARAMS)?;
@@ -288,15 +282,12 @@ struct HistoryDay {
     usage: u32,
 }
 
-/// The usage handler (GET reads, PUT sets `hard_limit`).
+/// The usage function (GET reads, PUT sets `hard_limit`), through the dispatcher.
 pub async fn usage(app: &App, request: Request) -> Result<Response<Body>, Infallible> {
-    super::handle(request, &registry::USAGE.route, async |r| {
-        serve_usage(app, r).await
-    })
-    .await
+    super::dispatch::serve_with_app("usage", app, request).await
 }
 
-async fn serve_usage(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn serve_usage(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     let call = Call::parse(request, &registry::USAGE.route)?;
     no_query(&call)?;
     let hard_limit = if call.method == Method::PUT {

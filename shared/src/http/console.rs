@@ -86,40 +86,63 @@ fn between<'a>(text: &'a str, open: &str, close: &str) -> &'a str {
     &text[start..end]
 }
 
-/// The Lambda handler.
+/// The console function, through the dispatcher.
 pub async fn handle(request: Request) -> Result<Response<Body>, Infallible> {
-    let route = &registry::of_function("console", request::path(&request)).route;
-    super::handle(request, route, async |r| serve(r, route)).await
+    let services: super::dispatch::Services<
+        '_,
+        crate::evaluate::breach::RangeCache<crate::evaluate::hibp::HibpClient>,
+    > = super::dispatch::Services {
+        app: None,
+        breaches: None,
+        mcp: None,
+    };
+    super::dispatch::serve("console", &services, request).await
 }
 
-fn serve(request: &Request, route: &request::Route) -> Result<Response<Body>, ApiError> {
-    let call = Call::parse(request, route)?;
-    if let Some((name, _)) = call.query.first() {
-        return Err(ApiError::unknown_parameter(name));
+/// `GET /` and `/index.html`: the page, with the policy that allows exactly its inline code.
+pub fn serve_page(request: &Request, route: &request::Route) -> Result<Response<Body>, ApiError> {
+    no_query(request, route)?;
+    let console = console();
+    let mut page = response::with_body(
+        StatusCode::OK,
+        "text/html; charset=utf-8",
+        console.html.clone(),
+    );
+    response::add_headers(
+        &mut page,
+        &[("content-security-policy", console.csp.clone())],
+    );
+    Ok(with_page_headers(page))
+}
+
+/// `GET /openapi.yaml`: the contract.
+pub fn serve_contract(
+    request: &Request,
+    route: &request::Route,
+) -> Result<Response<Body>, ApiError> {
+    no_query(request, route)?;
+    let contract = response::with_body(
+        StatusCode::OK,
+        "application/yaml; charset=utf-8",
+        OPENAPI.to_owned(),
+    );
+    Ok(with_page_headers(contract))
+}
+
+fn no_query(request: &Request, route: &request::Route) -> Result<(), ApiError> {
+    match Call::parse(request, route)?.query.first() {
+        Some((name, _)) => Err(ApiError::unknown_parameter(name)),
+        None => Ok(()),
     }
-    let headers = [
-        ("x-content-type-options", "nosniff".to_owned()),
-        ("referrer-policy", "no-referrer".to_owned()),
-    ];
-    let mut response = if route.path == registry::OPENAPI_DOCUMENT.route.path {
-        response::with_body(
-            StatusCode::OK,
-            "application/yaml; charset=utf-8",
-            OPENAPI.to_owned(),
-        )
-    } else {
-        let console = console();
-        let mut page = response::with_body(
-            StatusCode::OK,
-            "text/html; charset=utf-8",
-            console.html.clone(),
-        );
-        response::add_headers(
-            &mut page,
-            &[("content-security-policy", console.csp.clone())],
-        );
-        page
-    };
-    response::add_headers(&mut response, &headers);
-    Ok(response)
+}
+
+fn with_page_headers(mut response: Response<Body>) -> Response<Body> {
+    response::add_headers(
+        &mut response,
+        &[
+            ("x-content-type-options", "nosniff".to_owned()),
+            ("referrer-policy", "no-referrer".to_owned()),
+        ],
+    );
+    response
 }

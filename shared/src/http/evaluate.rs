@@ -25,19 +25,23 @@ pub const BODY_PARAMS: &[&str] = &["password", "user_inputs", "policy", "mfa"];
 /// Query parameters.
 pub const QUERY_PARAMS: &[&str] = &["hibp"];
 
-/// The Lambda handler; `breaches` is the breach source (with its cache) built once per process.
-pub async fn handle(
+/// The evaluate function, through the dispatcher; `breaches` is the breach source (with its
+/// cache) built once per process.
+pub async fn handle<B: BreachSource + 'static>(
     app: &App,
-    breaches: &impl BreachSource,
+    breaches: &B,
     request: Request,
 ) -> Result<Response<Body>, Infallible> {
-    super::handle(request, &registry::EVALUATE.route, async |r| {
-        serve(app, breaches, r).await
-    })
-    .await
+    let services = super::dispatch::Services {
+        app: Some(app),
+        breaches: Some(breaches),
+        mcp: None,
+    };
+    super::dispatch::serve("evaluate", &services, request).await
 }
 
-async fn serve(
+/// `POST /v1/evaluate`.
+pub async fn serve(
     app: &App,
     breaches: &impl BreachSource,
     request: &Request,

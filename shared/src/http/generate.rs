@@ -3,9 +3,9 @@
 use super::error::ApiError;
 use super::params::Params;
 use super::registry;
-use super::request::{self, Call};
+use super::request::Call;
 use super::response::{self, csv_field};
-use super::{App, Caller, auth, compat, metered};
+use super::{App, Caller, auth, metered};
 use crate::generate::{
     self, Format, GenerateRequest, GenerationPlan, Mode, Preset, Profession, random,
 };
@@ -47,26 +47,14 @@ pub const PARAMS: &[&str] = &[
 /// Accepted in the POST body only: a key never belongs in a URL.
 pub const BODY_ONLY_PARAMS: &[&str] = &["apiKey"];
 
-/// The Lambda handler: `/v1/generate`, and the compatibility routes this function serves.
+/// The generate function (`/v1/generate` and the drop-in routes it serves), through the
+/// dispatcher.
 pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Infallible> {
-    let path = registry::of_function("generate", request::path(&request))
-        .route
-        .path;
-    if path == registry::PASSGENI.route.path {
-        compat::passgeni::handle(app, request).await
-    } else if path == registry::TINYFN.route.path {
-        compat::tinyfn::handle(app, request).await
-    } else if path == registry::BUNNY.route.path {
-        compat::bunny::handle(app, request).await
-    } else {
-        super::handle(request, &registry::GENERATE.route, async |r| {
-            serve(app, r).await
-        })
-        .await
-    }
+    super::dispatch::serve_with_app("generate", app, request).await
 }
 
-async fn serve(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+/// `GET|POST /v1/generate`.
+pub async fn serve(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     let call = Call::parse(request, &registry::GENERATE.route)?;
     let params = if call.method == Method::GET {
         Params::query(call.query.clone(), PARAMS)?

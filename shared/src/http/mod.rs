@@ -11,6 +11,7 @@ pub mod auth;
 pub mod compat;
 pub mod console;
 pub mod cors;
+pub mod dispatch;
 pub mod error;
 pub mod evaluate;
 pub mod generate;

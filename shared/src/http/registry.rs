@@ -1,8 +1,9 @@
 //! Every endpoint of the API, in one list: its path and methods, the function that serves it,
-//! whether it is metered, and what the caller presents. Routing inside a function (405 with
-//! `Allow`, the `OPTIONS` preflight) reads it; the tests hold the local watch router,
-//! template.yaml's routes, openapi.yaml's paths and the test dispatcher against it, and the
-//! hostile-input suite iterates it.
+//! its handler, whether it is metered, what the caller presents, and for a drop-in route the
+//! request and response forms of the service it stands in for. The one dispatcher
+//! ([`super::dispatch`]) serves a function's requests from it (405 with `Allow`, the `OPTIONS`
+//! preflight, 404); the tests hold the local watch router, template.yaml's routes and
+//! openapi.yaml's paths and parameters against it, and the hostile-input suite iterates it.
 
 use super::request::Route;
 use lambda_http::http::Method;
@@ -19,6 +20,72 @@ pub enum Auth {
     None,
 }
 
+/// What answers an endpoint (the dispatcher calls it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Handler {
+    /// `http::generate`.
+    Generate,
+    /// `http::evaluate`.
+    Evaluate,
+    /// `http::accounts`, registration.
+    Register,
+    /// `http::accounts`, regeneration.
+    Regenerate,
+    /// `http::accounts`, usage and the hard limit.
+    Usage,
+    /// `http::mcp`, the MCP server.
+    Mcp,
+    /// `http::compat::passgeni`.
+    PassGeni,
+    /// `http::compat::tinyfn`.
+    TinyFn,
+    /// `http::compat::bunny`.
+    Bunny,
+    /// `http::console`: the page.
+    Console,
+    /// `http::console`: the contract.
+    OpenApi,
+}
+
+impl Handler {
+    /// Every handler.
+    pub const ALL: [Handler; 11] = [
+        Handler::Generate,
+        Handler::Evaluate,
+        Handler::Register,
+        Handler::Regenerate,
+        Handler::Usage,
+        Handler::Mcp,
+        Handler::PassGeni,
+        Handler::TinyFn,
+        Handler::Bunny,
+        Handler::Console,
+        Handler::OpenApi,
+    ];
+}
+
+/// How a route writes its refusals.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Errors {
+    /// `{error, message, param}` with the stable code.
+    Native,
+    /// PassGeni's shapes (its 429 with `resetAt` and `code`).
+    PassGeni,
+    /// Bunny's `{"detail": …}` (422 for parameters, its own 401 and 429 words).
+    Bunny,
+}
+
+/// A drop-in route's request and response forms, as its service documents them.
+#[derive(Clone, Copy, Debug)]
+pub struct DropIn {
+    /// The body fields it reads.
+    pub body: &'static [&'static str],
+    /// The query parameters it reads.
+    pub query: &'static [&'static str],
+    /// How it writes refusals.
+    pub errors: Errors,
+}
+
 /// One endpoint.
 #[derive(Clone, Copy, Debug)]
 pub struct Endpoint {
@@ -26,10 +93,24 @@ pub struct Endpoint {
     pub route: Route,
     /// The function (binary under `functions/`, SAM resource) that serves it.
     pub function: &'static str,
+    /// What answers it.
+    pub handler: Handler,
     /// Whether an admitted request counts against the caller's daily quota.
     pub metered: bool,
     /// What the caller presents.
     pub auth: Auth,
+    /// For a drop-in route, the forms of the service it stands in for.
+    pub drop_in: Option<DropIn>,
+}
+
+impl Endpoint {
+    /// A drop-in route's forms (a compile-time error in a constant of any other route).
+    pub const fn forms(&self) -> DropIn {
+        match self.drop_in {
+            Some(forms) => forms,
+            None => panic!("not a drop-in route"),
+        }
+    }
 }
 
 /// `GET|POST /v1/generate`.
@@ -39,8 +120,10 @@ pub const GENERATE: Endpoint = Endpoint {
         methods: &[Method::GET, Method::POST],
     },
     function: "generate",
+    handler: Handler::Generate,
     metered: true,
     auth: Auth::KeyOrAnonymous,
+    drop_in: None,
 };
 
 /// `POST /v1/evaluate`.
@@ -50,8 +133,10 @@ pub const EVALUATE: Endpoint = Endpoint {
         methods: &[Method::POST],
     },
     function: "evaluate",
+    handler: Handler::Evaluate,
     metered: true,
     auth: Auth::KeyOrAnonymous,
+    drop_in: None,
 };
 
 /// `POST /v1/keys/register`.
@@ -61,8 +146,10 @@ pub const REGISTER: Endpoint = Endpoint {
         methods: &[Method::POST],
     },
     function: "register",
+    handler: Handler::Register,
     metered: false,
     auth: Auth::None,
+    drop_in: None,
 };
 
 /// `POST /v1/keys/regenerate`.
@@ -72,8 +159,10 @@ pub const REGENERATE: Endpoint = Endpoint {
         methods: &[Method::POST],
     },
     function: "regenerate",
+    handler: Handler::Regenerate,
     metered: false,
     auth: Auth::None,
+    drop_in: None,
 };
 
 /// `GET|PUT /v1/keys/usage`.
@@ -83,8 +172,10 @@ pub const USAGE: Endpoint = Endpoint {
         methods: &[Method::GET, Method::PUT],
     },
     function: "usage",
+    handler: Handler::Usage,
     metered: false,
     auth: Auth::Key,
+    drop_in: None,
 };
 
 /// `POST /mcp`: the MCP server (Streamable HTTP, stateless). Its `tools/call` of
@@ -96,8 +187,10 @@ pub const MCP: Endpoint = Endpoint {
         methods: &[Method::POST],
     },
     function: "mcp",
+    handler: Handler::Mcp,
     metered: true,
     auth: Auth::KeyOrAnonymous,
+    drop_in: None,
 };
 
 /// `POST /api/v1/generate`: PassGeni's generate, for its clients (the key in the `apiKey` body
@@ -108,8 +201,22 @@ pub const PASSGENI: Endpoint = Endpoint {
         methods: &[Method::POST],
     },
     function: "generate",
+    handler: Handler::PassGeni,
     metered: true,
     auth: Auth::KeyOrAnonymous,
+    drop_in: Some(DropIn {
+        body: &[
+            "apiKey",
+            "profession",
+            "length",
+            "count",
+            "compliance",
+            "mode",
+            "quantum",
+        ],
+        query: &[],
+        errors: Errors::PassGeni,
+    }),
 };
 
 /// `GET /v1/generate/password`: TinyFn's generator, for its clients (`X-API-Key`).
@@ -119,8 +226,21 @@ pub const TINYFN: Endpoint = Endpoint {
         methods: &[Method::GET],
     },
     function: "generate",
+    handler: Handler::TinyFn,
     metered: true,
     auth: Auth::KeyOrAnonymous,
+    drop_in: Some(DropIn {
+        body: &[],
+        query: &[
+            "length",
+            "uppercase",
+            "lowercase",
+            "numbers",
+            "symbols",
+            "exclude",
+        ],
+        errors: Errors::Native,
+    }),
 };
 
 /// `POST /api/v1/random-password/generate`: Bunny's generator, for its clients (`X-API-Key`
@@ -131,8 +251,14 @@ pub const BUNNY: Endpoint = Endpoint {
         methods: &[Method::POST],
     },
     function: "generate",
+    handler: Handler::Bunny,
     metered: true,
     auth: Auth::Key,
+    drop_in: Some(DropIn {
+        body: &["length", "uppercase", "lowercase", "numbers", "symbols"],
+        query: &[],
+        errors: Errors::Bunny,
+    }),
 };
 
 /// `POST /mcp/generate`: the MCP server again, where TinyFn's clients find its generator tools
@@ -143,8 +269,10 @@ pub const TINYFN_MCP: Endpoint = Endpoint {
         methods: &[Method::POST],
     },
     function: "mcp",
+    handler: Handler::Mcp,
     metered: true,
     auth: Auth::KeyOrAnonymous,
+    drop_in: None,
 };
 
 /// `GET /`: the console, a page to use the API from a browser.
@@ -154,8 +282,10 @@ pub const CONSOLE: Endpoint = Endpoint {
         methods: &[Method::GET],
     },
     function: "console",
+    handler: Handler::Console,
     metered: false,
     auth: Auth::None,
+    drop_in: None,
 };
 
 /// `GET /index.html`: the console again.
@@ -165,8 +295,10 @@ pub const CONSOLE_PAGE: Endpoint = Endpoint {
         methods: &[Method::GET],
     },
     function: "console",
+    handler: Handler::Console,
     metered: false,
     auth: Auth::None,
+    drop_in: None,
 };
 
 /// `GET /openapi.yaml`: the HTTP contract.
@@ -176,8 +308,10 @@ pub const OPENAPI_DOCUMENT: Endpoint = Endpoint {
         methods: &[Method::GET],
     },
     function: "console",
+    handler: Handler::OpenApi,
     metered: false,
     auth: Auth::None,
+    drop_in: None,
 };
 
 /// Every endpoint.
@@ -242,5 +376,20 @@ mod tests {
         let unique: std::collections::BTreeSet<_> = functions.iter().collect();
         assert_eq!(unique.len(), functions.len());
         assert!(ENDPOINTS.iter().all(|e| functions.contains(&e.function)));
+    }
+
+    /// Every handler answers some entry, and every entry names a handler the dispatcher serves
+    /// (the dispatcher's match is exhaustive; its HTTP tests serve every entry).
+    #[test]
+    fn every_handler_has_an_entry() {
+        for handler in Handler::ALL {
+            assert!(
+                ENDPOINTS.iter().any(|e| e.handler == handler),
+                "{handler:?} serves no entry"
+            );
+        }
+        for e in &ENDPOINTS {
+            assert!(Handler::ALL.contains(&e.handler), "{}", e.route.path);
+        }
     }
 }

@@ -16,11 +16,10 @@ use crate::generate::GenerateRequest;
 use lambda_http::http::{Response, StatusCode};
 use lambda_http::{Body, Request};
 use serde_json::json;
-use std::convert::Infallible;
 use std::ops::RangeInclusive;
 
-/// The body fields Bunny documents.
-pub const PARAMS: &[&str] = &["length", "uppercase", "lowercase", "numbers", "symbols"];
+/// The body fields Bunny documents (the registry's form of the route).
+pub const PARAMS: &[&str] = registry::BUNNY.forms().body;
 /// Bunny's length range (its request table and details; a 422 example says 128).
 pub const LENGTH_RANGE: RangeInclusive<u32> = 4..=256;
 /// Bunny's default length.
@@ -28,15 +27,8 @@ pub const DEFAULT_LENGTH: u32 = 16;
 /// Bunny's 401 when no key is sent.
 pub const MISSING_KEY: &str = "Missing API key. Include X-API-Key header.";
 
-/// The Lambda handler's share for this route.
-pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Infallible> {
-    super::super::handle_as(request, &registry::BUNNY.route, render_error, async |r| {
-        serve(app, r).await
-    })
-    .await
-}
-
-async fn serve(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+/// `POST /api/v1/random-password/generate`.
+pub async fn serve(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     let call = Call::parse(request, &registry::BUNNY.route)?;
     let credential = auth::credential(&call, None)?;
     if let Credential::Anonymous { .. } = credential {
@@ -81,7 +73,7 @@ async fn serve(app: &App, request: &Request) -> Result<Response<Body>, ApiError>
 
 /// `{"detail": message}` with the native status, except that a refused parameter or body is
 /// Bunny's 422, and a 429 says when to try again.
-fn render_error(error: &ApiError) -> Response<Body> {
+pub fn render_error(error: &ApiError) -> Response<Body> {
     let status = match error.code {
         ErrorCode::InvalidParameter | ErrorCode::UnknownParameter | ErrorCode::InvalidJsonBody => {
             StatusCode::UNPROCESSABLE_ENTITY

@@ -15,37 +15,18 @@ use lambda_http::http::{Response, StatusCode};
 use lambda_http::{Body, Request};
 use serde::Serialize;
 use serde_json::json;
-use std::convert::Infallible;
 use std::ops::RangeInclusive;
 use std::time::SystemTime;
 
-/// The body fields PassGeni documents.
-pub const PARAMS: &[&str] = &[
-    "apiKey",
-    "profession",
-    "length",
-    "count",
-    "compliance",
-    "mode",
-    "quantum",
-];
+/// The body fields PassGeni documents (the registry's form of the route).
+pub const PARAMS: &[&str] = registry::PASSGENI.forms().body;
 /// PassGeni's `length` range (presets and `quantum` may raise it further).
 pub const LENGTH_RANGE: RangeInclusive<u32> = 8..=32;
 /// PassGeni's default profession: every password embeds one of its words.
 pub const DEFAULT_PROFESSION: Profession = Profession::Developer;
 
-/// The Lambda handler's share for this route.
-pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Infallible> {
-    super::super::handle_as(
-        request,
-        &registry::PASSGENI.route,
-        render_error,
-        async |r| serve(app, r).await,
-    )
-    .await
-}
-
-async fn serve(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+/// `POST /api/v1/generate`.
+pub async fn serve(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     let call = Call::parse(request, &registry::PASSGENI.route)?;
     if let Some((name, _)) = call.query.first() {
         return Err(ApiError::unknown_parameter(name));
@@ -134,7 +115,7 @@ fn body<'a>(generation: &'a Generation, caller: &Caller) -> Generated<'a> {
 
 /// The native error body, except 429: PassGeni's `{"error": "Rate limit exceeded", "limit",
 /// "resetAt"}` (with the native `code` and `message` beside them).
-fn render_error(error: &ApiError) -> Response<Body> {
+pub fn render_error(error: &ApiError) -> Response<Body> {
     if error.status != StatusCode::TOO_MANY_REQUESTS {
         return error.to_response();
     }

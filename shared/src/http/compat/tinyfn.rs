@@ -12,32 +12,17 @@ use crate::generate::{GenerateRequest, strength};
 use lambda_http::http::{Response, StatusCode};
 use lambda_http::{Body, Request};
 use serde_json::json;
-use std::convert::Infallible;
 use std::ops::RangeInclusive;
 
-/// The query parameters TinyFn documents.
-pub const PARAMS: &[&str] = &[
-    "length",
-    "uppercase",
-    "lowercase",
-    "numbers",
-    "symbols",
-    "exclude",
-];
+/// The query parameters TinyFn documents (the registry's form of the route).
+pub const PARAMS: &[&str] = registry::TINYFN.forms().query;
 /// TinyFn's table says 8–128; its own PIN example asks for 6, so the floor is the native 4.
 pub const LENGTH_RANGE: RangeInclusive<u32> = 4..=128;
 /// TinyFn's default length.
 pub const DEFAULT_LENGTH: u32 = 16;
 
-/// The Lambda handler's share for this route.
-pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Infallible> {
-    super::super::handle(request, &registry::TINYFN.route, async |r| {
-        serve(app, r).await
-    })
-    .await
-}
-
-async fn serve(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+/// `GET /v1/generate/password`.
+pub async fn serve(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     let call = Call::parse(request, &registry::TINYFN.route)?;
     let params = Params::query(call.query.clone(), PARAMS)?;
     let credential = auth::credential(&call, None)?;

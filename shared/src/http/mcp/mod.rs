@@ -15,7 +15,7 @@ pub mod tools;
 
 use super::error::{ApiError, ErrorCode};
 use super::request::{Call, MAX_BODY_BYTES, Route};
-use super::{App, Caller, auth, registry, response};
+use super::{App, Caller, auth, response};
 use crate::evaluate::breach::BreachSource;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -89,13 +89,22 @@ impl<B: BreachSource + 'static> McpServer<B> {
         McpServer { app, service }
     }
 
-    /// The Lambda handler.
+    /// The mcp function, through the dispatcher.
     pub async fn handle(&self, request: Request) -> Result<Response<Body>, Infallible> {
-        let route = &registry::of_function("mcp", super::request::path(&request)).route;
-        super::handle(request, route, async |r| self.serve(r, route).await).await
+        let services = super::dispatch::Services {
+            app: Some(&*self.app),
+            breaches: None,
+            mcp: Some(self),
+        };
+        super::dispatch::serve("mcp", &services, request).await
     }
 
-    async fn serve(&self, request: &Request, route: &Route) -> Result<Response<Body>, ApiError> {
+    /// `POST /mcp` (and TinyFn's `/mcp/generate`): one JSON-RPC message over Streamable HTTP.
+    pub async fn serve(
+        &self,
+        request: &Request,
+        route: &Route,
+    ) -> Result<Response<Body>, ApiError> {
         let call = Call::parse(request, route)?;
         check_origin(&self.app.config.allowed_origins, &call.headers)?;
         let caller = self.app.identify(&auth::credential(&call, None)?).await?;
