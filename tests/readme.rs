@@ -32,10 +32,9 @@ fn phrases() -> Vec<String> {
         ),
         format!("promotes: {}, ≤ {})", team.daily_limit, team.max_count),
         // Generation.
-        // Reported truncated to two decimals, never rounded up.
         format!(
             "\"entropy_bits\":{:.2}",
-            (default.entropy_bits() * 100.0).floor() / 100.0
+            generate::reported_bits(default.entropy_bits())
         ),
         format!("dod {:.1} bits", preset_bits(Preset::Dod)),
         format!("at least {} bits", generate::QUANTUM_BITS),

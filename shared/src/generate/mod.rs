@@ -64,6 +64,9 @@ pub enum Mode {
 }
 
 impl Mode {
+    /// The API names, in order.
+    pub const NAMES: [&'static str; 2] = ["password", "passphrase"];
+
     /// The API name.
     pub fn name(self) -> &'static str {
         match self {
@@ -71,6 +74,38 @@ impl Mode {
             Mode::Passphrase => "passphrase",
         }
     }
+
+    /// The mode called `name`.
+    pub fn parse(name: &str) -> Option<Mode> {
+        [Mode::Password, Mode::Passphrase]
+            .into_iter()
+            .find(|m| m.name() == name)
+    }
+}
+
+/// `value` of `param` within `range`, or the refusal that names the range.
+pub fn within(
+    param: &'static str,
+    value: u32,
+    range: &std::ops::RangeInclusive<u32>,
+) -> Result<u32, GenerateError> {
+    if range.contains(&value) {
+        return Ok(value);
+    }
+    invalid(
+        param,
+        format!(
+            "{param} must be between {} and {}",
+            range.start(),
+            range.end()
+        ),
+    )
+}
+
+/// Entropy as responses report it: truncated to two decimals, never rounded up, so that the
+/// figure never overstates the strength.
+pub fn reported_bits(bits: f64) -> f64 {
+    (bits * 100.0).floor() / 100.0
 }
 
 /// Response format.

@@ -140,17 +140,7 @@ pub(super) fn phrase_space(
         .concat(),
         Mode::Passphrase,
     )?;
-    let words = r.words.unwrap_or(DEFAULT_WORDS);
-    if !WORDS_RANGE.contains(&words) {
-        return invalid(
-            "words",
-            format!(
-                "words must be between {} and {}",
-                WORDS_RANGE.start(),
-                WORDS_RANGE.end()
-            ),
-        );
-    }
+    let words = super::within("words", r.words.unwrap_or(DEFAULT_WORDS), &WORDS_RANGE)?;
     let separator = r.separator.clone().unwrap_or_else(|| "-".to_string());
     if separator.chars().count() > MAX_SEPARATOR_CHARS {
         return invalid(

@@ -50,18 +50,7 @@ pub(super) fn space(
 
 /// `length`, within [`LENGTH_RANGE`].
 fn requested_length(r: &GenerateRequest) -> Result<u32, GenerateError> {
-    let length = r.length.unwrap_or(DEFAULT_LENGTH);
-    if !LENGTH_RANGE.contains(&length) {
-        return invalid(
-            "length",
-            format!(
-                "length must be between {} and {}",
-                LENGTH_RANGE.start(),
-                LENGTH_RANGE.end()
-            ),
-        );
-    }
-    Ok(length)
+    super::within("length", r.length.unwrap_or(DEFAULT_LENGTH), &LENGTH_RANGE)
 }
 
 /// `symbol_set` (default: the printable ASCII punctuation), visible symbols only.

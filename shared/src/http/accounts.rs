@@ -26,13 +26,6 @@ pub const REGENERATE_PARAMS: &[&str] = &["email", "regen_token"];
 /// `PUT /v1/keys/usage` body parameters.
 pub const USAGE_PARAMS: &[&str] = &["hard_limit"];
 
-fn no_query(call: &Call) -> Result<(), ApiError> {
-    match call.query.first() {
-        Some((name, _)) => Err(ApiError::unknown_parameter(name)),
-        None => Ok(()),
-    }
-}
-
 fn email(params: &Params) -> Result<String, ApiError> {
     let invalid = |message: &str| ApiError {
         param: Some("email".to_owned()),
@@ -60,7 +53,7 @@ pub async fn register(app: &App, request: Request) -> Result<Response<Body>, Inf
 
 pub async fn serve_register(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     let call = Call::parse(request, &registry::REGISTER.route)?;
-    no_query(&call)?;
+    call.no_query()?;
     let params = Params::json(call.json_object(false)?, REGISTER_PARAMS)?;
     let email = email(&params)?;
     // The cheap checks first, in this order: the attempt counts against the address whatever
@@ -143,7 +136,7 @@ fn invalid_regen() -> ApiError {
 
 pub async fn serve_regenerate(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     let call = Call::parse(request, &registry::REGENERATE.route)?;
-    no_query(&call)?;
+    call.no_query()?;
     let params = Params::json(call.json_object(false)?, REGENERATE_PARAMS)?;
     let email = email(&params)?;
     let token = params
@@ -289,7 +282,7 @@ pub async fn usage(app: &App, request: Request) -> Result<Response<Body>, Infall
 
 pub async fn serve_usage(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     let call = Call::parse(request, &registry::USAGE.route)?;
-    no_query(&call)?;
+    call.no_query()?;
     let hard_limit = if call.method == Method::PUT {
         let params = Params::json(call.json_object(false)?, USAGE_PARAMS)?;
         Some(read_hard_limit(&params)?)

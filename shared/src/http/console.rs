@@ -130,10 +130,7 @@ pub fn serve_contract(
 }
 
 fn no_query(request: &Request, route: &request::Route) -> Result<(), ApiError> {
-    match Call::parse(request, route)?.query.first() {
-        Some((name, _)) => Err(ApiError::unknown_parameter(name)),
-        None => Ok(()),
-    }
+    Call::parse(request, route)?.no_query()
 }
 
 fn with_page_headers(mut response: Response<Body>) -> Response<Body> {

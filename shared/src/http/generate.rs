@@ -59,9 +59,7 @@ pub async fn serve(app: &App, request: &Request) -> Result<Response<Body>, ApiEr
     let params = if call.method == Method::GET {
         Params::query(call.query.clone(), PARAMS)?
     } else {
-        if let Some((name, _)) = call.query.first() {
-            return Err(ApiError::unknown_parameter(name));
-        }
+        call.no_query()?;
         let mut known = PARAMS.to_vec();
         known.extend(BODY_ONLY_PARAMS);
         Params::json(call.json_object(true)?, &known)?
@@ -137,11 +135,7 @@ pub fn read_request(p: &Params) -> Result<GenerateRequest, ApiError> {
         min_entropy: p.number("min_entropy")?,
         compliance: p.choice("compliance", &Preset::ALL.map(Preset::name), Preset::parse)?,
         quantum: p.boolean("quantum")?,
-        mode: p.choice("mode", &["password", "passphrase"], |m| match m {
-            "password" => Some(Mode::Password),
-            "passphrase" => Some(Mode::Passphrase),
-            _ => None,
-        })?,
+        mode: p.choice("mode", &Mode::NAMES, Mode::parse)?,
         words: p.whole("words")?,
         separator: p.string("separator")?,
         capitalize: p.boolean("capitalize")?,
@@ -178,6 +172,39 @@ struct Generated<'a> {
     tier: &'static str,
     generated: String,
     audit: Audit,
+}
+
+/// How and when a generation was made, as every generate response reports it (each in its own
+/// shape).
+pub struct Stamp {
+    /// RFC 3339 with milliseconds, UTC.
+    pub generated: String,
+    /// The randomness.
+    pub entropy_source: &'static str,
+    /// The pool's make-up.
+    pub character_pool: String,
+    /// The standard's clause, or the site's rules, the passwords follow.
+    pub policy: Option<String>,
+}
+
+impl Stamp {
+    /// The stamp of `plan`'s generation, now.
+    pub fn of(plan: &GenerationPlan) -> Stamp {
+        Stamp {
+            generated: timestamp(SystemTime::now()),
+            entropy_source: random::ENTROPY_SOURCE,
+            character_pool: plan.character_pool(),
+            policy: match plan.passwordrules() {
+                Some(text) => Some(format!("the site's passwordrules: {text}")),
+                None => plan.compliance.map(|p| p.clause().to_owned()),
+            },
+        }
+    }
+}
+
+/// `time` as the responses write it: RFC 3339 with milliseconds (`2026-11-25T00:00:00.000Z`).
+pub fn timestamp(time: SystemTime) -> String {
+    humantime::format_rfc3339_millis(time).to_string()
 }
 
 #[derive(Serialize)]
@@ -218,6 +245,7 @@ impl Generation {
     pub fn body(&self, caller: &Caller) -> impl Serialize + '_ {
         let plan = &self.plan;
         let bits = plan.entropy_bits();
+        let stamp = Stamp::of(plan);
         Generated {
             password: &self.passwords[0],
             passwords: &self.passwords,
@@ -226,21 +254,17 @@ impl Generation {
             words: plan.words(),
             mode: plan.mode.name(),
             charset_size: plan.charset_size(),
-            // Truncated, never rounded up: the figure must not overstate the strength.
-            entropy_bits: (bits * 100.0).floor() / 100.0,
+            entropy_bits: generate::reported_bits(bits),
             entropy: bits.floor() as u64,
             strength: generate::strength(bits),
             compliance: plan.compliance.map(Preset::name),
             quantum: plan.quantum,
             tier: caller.tier().name(),
-            generated: humantime::format_rfc3339_millis(SystemTime::now()).to_string(),
+            generated: stamp.generated,
             audit: Audit {
-                entropy_source: random::ENTROPY_SOURCE,
-                character_pool: plan.character_pool(),
-                policy: match plan.passwordrules() {
-                    Some(text) => Some(format!("the site's passwordrules: {text}")),
-                    None => plan.compliance.map(|p| p.clause().to_owned()),
-                },
+                entropy_source: stamp.entropy_source,
+                character_pool: stamp.character_pool,
+                policy: stamp.policy,
                 client_side: false,
                 server_contact: true,
             },

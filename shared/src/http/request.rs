@@ -82,6 +82,15 @@ impl std::fmt::Debug for Call {
 }
 
 impl Call {
+    /// Refuses a query string on an endpoint that reads none (`UNKNOWN_PARAMETER` naming the
+    /// first parameter).
+    pub fn no_query(&self) -> Result<(), ApiError> {
+        match self.query.first() {
+            Some((name, _)) => Err(ApiError::unknown_parameter(name)),
+            None => Ok(()),
+        }
+    }
+
     /// Checks path, method and body size, and decodes the body as UTF-8.
     pub fn parse(request: &Request, route: &Route) -> Result<Call, ApiError> {
         let path = path(request);

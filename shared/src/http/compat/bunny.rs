@@ -10,7 +10,7 @@ use super::super::generate;
 use super::super::params::Params;
 use super::super::request::Call;
 use super::super::{App, auth, metered, registry, response};
-use super::{entropy_bits, length_within};
+use super::length_within;
 use crate::admission::Credential;
 use crate::generate::GenerateRequest;
 use lambda_http::http::{Response, StatusCode};
@@ -36,9 +36,7 @@ pub async fn serve(app: &App, request: &Request) -> Result<Response<Body>, ApiEr
     }
     let caller = app.identify(&credential).await?;
     let read = || -> Result<GenerateRequest, ApiError> {
-        if let Some((name, _)) = call.query.first() {
-            return Err(ApiError::unknown_parameter(name));
-        }
+        call.no_query()?;
         let p = Params::json(call.json_object(true)?, PARAMS)?;
         let toggles = ["uppercase", "lowercase", "numbers", "symbols"];
         let named = toggles
@@ -58,15 +56,15 @@ pub async fn serve(app: &App, request: &Request) -> Result<Response<Body>, ApiEr
         })
     };
     let (generation, rate) = generate::run_request(app, &caller, read).await?;
-    let policy = &generation.plan;
-    let length = policy.length().unwrap_or(0);
-    let charset_size = policy.charset_size();
+    let plan = &generation.plan;
+    let length = plan.length().unwrap_or(0);
+    let charset_size = plan.charset_size();
     let body = json!({
         "password": generation.passwords[0],
         "length": length,
         "charset_size": charset_size,
         "entropy_bits": ((charset_size as f64).log2() * f64::from(length)).floor() as u64,
-        "entropy_bits_exact": entropy_bits(policy.entropy_bits()),
+        "entropy_bits_exact": crate::generate::reported_bits(plan.entropy_bits()),
     });
     Ok(metered(response::json_body(StatusCode::OK, &body), &rate))
 }

@@ -21,26 +21,10 @@ fn length_within(
     default: u32,
 ) -> Result<u32, ApiError> {
     let length = params.whole("length")?.unwrap_or(default);
-    if !range.contains(&length) {
-        return Err(ApiError::invalid_parameter(
-            "length",
-            format!(
-                "length must be between {} and {}",
-                range.start(),
-                range.end()
-            ),
-        ));
-    }
-    Ok(length)
+    Ok(crate::generate::within("length", length, &range)?)
 }
 
-/// Exact entropy as the native response gives it: truncated to 2 decimals, never rounded up.
-fn entropy_bits(bits: f64) -> f64 {
-    (bits * 100.0).floor() / 100.0
-}
-
-/// A Unix time in milliseconds as RFC 3339 with milliseconds (`2026-11-25T00:00:00.000Z`).
+/// A Unix time in milliseconds as the responses write times (`2026-11-25T00:00:00.000Z`).
 fn rfc3339_ms(ms: i64) -> String {
-    let time = SystemTime::UNIX_EPOCH + Duration::from_millis(ms.max(0) as u64);
-    humantime::format_rfc3339_millis(time).to_string()
+    super::generate::timestamp(SystemTime::UNIX_EPOCH + Duration::from_millis(ms.max(0) as u64))
 }

@@ -4,19 +4,18 @@
 //! camelCase `audit`), its rate-limit headers, and its 429 body (`error`, `limit`, `resetAt`).
 
 use super::super::error::ApiError;
-use super::super::generate::{self, Generation};
+use super::super::generate::{self, Generation, Stamp};
 use super::super::params::Params;
 use super::super::request::Call;
 use super::super::{App, Caller, auth, metered, registry, response};
 use super::{length_within, rfc3339_ms};
-use crate::generate::{DEFAULT_LENGTH, GenerateRequest, Mode, Preset, Profession, random};
+use crate::generate::{DEFAULT_LENGTH, GenerateRequest, Mode, Preset, Profession};
 use crate::tier::Tier;
 use lambda_http::http::{Response, StatusCode};
 use lambda_http::{Body, Request};
 use serde::Serialize;
 use serde_json::json;
 use std::ops::RangeInclusive;
-use std::time::SystemTime;
 
 /// The body fields PassGeni documents (the registry's form of the route).
 pub const PARAMS: &[&str] = registry::PASSGENI.forms().body;
@@ -28,9 +27,7 @@ pub const DEFAULT_PROFESSION: Profession = Profession::Developer;
 /// `POST /api/v1/generate`.
 pub async fn serve(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
     let call = Call::parse(request, &registry::PASSGENI.route)?;
-    if let Some((name, _)) = call.query.first() {
-        return Err(ApiError::unknown_parameter(name));
-    }
+    call.no_query()?;
     let params = Params::json(call.json_object(true)?, PARAMS)?;
     let credential = auth::credential(&call, params.string("apiKey")?)?;
     let caller = app.identify(&credential).await?;
@@ -41,11 +38,7 @@ pub async fn serve(app: &App, request: &Request) -> Result<Response<Body>, ApiEr
 
 /// PassGeni's fields as a generate request. `length` is a password's: a passphrase ignores it.
 fn read(p: &Params) -> Result<GenerateRequest, ApiError> {
-    let mode = p.choice("mode", &["password", "passphrase"], |m| match m {
-        "password" => Some(Mode::Password),
-        "passphrase" => Some(Mode::Passphrase),
-        _ => None,
-    })?;
+    let mode = p.choice("mode", &Mode::NAMES, Mode::parse)?;
     let length = length_within(p, LENGTH_RANGE, DEFAULT_LENGTH)?;
     let profession = p.choice(
         "profession",
@@ -87,26 +80,27 @@ struct Audit {
 }
 
 fn body<'a>(generation: &'a Generation, caller: &Caller) -> Generated<'a> {
-    let policy = &generation.plan;
+    let plan = &generation.plan;
+    let stamp = Stamp::of(plan);
     Generated {
         passwords: &generation.passwords,
-        count: policy.count,
-        entropy: policy.entropy_bits().floor() as u64,
+        count: plan.count,
+        entropy: plan.entropy_bits().floor() as u64,
         // A password's characters (a passphrase's too: PassGeni has no word count).
         length: generation.passwords[0].chars().count(),
-        compliance: policy.compliance.map(Preset::name),
-        mode: policy.mode.name(),
-        quantum: policy.quantum,
+        compliance: plan.compliance.map(Preset::name),
+        mode: plan.mode.name(),
+        quantum: plan.quantum,
         // PassGeni's two plans: a team key, or the free tier (anonymous or a free key).
         tier: if caller.tier() == Tier::Team {
             "team"
         } else {
             "free"
         },
-        generated: humantime::format_rfc3339_millis(SystemTime::now()).to_string(),
+        generated: stamp.generated,
         audit: Audit {
-            entropy_source: random::ENTROPY_SOURCE,
-            character_pool: policy.character_pool(),
+            entropy_source: stamp.entropy_source,
+            character_pool: stamp.character_pool,
             client_side: false,
             server_contact: true,
         },

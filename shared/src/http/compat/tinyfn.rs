@@ -7,7 +7,7 @@ use super::super::generate;
 use super::super::params::Params;
 use super::super::request::Call;
 use super::super::{App, auth, metered, registry, response};
-use super::{entropy_bits, length_within};
+use super::length_within;
 use crate::generate::{GenerateRequest, strength};
 use lambda_http::http::{Response, StatusCode};
 use lambda_http::{Body, Request};
@@ -43,7 +43,7 @@ pub async fn serve(app: &App, request: &Request) -> Result<Response<Body>, ApiEr
     let body = json!({
         "password": generation.passwords[0],
         "length": generation.plan.length(),
-        "entropy_bits": entropy_bits(bits),
+        "entropy_bits": crate::generate::reported_bits(bits),
         "strength": strength(bits),
     });
     Ok(metered(response::json_body(StatusCode::OK, &body), &rate))
