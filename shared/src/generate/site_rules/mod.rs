@@ -1,0 +1,212 @@
+//! Generation from a site's `passwordrules`: uniform over every string of the chosen length that the
+//! rules allow, `max-consecutive` included, with the exact count.
+//!
+//! The allowed characters are split into atoms, the characters that belong to the same required
+//! sets ([`alphabet`]). A string is a sequence of blocks (maximal runs of one character, each 1 to
+//! `max-consecutive` long), each block's character unlike the one before. The count of every length
+//! is inclusion–exclusion over the required sets a string misses, each term a count under the run
+//! limit alone ([`counts`]), in fixed-width exact integers ([`limbs`]). A password is drawn
+//! forward, block by block, each choice weighted by the exact number of strings that can follow it
+//! ([`sampler`]); the weights are read as floats, and a draw within [`CLOSE_CALL`] of a boundary is
+//! settled with the exact integers, so every choice is exact while the integers are almost never
+//! touched. Two ways to meet the sets:
+//! - propose and reject: draw a string that keeps the run limit and keep it if it meets every
+//!   set, while at least [`MIN_ACCEPTANCE`] of them do (long strings);
+//! - walk: [`table`] counts the ways to finish by the characters left, the sets met so far and
+//!   the atom of the last block (which character it was does not change the count: atoms are
+//!   symmetric), and the walk chooses each block's atom, length and character from it.
+//!
+//! Cost: `2^sets` run-limit counts of `length` steps each; a proposal is a draw or two per
+//! character; the walk's table is `length × 3^sets` fixed-width steps at most, and it is only
+//! built where few strings meet the sets, which bounds the length it needs.
+//!
+//! This file reads a request into a [`SiteSpace`]: the rules, the alphabet they leave, the length.
+
+pub mod alphabet;
+mod counts;
+mod limbs;
+mod sampler;
+mod table;
+#[cfg(test)]
+mod tests;
+
+pub use alphabet::{Alphabet, AlphabetError, MAX_ALPHABET};
+pub use sampler::SiteSpace;
+
+use super::charset::AMBIGUOUS;
+use super::{DEFAULT_LENGTH, GenerateError, GenerateRequest, LENGTH_RANGE, invalid, raise};
+use password_rules_parser::PasswordRules;
+use std::ops::RangeInclusive;
+use std::sync::Arc;
+
+/// Most required sets counted (2^sets states per length). Sites name up to four (upper, lower,
+/// digit, special).
+pub const MAX_REQUIRED_SETS: usize = 4;
+/// Longest `passwordrules` text read.
+pub const MAX_RULES_CHARS: usize = 1024;
+/// A draw within this distance of a boundary between choices is settled with exact integers (the
+/// float boundaries are within ~1e-10 of the exact ones).
+pub const CLOSE_CALL: f64 = 1.0 / (1u64 << 24) as f64;
+/// Proposing strings that keep only the run limit and rejecting those that miss a set is chosen
+/// while at least this share of them meets every set: a proposal costs ~16 ns a character, a
+/// step of the walk through unmet sets ~55 ns (release, `make bench`), so the two meet near 1/4.
+pub const MIN_ACCEPTANCE: f64 = 0.25;
+
+/// `passwordrules` that cannot be read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("passwordrules is not valid: {0}")]
+pub struct RulesError(pub String);
+
+/// Reads `passwordrules` with 1Password's parser (ASCII printable allowed when the rules name no
+/// characters, as the format says), at most [`MAX_RULES_CHARS`] characters.
+pub fn parse(text: &str) -> Result<PasswordRules, RulesError> {
+    if text.chars().count() > MAX_RULES_CHARS {
+        return Err(RulesError(format!(
+            "it is longer than {MAX_RULES_CHARS} characters"
+        )));
+    }
+    password_rules_parser::parse_password_rules(text, true)
+        .map_err(|e| RulesError(e.to_string().lines().next().unwrap_or("").to_owned()))
+}
+
+/// The password space of a request with `passwordrules`: the rules' characters less `exclude` and
+/// (with `avoid_ambiguous`) the look-alikes, at the requested length (default 18, within the
+/// rules' `minlength`/`maxlength` and 4–256), raised to reach `target` bits if one is asked.
+pub(super) fn space(
+    r: &GenerateRequest,
+    text: &str,
+    target: Option<(f64, &'static str)>,
+) -> Result<Arc<SiteSpace>, GenerateError> {
+    refuse_character_choosers(r)?;
+    let rules = parse(text).map_err(|e| GenerateError {
+        param: "passwordrules",
+        message: e.to_string(),
+    })?;
+    let alphabet = alphabet_of(r, &rules)?;
+    let lengths = lengths_allowed(&rules)?;
+    let length = requested_length(r, &lengths)?;
+    let run = match rules.max_consecutive {
+        Some(0) => return invalid("passwordrules", "max-consecutive: 0 allows no password"),
+        Some(k) => k as usize,
+        None => *lengths.end(),
+    };
+    // Counting every length up to the longest allowed serves a min_entropy search in one table.
+    let counted = if target.is_some() {
+        *lengths.end()
+    } else {
+        length
+    };
+    let mut space = SiteSpace::new(&alphabet, counted, run);
+    let length = raise(length as u32, counted as u32, target, "characters", |l| {
+        space.log2_count_at(l as usize)
+    })? as usize;
+    if space.log2_count_at(length) < 0.0 {
+        let param = if r.length.is_some() {
+            "length"
+        } else {
+            "passwordrules"
+        };
+        return invalid(
+            param,
+            format!("no password of {length} characters meets these passwordrules"),
+        );
+    }
+    space = space.with_length(length);
+    space.text = text.to_owned();
+    Ok(Arc::new(space))
+}
+
+/// Refuses the parameters that choose characters: the rules do that.
+fn refuse_character_choosers(r: &GenerateRequest) -> Result<(), GenerateError> {
+    let choosers = [
+        &r.class_params()[..],
+        &[
+            ("symbol_set", r.symbol_set.is_some()),
+            ("compliance", r.compliance.is_some()),
+            ("profession", r.profession.is_some()),
+        ],
+    ]
+    .concat();
+    match choosers.iter().find(|(_, sent)| *sent) {
+        Some((param, _)) => invalid(
+            param,
+            format!(
+                "{param} cannot be combined with passwordrules: the rules say which characters to use"
+            ),
+        ),
+        None => Ok(()),
+    }
+}
+
+/// The rules' characters less `exclude` and (with `avoid_ambiguous`) the look-alikes; each
+/// refusal names the parameter that caused it.
+fn alphabet_of(r: &GenerateRequest, rules: &PasswordRules) -> Result<Alphabet, GenerateError> {
+    let exclude = r.exclude.as_deref().unwrap_or("");
+    let avoid = r.avoid_ambiguous.unwrap_or(false);
+    let keep = |c: char| !(exclude.contains(c) || avoid && AMBIGUOUS.contains(c));
+    // What removed the characters, when they run out.
+    let remover = if r.exclude.is_some() {
+        "exclude"
+    } else {
+        "avoid_ambiguous"
+    };
+    Alphabet::of(rules, keep).or_else(|e| match e {
+        AlphabetError::TooManySets(n) => invalid(
+            "passwordrules",
+            format!(
+                "passwordrules names {n} required sets; at most {MAX_REQUIRED_SETS} are supported"
+            ),
+        ),
+        AlphabetError::Empty => invalid(
+            remover,
+            format!("{remover} removes every character passwordrules allows"),
+        ),
+        AlphabetError::EmptySet(i) => invalid(
+            remover,
+            format!("{remover} removes every character of passwordrules' required set {i}"),
+        ),
+        AlphabetError::TooLarge(n) => invalid(
+            "passwordrules",
+            format!("passwordrules allow {n} characters; at most {MAX_ALPHABET} are supported"),
+        ),
+    })
+}
+
+/// The lengths the rules allow within [`LENGTH_RANGE`].
+fn lengths_allowed(rules: &PasswordRules) -> Result<RangeInclusive<usize>, GenerateError> {
+    let shortest = rules
+        .min_length
+        .map_or(0, |l| l as usize)
+        .max(*LENGTH_RANGE.start() as usize);
+    let longest = rules
+        .max_length
+        .map_or(usize::MAX, |l| l as usize)
+        .min(*LENGTH_RANGE.end() as usize);
+    if shortest > longest {
+        return invalid(
+            "passwordrules",
+            format!(
+                "passwordrules allow no length from {} to {} characters",
+                LENGTH_RANGE.start(),
+                LENGTH_RANGE.end()
+            ),
+        );
+    }
+    Ok(shortest..=longest)
+}
+
+/// `length` within what the rules allow; without one, the default length clamped to it.
+fn requested_length(
+    r: &GenerateRequest,
+    lengths: &RangeInclusive<usize>,
+) -> Result<usize, GenerateError> {
+    let (shortest, longest) = (*lengths.start(), *lengths.end());
+    match r.length {
+        Some(length) if !lengths.contains(&(length as usize)) => invalid(
+            "length",
+            format!("length must be between {shortest} and {longest} for these passwordrules"),
+        ),
+        Some(length) => Ok(length as usize),
+        None => Ok((DEFAULT_LENGTH as usize).clamp(shortest, longest)),
+    }
+}
