@@ -8,7 +8,7 @@ use lambda_http::http::Response;
 use passwordapi::Config;
 use passwordapi::evaluate::breach::RangeCache;
 use passwordapi::evaluate::hibp::HibpClient;
-use passwordapi::http::{App, evaluate};
+use passwordapi::http::{App, dispatch};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
@@ -34,7 +34,7 @@ impl Api {
     }
 
     async fn send(&self, event: Event) -> Response<Body> {
-        let response = evaluate::handle(&self.app, &self.breaches, event.request())
+        let response = dispatch::evaluate(&self.app, &self.breaches, event.request())
             .await
             .unwrap();
         assert_eq!(header(&response, "cache-control"), Some("no-store"));

@@ -5,7 +5,7 @@ use integration_tests::{Event, body_json, body_text, header, memory_app, unregis
 use lambda_http::Body;
 use lambda_http::http::Response;
 use passwordapi::Config;
-use passwordapi::http::generate;
+use passwordapi::http::dispatch;
 use serde_json::{Value, json};
 
 const LOWER: &str = "abcdefghijklmnopqrstuvwxyz";
@@ -15,7 +15,7 @@ const SYMBOLS: &str = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
 
 async fn send(event: Event) -> Response<Body> {
     let app = memory_app(Config::default());
-    let response = generate::handle(&app, event.request()).await.unwrap();
+    let response = dispatch::generate(&app, event.request()).await.unwrap();
     // Every response, success or error, is uncacheable.
     assert_eq!(header(&response, "cache-control"), Some("no-store"));
     response
@@ -1048,7 +1048,7 @@ async fn anonymous_callers_are_counted_per_ipv6_64_and_mapped_addresses_as_ipv4(
         let mut event = fixture.clone();
         event["requestContext"]["http"]["sourceIp"] = json!(ip);
         let request = lambda_http::request::from_str(&event.to_string()).unwrap();
-        generate::handle(&app, request)
+        dispatch::generate(&app, request)
             .await
             .unwrap()
             .status()
@@ -1090,7 +1090,7 @@ async fn sample_events_in_the_repository_are_served() {
         let text = std::fs::read_to_string(&path).unwrap();
         let request = lambda_http::request::from_str(&text).unwrap();
         let app = memory_app(Config::default());
-        let response = generate::handle(&app, request).await.unwrap();
+        let response = dispatch::generate(&app, request).await.unwrap();
         assert_eq!(
             response.status(),
             status,

@@ -10,7 +10,7 @@ use lambda_http::http::Response;
 use passwordapi::Config;
 use passwordapi::evaluate::breach::RangeCache;
 use passwordapi::evaluate::hibp::HibpClient;
-use passwordapi::http::{App, accounts};
+use passwordapi::http::{App, dispatch};
 use passwordapi::quota::Day;
 use passwordapi::store::dynamodb::DynamoStore;
 use passwordapi::store::{
@@ -691,7 +691,7 @@ async fn the_deployed_pepper_is_read_from_secrets_manager_at_start_up() {
         expected.email("you@example.com")
     );
     // And it serves: a registration through it.
-    let response = accounts::register(
+    let response = dispatch::register(
         &app,
         Event::post("/v1/keys/register", r#"{"email":"pepper@example.com"}"#).request(),
     )
@@ -968,7 +968,7 @@ async fn an_unreachable_database_is_a_503_with_retry_after_never_a_500() {
         Arc::new(App::new(test_config(), Arc::new(DynamoStore::new(client, "faults"))).unwrap());
     let register =
         |email: &str| Event::post("/v1/keys/register", &json!({"email": email}).to_string());
-    let response = accounts::register(&app, register("before@example.com").request())
+    let response = dispatch::register(&app, register("before@example.com").request())
         .await
         .unwrap();
     assert_eq!(response.status(), 201);

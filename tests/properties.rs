@@ -8,7 +8,7 @@ use integration_tests::{Event, body_json, memory_app};
 use passwordapi::Config;
 use passwordapi::generate::charset::AMBIGUOUS;
 use passwordapi::generate::{GenerateRequest, GenerationPlan, Mode, Preset, random};
-use passwordapi::http::{accounts, evaluate, generate};
+use passwordapi::http::{dispatch, generate};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -110,10 +110,10 @@ proptest! {
                 let request = event.request();
                 let response = runtime.block_on(async {
                     match path {
-                        "/v1/generate" => generate::handle(&app, request).await,
-                        "/v1/evaluate" => evaluate::handle(&app, &breaches, request).await,
-                        "/v1/keys/register" => accounts::register(&app, request).await,
-                        _ => accounts::regenerate(&app, request).await,
+                        "/v1/generate" => dispatch::generate(&app, request).await,
+                        "/v1/evaluate" => dispatch::evaluate(&app, &breaches, request).await,
+                        "/v1/keys/register" => dispatch::register(&app, request).await,
+                        _ => dispatch::regenerate(&app, request).await,
                     }
                 }).unwrap();
                 prop_assert!(response.status().as_u16() < 500, "{} -> {}", path, response.status());
@@ -152,7 +152,7 @@ proptest! {
             }
         }
         let event = Event::post("/v1/generate", &Value::Object(body).to_string());
-        let response = runtime.block_on(generate::handle(&app, event.request())).unwrap();
+        let response = runtime.block_on(dispatch::generate(&app, event.request())).unwrap();
         let status = response.status().as_u16();
         prop_assert!(status == 200 || status == 400, "{}", status);
         if status == 200 && response.headers().get("content-type").is_some_and(|t| t == "application/json; charset=utf-8") {
@@ -241,7 +241,7 @@ async fn a_blank_symbol_is_refused_as_a_symbol_and_as_a_separator() {
         ),
         (json!({"symbol_set": "#\u{3164}"}), "symbol_set"),
     ] {
-        let response = generate::handle(
+        let response = dispatch::generate(
             &app,
             Event::post("/v1/generate", &body.to_string()).request(),
         )

@@ -11,8 +11,8 @@ use passwordapi::Config;
 use passwordapi::evaluate::breach::RangeCache;
 use passwordapi::evaluate::hibp::HibpClient;
 use passwordapi::generate::{GenerateRequest, GenerationPlan, charset, random};
+use passwordapi::http::dispatch;
 use passwordapi::http::mcp::McpServer;
-use passwordapi::http::{evaluate, generate};
 use passwordapi::keys::{Kind, Token};
 use passwordapi::quota::Day;
 use passwordapi::store::dynamodb::DynamoStore;
@@ -282,7 +282,7 @@ fn generate_figures(runtime: &tokio::runtime::Runtime) {
     // JSON log line, written to a sink), the response → the API Gateway response document.
     let invoke = |event: &str| -> Vec<u8> {
         let request = lambda_http::request::from_str(event).unwrap();
-        let response = runtime.block_on(generate::handle(&app, request)).unwrap();
+        let response = runtime.block_on(dispatch::generate(&app, request)).unwrap();
         assert_eq!(response.status(), 200);
         gateway_response(response)
     };
@@ -307,7 +307,7 @@ fn generate_figures(runtime: &tokio::runtime::Runtime) {
         .to_string();
     let invoke_mcp = |event: &str| -> Vec<u8> {
         let request = lambda_http::request::from_str(event).unwrap();
-        let response = runtime.block_on(server.handle(request)).unwrap();
+        let response = runtime.block_on(dispatch::mcp(&server, request)).unwrap();
         assert_eq!(response.status(), 200);
         gateway_response(response)
     };
@@ -380,7 +380,7 @@ fn generate_figures(runtime: &tokio::runtime::Runtime) {
                 let run = || {
                     let start = thread_cpu();
                     for request in requests {
-                        let response = runtime.block_on(generate::handle(&app, request)).unwrap();
+                        let response = runtime.block_on(dispatch::generate(&app, request)).unwrap();
                         std::hint::black_box(response);
                     }
                     (thread_cpu() - start) / 1000
@@ -641,8 +641,8 @@ fn refused_row(runtime: &tokio::runtime::Runtime) {
         let request = Event::post(path, body).request();
         let response = runtime.block_on(async {
             match path {
-                "/v1/evaluate" => evaluate::handle(&app, &breaches, request).await,
-                _ => generate::handle(&app, request).await,
+                "/v1/evaluate" => dispatch::evaluate(&app, &breaches, request).await,
+                _ => dispatch::generate(&app, request).await,
             }
         });
         response.unwrap().status().as_u16()
@@ -695,8 +695,8 @@ fn worst_cases(runtime: &tokio::runtime::Runtime) {
         let start = thread_cpu();
         let response = runtime.block_on(async {
             match path {
-                "/v1/evaluate" => evaluate::handle(&app, &breaches, request).await,
-                _ => generate::handle(&app, request).await,
+                "/v1/evaluate" => dispatch::evaluate(&app, &breaches, request).await,
+                _ => dispatch::generate(&app, request).await,
             }
         });
         let cpu = thread_cpu() - start;

@@ -14,7 +14,6 @@ use lambda_http::http::{Method, Response, StatusCode};
 use lambda_http::{Body, Request};
 use serde::Serialize;
 use serde_json::Value;
-use std::convert::Infallible;
 
 /// Days of history `GET /v1/keys/usage` returns, today included.
 pub const HISTORY_DAYS: i64 = 30;
@@ -44,11 +43,6 @@ struct Registered {
     regen_token: String,
     tier: &'static str,
     limit: u32,
-}
-
-/// The register function, through the dispatcher.
-pub async fn register(app: &App, request: Request) -> Result<Response<Body>, Infallible> {
-    super::dispatch::serve_with_app("register", app, request).await
 }
 
 pub async fn serve_register(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
@@ -120,11 +114,6 @@ pub async fn serve_register(app: &App, request: &Request) -> Result<Response<Bod
 struct Regenerated {
     api_key: String,
     regen_token: String,
-}
-
-/// The regenerate function, through the dispatcher.
-pub async fn regenerate(app: &App, request: Request) -> Result<Response<Body>, Infallible> {
-    super::dispatch::serve_with_app("regenerate", app, request).await
 }
 
 fn invalid_regen() -> ApiError {
@@ -273,11 +262,6 @@ struct UsageBody {
 struct HistoryDay {
     day: String,
     usage: u32,
-}
-
-/// The usage function (GET reads, PUT sets `hard_limit`), through the dispatcher.
-pub async fn usage(app: &App, request: Request) -> Result<Response<Body>, Infallible> {
-    super::dispatch::serve_with_app("usage", app, request).await
 }
 
 pub async fn serve_usage(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {

@@ -16,7 +16,6 @@ use lambda_http::http::{Response, StatusCode};
 use lambda_http::{Body, Request};
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use std::convert::Infallible;
 use std::sync::OnceLock;
 
 const PAGE: &str = include_str!("console.html");
@@ -84,19 +83,6 @@ fn between<'a>(text: &'a str, open: &str, close: &str) -> &'a str {
     let start = text.find(open).expect("the page has the block") + open.len();
     let end = start + text[start..].find(close).expect("the block ends");
     &text[start..end]
-}
-
-/// The console function, through the dispatcher.
-pub async fn handle(request: Request) -> Result<Response<Body>, Infallible> {
-    let services: super::dispatch::Services<
-        '_,
-        crate::evaluate::breach::RangeCache<crate::evaluate::hibp::HibpClient>,
-    > = super::dispatch::Services {
-        app: None,
-        breaches: None,
-        mcp: None,
-    };
-    super::dispatch::serve("console", &services, request).await
 }
 
 /// `GET /` and `/index.html`: the page, with the policy that allows exactly its inline code.

@@ -73,7 +73,7 @@ async fn answer<B: BreachSource + 'static>(
 
 /// Serves `request` as `function` does, for a function whose handlers need only the app (every
 /// one but evaluate, mcp and the console).
-pub async fn serve_with_app(
+async fn serve_with_app(
     function: &str,
     app: &App,
     request: Request,
@@ -84,6 +84,64 @@ pub async fn serve_with_app(
         mcp: None,
     };
     serve(function, &services, request).await
+}
+
+/// The generate function: `/v1/generate` and the drop-in routes it serves.
+pub async fn generate(app: &App, request: Request) -> Result<Response<Body>, Infallible> {
+    serve_with_app("generate", app, request).await
+}
+
+/// The evaluate function; `breaches` is the breach source (with its cache) built once per
+/// process.
+pub async fn evaluate<B: BreachSource + 'static>(
+    app: &App,
+    breaches: &B,
+    request: Request,
+) -> Result<Response<Body>, Infallible> {
+    let services = Services {
+        app: Some(app),
+        breaches: Some(breaches),
+        mcp: None,
+    };
+    serve("evaluate", &services, request).await
+}
+
+/// The register function.
+pub async fn register(app: &App, request: Request) -> Result<Response<Body>, Infallible> {
+    serve_with_app("register", app, request).await
+}
+
+/// The regenerate function.
+pub async fn regenerate(app: &App, request: Request) -> Result<Response<Body>, Infallible> {
+    serve_with_app("regenerate", app, request).await
+}
+
+/// The usage function (GET reads, PUT sets `hard_limit`).
+pub async fn usage(app: &App, request: Request) -> Result<Response<Body>, Infallible> {
+    serve_with_app("usage", app, request).await
+}
+
+/// The mcp function, answering from `server`.
+pub async fn mcp<B: BreachSource + 'static>(
+    server: &McpServer<B>,
+    request: Request,
+) -> Result<Response<Body>, Infallible> {
+    let services = Services {
+        app: Some(server.app()),
+        breaches: None,
+        mcp: Some(server),
+    };
+    serve("mcp", &services, request).await
+}
+
+/// The console function: the page and the contract.
+pub async fn console(request: Request) -> Result<Response<Body>, Infallible> {
+    let services: Services<'_, RangeCache<HibpClient>> = Services {
+        app: None,
+        breaches: None,
+        mcp: None,
+    };
+    serve("console", &services, request).await
 }
 
 /// The handlers of `function`'s endpoints.

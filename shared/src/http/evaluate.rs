@@ -17,28 +17,12 @@ use lambda_http::http::{Response, StatusCode};
 use lambda_http::{Body, Request};
 use serde::Serialize;
 use serde_json::{Number, Value};
-use std::convert::Infallible;
 
 /// Body parameters.
 pub const BODY_PARAMS: &[&str] = &["password", "user_inputs", "policy", "mfa"];
 
 /// Query parameters.
 pub const QUERY_PARAMS: &[&str] = &["hibp"];
-
-/// The evaluate function, through the dispatcher; `breaches` is the breach source (with its
-/// cache) built once per process.
-pub async fn handle<B: BreachSource + 'static>(
-    app: &App,
-    breaches: &B,
-    request: Request,
-) -> Result<Response<Body>, Infallible> {
-    let services = super::dispatch::Services {
-        app: Some(app),
-        breaches: Some(breaches),
-        mcp: None,
-    };
-    super::dispatch::serve("evaluate", &services, request).await
-}
 
 /// `POST /v1/evaluate`.
 pub async fn serve(

@@ -13,7 +13,6 @@ use crate::quota::RateLimit;
 use lambda_http::http::{Method, Response, StatusCode};
 use lambda_http::{Body, Request};
 use serde::Serialize;
-use std::convert::Infallible;
 use std::time::SystemTime;
 
 /// Parameters of the contract, in the query string (GET) or the JSON body (POST).
@@ -46,12 +45,6 @@ pub const PARAMS: &[&str] = &[
 
 /// Accepted in the POST body only: a key never belongs in a URL.
 pub const BODY_ONLY_PARAMS: &[&str] = &["apiKey"];
-
-/// The generate function (`/v1/generate` and the drop-in routes it serves), through the
-/// dispatcher.
-pub async fn handle(app: &App, request: Request) -> Result<Response<Body>, Infallible> {
-    super::dispatch::serve_with_app("generate", app, request).await
-}
 
 /// `GET|POST /v1/generate`.
 pub async fn serve(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {

@@ -30,7 +30,6 @@ use rmcp::service::RequestContext;
 use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use rmcp::{RoleServer, ServerHandler};
-use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 use tools::ToolName;
 
@@ -89,14 +88,9 @@ impl<B: BreachSource + 'static> McpServer<B> {
         McpServer { app, service }
     }
 
-    /// The mcp function, through the dispatcher.
-    pub async fn handle(&self, request: Request) -> Result<Response<Body>, Infallible> {
-        let services = super::dispatch::Services {
-            app: Some(&*self.app),
-            breaches: None,
-            mcp: Some(self),
-        };
-        super::dispatch::serve("mcp", &services, request).await
+    /// The app it answers from.
+    pub fn app(&self) -> &App {
+        &self.app
     }
 
     /// `POST /mcp` (and TinyFn's `/mcp/generate`): one JSON-RPC message over Streamable HTTP.
