@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: setup dev test lint bench
+.PHONY: setup dev test lint bench build-arm64 deploy
 
 ## Install cargo-lambda, cfn-lint, the SAM CLI (.venv) and DynamoDB Local (.dynamodb), once.
 setup:
@@ -17,13 +17,16 @@ dev: setup
 
 ## Every check and test: formatting, clippy, the template and the OpenAPI spec, unit/HTTP/deployment
 ## tests, the store tests against DynamoDB Local, the end-to-end test through cargo lambda watch,
-## the template's permissions against the AWS calls those suites recorded, and schemathesis
-## against the local stack (.ci/contract).
+## the template's permissions against the AWS calls those suites recorded, schemathesis against
+## the local stack (.ci/contract), and the deploy rehearsal: the arm64 artifacts of
+## `make build-arm64`, each booted under qemu-user and sent its routes' events.
 test: setup lint
 	rm -rf target/aws-calls
 	cargo test --workspace
 	cargo test -p integration-tests --test permissions -- --ignored
 	bash .ci/contract
+	$(MAKE) --no-print-directory build-arm64
+	cargo test -p integration-tests --test rehearsal -- --ignored --nocapture
 
 lint: setup
 	cargo fmt --all -- --check
@@ -40,3 +43,18 @@ bench: setup
 	npm ci --prefix target/bench-node --no-audit --no-fund --loglevel=error
 	cargo build --release --workspace --bins
 	cargo run --release -p integration-tests --example bench
+
+## The functions for AWS Lambda as the deployment builds them: `sam build` (cargo lambda build
+## --release --arm64, per function) into .aws-sam/build. ~10 minutes from clean on 2 cores.
+build-arm64: setup
+	@rustup target list --installed | grep -qx aarch64-unknown-linux-gnu || { \
+	  echo "build-arm64: the aarch64-unknown-linux-gnu Rust target is missing: rustup target add aarch64-unknown-linux-gnu" >&2; exit 2; }
+	sam build
+
+## Build, then deploy to the AWS account of your credentials: `make deploy` asks for the stack's
+## settings the first time (sam deploy --guided) and saves them in samconfig.toml;
+## `make deploy CONFIG_ENV=ci` deploys with that environment's saved settings.
+deploy: build-arm64
+	@python3 -c 'import boto3, sys; sys.exit(0 if boto3.Session().get_credentials() else 1)' 2>/dev/null || { \
+	  echo "deploy: no AWS credentials found: run aws configure (or set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)" >&2; exit 2; }
+	sam deploy $(if $(CONFIG_ENV),--config-env $(CONFIG_ENV),--guided)

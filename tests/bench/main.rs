@@ -19,7 +19,7 @@ use passwordapi::store::dynamodb::DynamoStore;
 use passwordapi::store::{Meter, Meterer, Store};
 use std::time::{Duration, Instant};
 
-mod coldstart;
+use integration_tests::runtime_api as coldstart;
 
 /// CPU time of one call of `f`, the median of `runs` batches of `per_batch` calls.
 fn cpu_per_call(runs: usize, per_batch: usize, mut f: impl FnMut()) -> Duration {
@@ -674,7 +674,7 @@ fn refused_row(runtime: &tokio::runtime::Runtime) {
     );
 }
 
-/// Each release function run as Lambda runs it (see `coldstart`): init and per-event CPU, peak
+/// Each release function run as Lambda runs it (see `integration_tests::runtime_api`): init and per-event CPU, peak
 /// memory against its configured memory size, and the zipped size of its bootstrap.
 /// The hostile-cost corpus (`integration_tests::costly_requests`): each request's handler CPU on
 /// its first run (what a caller varying its parameters pays every time), the worst per endpoint

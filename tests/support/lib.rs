@@ -3,6 +3,7 @@
 pub mod aws_calls;
 pub mod dynamo;
 pub mod range_server;
+pub mod runtime_api;
 pub mod secrets;
 pub mod watch;
 

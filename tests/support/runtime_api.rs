@@ -1,5 +1,7 @@
-//! Cold starts, warm invocations and peak memory of the release functions, each run as Lambda
-//! runs it: the process talks to a stand-in for the Lambda Runtime API (this module) over HTTP.
+//! A function's bootstrap run as Lambda runs it: the process talks to this stand-in for the Lambda
+//! Runtime API over HTTP. `make bench` reads cold starts, warm invocations and peak memory from
+//! it; the deploy rehearsal (`tests/rehearsal.rs`) boots the arm64 artifacts through it under
+//! qemu.
 //!
 //! CPU time comes from `/proc/<pid>/task/*/schedstat` (nanoseconds on the CPU, every thread):
 //! - init: process start → its first `GET /runtime/invocation/next` (config read, clients built,
@@ -9,7 +11,7 @@
 //!
 //! Peak memory is `VmHWM` (peak resident set) from `/proc/<pid>/status` after the last event.
 
-use integration_tests::Event;
+use crate::Event;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
@@ -138,11 +140,28 @@ impl Drop for Killed {
 pub fn run(
     binary: &Path,
     env: &[(&str, String)],
+    next: impl FnMut(Option<&serde_json::Value>) -> Option<Event>,
+) -> Run {
+    run_through(&[], binary, env, next)
+}
+
+/// [`run`] with `binary` started through a `launcher` (e.g. `qemu-aarch64 -L <sysroot>`).
+pub fn run_through(
+    launcher: &[&str],
+    binary: &Path,
+    env: &[(&str, String)],
     mut next: impl FnMut(Option<&serde_json::Value>) -> Option<Event>,
 ) -> Run {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let api = listener.local_addr().unwrap().to_string();
-    let mut command = Command::new(binary);
+    let mut command = match launcher.split_first() {
+        Some((program, args)) => {
+            let mut command = Command::new(program);
+            command.args(args).arg(binary);
+            command
+        }
+        None => Command::new(binary),
+    };
     command
         .env_clear()
         .env("AWS_LAMBDA_RUNTIME_API", api)
