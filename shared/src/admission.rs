@@ -60,6 +60,14 @@ impl Caller {
         }
     }
 
+    /// The version of the caller's key (none for an anonymous caller).
+    pub fn key_version(&self) -> Option<u64> {
+        match self {
+            Caller::Anonymous { .. } => None,
+            Caller::Key { verified, .. } => Some(verified.key_version),
+        }
+    }
+
     /// Whose counter the caller's requests go to.
     pub fn who(&self) -> Meterer {
         match self {
@@ -147,11 +155,7 @@ impl RefusalMemory {
     }
 
     fn index(caller: &Caller) -> (Meterer, Option<u64>) {
-        let version = match caller {
-            Caller::Anonymous { .. } => None,
-            Caller::Key { verified, .. } => Some(verified.key_version),
-        };
-        (caller.who(), version)
+        (caller.who(), caller.key_version())
     }
 
     fn remember(&self, caller: &Caller, refusal: &Refusal, now_ms: i64) {
@@ -184,16 +188,6 @@ impl RefusalMemory {
     /// Forgets the refusals of `who` (every key version): its limit changed.
     pub fn forget(&self, who: &Meterer) {
         self.entries.retain(|(meterer, _), _| meterer != who);
-    }
-
-    /// Callers held.
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    /// Whether none is held.
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
     }
 }
 
@@ -280,10 +274,7 @@ impl Gate<'_> {
         let day = self.clock.today();
         let tier = caller.tier();
         let limit = self.config.limits(tier).daily_limit;
-        let mut key_version = match caller {
-            Caller::Anonymous { .. } => None,
-            Caller::Key { verified, .. } => Some(verified.key_version),
-        };
+        let mut key_version = caller.key_version();
         for _ in 0..2 {
             let meter = Meter {
                 who: caller.who(),

@@ -42,6 +42,13 @@ pub fn process_origins() -> &'static [String] {
     })
 }
 
+/// Whether `origin` (as a browser sends it) is one of `allowed` (`*`: any), compared as
+/// `ALLOWED_ORIGINS` is read: without a trailing `/`, lower-cased.
+pub fn allows(allowed: &[String], origin: &str) -> bool {
+    let origin = origin.trim_end_matches('/').to_ascii_lowercase();
+    allowed.iter().any(|a| a == "*" || *a == origin)
+}
+
 /// The CORS headers for `request` when its `Origin` is one of `allowed` (none otherwise, and
 /// never `Access-Control-Allow-Credentials`): a preflight gets the methods, headers and max age.
 pub fn headers(
@@ -52,8 +59,7 @@ pub fn headers(
     let Some(origin) = request.headers().get(ORIGIN).and_then(|o| o.to_str().ok()) else {
         return Vec::new();
     };
-    let normalised = origin.trim_end_matches('/').to_ascii_lowercase();
-    if !allowed.iter().any(|a| a == "*" || *a == normalised) {
+    if !allows(allowed, origin) {
         return Vec::new();
     }
     let mut headers = vec![

@@ -188,12 +188,7 @@ fn check_origin(allowed: &[String], headers: &HeaderMap) -> Result<(), ApiError>
     let Some(origin) = headers.get(http::header::ORIGIN) else {
         return Ok(());
     };
-    let origin = origin
-        .to_str()
-        .unwrap_or_default()
-        .trim_end_matches('/')
-        .to_ascii_lowercase();
-    if allowed.iter().any(|a| a == "*" || *a == origin) {
+    if super::cors::allows(allowed, origin.to_str().unwrap_or_default()) {
         return Ok(());
     }
     Err(ApiError::new(
