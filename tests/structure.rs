@@ -42,49 +42,15 @@ fn module_of(path: &Path) -> String {
     first.trim_end_matches(".rs").to_owned()
 }
 
-/// Every `crate::<module>` a file names outside its tests, as top-level edges.
+/// The top-level modules each top-level module uses: [`file_graph`] with every module file
+/// counted as its top-level module.
 fn edges() -> BTreeMap<String, BTreeSet<String>> {
-    let path_use = regex::Regex::new(r"crate::(\w+)").unwrap();
-    let group_use = regex::Regex::new(r"use crate::\{([^}]*)\}").unwrap();
+    let top = |module: &str| module.split("::").next().unwrap().to_owned();
     let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let mut files = vec![shared_src()];
-    while let Some(dir) = files.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                files.push(path);
-                continue;
-            }
-            if path.extension().is_none_or(|e| e != "rs") || path.ends_with("lib.rs") {
-                continue;
-            }
-            if path.file_name().is_some_and(|n| n == "tests.rs") {
-                continue;
-            }
-            let text = std::fs::read_to_string(&path).unwrap();
-            let code = text.split("#[cfg(test)]\nmod tests").next().unwrap();
-            let code: String = code
-                .lines()
-                .filter(|l| !l.trim_start().starts_with("//"))
-                .collect::<Vec<_>>()
-                .join("\n");
-            let from = module_of(&path);
-            let mut to: BTreeSet<String> = path_use
-                .captures_iter(&code)
-                .map(|c| c[1].to_owned())
-                .collect();
-            for group in group_use.captures_iter(&code) {
-                to.extend(
-                    group[1]
-                        .split(',')
-                        .map(|item| item.trim().split("::").next().unwrap_or("").to_owned())
-                        .filter(|m| !m.is_empty()),
-                );
-            }
-            to.remove(&from);
-            to.retain(|m| m != "Config");
-            edges.entry(from).or_default().extend(to);
-        }
+    for (from, to) in file_graph() {
+        let from = top(&from);
+        let used: BTreeSet<String> = to.iter().map(|t| top(t)).filter(|t| *t != from).collect();
+        edges.entry(from).or_default().extend(used);
     }
     edges
 }
