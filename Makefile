@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: setup dev test lint bench build-arm64 deploy
+.PHONY: setup dev test lint bench build-arm64 deploy admin
 
 ## Install cargo-lambda, cfn-lint, the SAM CLI (.venv) and DynamoDB Local (.dynamodb), once.
 setup:
@@ -14,6 +14,11 @@ setup:
 ## the environment reach the functions.
 dev: setup
 	bash .ci/dev
+
+## The operator's tool on `make dev`'s table: make admin ARGS="plans list" (README: "Operators'
+## guide"; for a deployed table run it with --table NAME instead of --local).
+admin:
+	cargo run --quiet -p passwordapi-admin -- --local $(ARGS)
 
 ## Every check and test: formatting, clippy, the template and the OpenAPI spec, unit/HTTP/deployment
 ## tests, the store tests against DynamoDB Local, the end-to-end test through cargo lambda watch,

@@ -192,8 +192,8 @@ async fn passgeni_modes_and_presets_for_every_caller() {
 #[tokio::test]
 async fn passgeni_errors_as_documented() {
     let api = Api::new(Config {
-        anonymous: passwordapi::config::TierLimits {
-            daily_limit: 2,
+        anonymous: passwordapi::plan::Plan {
+            daily: 2,
             ..Config::default().anonymous
         },
         ..Config::default()
@@ -394,8 +394,8 @@ async fn bunny_documented_request_defaults_and_formula() {
 #[tokio::test]
 async fn bunny_errors_are_its_detail_bodies() {
     let api = Api::new(Config {
-        free: passwordapi::config::TierLimits {
-            daily_limit: 1,
+        free: passwordapi::plan::Plan {
+            daily: 1,
             ..Config::default().free
         },
         ..Config::default()

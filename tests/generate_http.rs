@@ -1038,10 +1038,7 @@ async fn anonymous_callers_are_counted_per_ipv6_64_and_mapped_addresses_as_ipv4(
     );
     let fixture: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     let app = memory_app(Config {
-        anonymous: passwordapi::config::TierLimits {
-            daily_limit: 2,
-            max_count: 10,
-        },
+        anonymous: integration_tests::plan("anonymous", 2, 10),
         ..Config::default()
     });
     let from = async |ip: &str| {

@@ -36,10 +36,7 @@ impl Api {
     /// An API whose anonymous tier allows the hostile-cost corpus's counts, `daily_limit` a day.
     fn costly(daily_limit: u32) -> Api {
         Api::with(Config {
-            anonymous: passwordapi::config::TierLimits {
-                daily_limit,
-                max_count: COSTLY_MAX_COUNT,
-            },
+            anonymous: integration_tests::plan("anonymous", daily_limit, COSTLY_MAX_COUNT),
             ..Config::default()
         })
     }

@@ -2,7 +2,7 @@
 //! hard limit → regenerate → old key refused, the quota codes and headers, the store calls a warm
 //! request costs, and 503 when the database is gone.
 
-use async_trait::async_trait;
+use integration_tests::counting::Counting;
 use integration_tests::dynamo::{LocalDynamo, create_table, fresh_table};
 use integration_tests::{Event, body_json, header, test_config};
 use lambda_http::Body;
@@ -12,96 +12,11 @@ use passwordapi::evaluate::breach::RangeCache;
 use passwordapi::evaluate::hibp::HibpClient;
 use passwordapi::http::{App, dispatch};
 use passwordapi::quota::Day;
+use passwordapi::store::Store;
 use passwordapi::store::dynamodb::DynamoStore;
-use passwordapi::store::{
-    Account, HardLimitError, Meter, Metered, Meterer, RegisterError, Rotation, Store, StoreError,
-};
 use serde_json::{Value, json};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-/// Counts the calls that reach the real store.
-struct Counting {
-    inner: DynamoStore,
-    calls: AtomicUsize,
-}
-
-impl Counting {
-    fn calls(&self) -> usize {
-        self.calls.load(Ordering::SeqCst)
-    }
-    fn tick(&self) {
-        self.calls.fetch_add(1, Ordering::SeqCst);
-    }
-}
-
-#[async_trait]
-impl Store for Counting {
-    async fn meter(&self, meter: &Meter) -> Result<Metered, StoreError> {
-        self.tick();
-        self.inner.meter(meter).await
-    }
-    async fn peek(&self, who: &Meterer, day: Day) -> Result<(u32, Option<u32>), StoreError> {
-        self.tick();
-        self.inner.peek(who, day).await
-    }
-    async fn open_day(
-        &self,
-        id: &str,
-        day: Day,
-        v: u64,
-        h: Option<u32>,
-    ) -> Result<bool, StoreError> {
-        self.tick();
-        self.inner.open_day(id, day, v, h).await
-    }
-    async fn account(&self, id: &str) -> Result<Option<Account>, StoreError> {
-        self.tick();
-        self.inner.account(id).await
-    }
-    async fn count_registration(&self, ip: &str, day: Day, limit: u32) -> Result<bool, StoreError> {
-        self.tick();
-        self.inner.count_registration(ip, day, limit).await
-    }
-    async fn email_claimed(&self, email_hash: &str) -> Result<bool, StoreError> {
-        self.tick();
-        self.inner.email_claimed(email_hash).await
-    }
-    async fn register(&self, a: &Account) -> Result<(), RegisterError> {
-        self.tick();
-        self.inner.register(a).await
-    }
-    async fn rotate(
-        &self,
-        a: &Account,
-        k: &str,
-        r: &str,
-        rotation: &Rotation,
-        day: Day,
-    ) -> Result<bool, StoreError> {
-        self.tick();
-        self.inner.rotate(a, k, r, rotation, day).await
-    }
-    async fn set_hard_limit(
-        &self,
-        id: &str,
-        v: u64,
-        h: Option<u32>,
-        day: Day,
-    ) -> Result<(), HardLimitError> {
-        self.tick();
-        self.inner.set_hard_limit(id, v, h, day).await
-    }
-    async fn usage(
-        &self,
-        who: &Meterer,
-        from: Day,
-        to: Day,
-    ) -> Result<Vec<(Day, u32)>, StoreError> {
-        self.tick();
-        self.inner.usage(who, from, to).await
-    }
-}
+use std::sync::atomic::Ordering;
 
 struct Api {
     app: Arc<App>,
@@ -113,10 +28,10 @@ struct Api {
 impl Api {
     async fn new(config: Config) -> Api {
         let (client, table) = fresh_table("keys").await;
-        let store = Arc::new(Counting {
-            inner: DynamoStore::new(client.clone(), table.clone()),
-            calls: AtomicUsize::new(0),
-        });
+        let store = Arc::new(Counting::new(DynamoStore::new(
+            client.clone(),
+            table.clone(),
+        )));
         let config = Config {
             pepper: test_config().pepper,
             ..config
@@ -450,14 +365,8 @@ async fn a_hard_limit_changed_after_a_regeneration_holds_the_next_day() {
 #[tokio::test]
 async fn the_daily_limit_answers_429_with_its_code_and_headers() {
     let config = Config {
-        anonymous: passwordapi::config::TierLimits {
-            daily_limit: 2,
-            max_count: 10,
-        },
-        free: passwordapi::config::TierLimits {
-            daily_limit: 1,
-            max_count: 10,
-        },
+        anonymous: integration_tests::plan("anonymous", 2, 10),
+        free: integration_tests::plan("free", 1, 10),
         ..Config::default()
     };
     let api = Api::new(config).await;
@@ -497,10 +406,7 @@ async fn the_daily_limit_answers_429_with_its_code_and_headers() {
 #[tokio::test]
 async fn a_refused_caller_is_refused_again_without_a_store_call() {
     let api = Api::new(Config {
-        free: passwordapi::config::TierLimits {
-            daily_limit: 2,
-            max_count: 10,
-        },
+        free: integration_tests::plan("free", 2, 10),
         ..Config::default()
     })
     .await;
@@ -566,39 +472,24 @@ async fn a_refused_caller_is_refused_again_without_a_store_call() {
 }
 
 #[tokio::test]
-async fn an_operator_promotes_a_key_to_team_in_the_table() {
-    let mut api = Api::new(Config::default()).await;
+async fn an_operators_plan_change_reaches_a_warm_key_on_its_next_request() {
+    let api = Api::new(Config::default()).await;
     let (key, _) = api.register("team@example.com").await;
     let big = |key: &str| {
         Event::post("/v1/generate", r#"{"count": 200, "length": 8}"#).header("X-API-Key", key)
     };
     let (status, json) = api.json(big(&key)).await;
     assert_eq!((status, json["param"].as_str()), (400, Some("count")));
-    // The operator's step, as the README gives it: set the account item's tier.
-    let account_id = &key["pwa_live_".len().."pwa_live_".len() + 12];
-    api.client
-        .update_item()
-        .table_name(&api.table)
-        .key(
-            "pk",
-            aws_sdk_dynamodb::types::AttributeValue::S(format!("ACCOUNT#{account_id}")),
-        )
-        .key(
-            "sk",
-            aws_sdk_dynamodb::types::AttributeValue::S("ACCOUNT".into()),
-        )
-        .update_expression("SET tier = :team")
-        .expression_attribute_values(
-            ":team",
-            aws_sdk_dynamodb::types::AttributeValue::S("team".into()),
-        )
-        .send()
-        .await
-        .unwrap();
-    // A container that has not cached the key (a cold one, or after the cache's 5 minutes).
-    Arc::get_mut(&mut api.app)
-        .expect("the test holds the only reference")
-        .keys = passwordapi::keys::KeyCache::new();
+    assert_eq!(api.generate(&key).await.status(), 200);
+    // The operator's step (passwordapi-admin accounts set-plan), while this container holds the
+    // key verified on the free plan.
+    let operator = passwordapi::operator::Operator::new(
+        DynamoStore::new(api.client.clone(), api.table.clone()),
+        "arn:aws:iam::123456789012:user/ops",
+        &Config::default(),
+    );
+    operator.set_plan(&key, "team").await.unwrap();
+    let calls = api.store.calls();
     let response = api.send(big(&key)).await;
     let json = body_json(&response);
     assert_eq!(response.status(), 200, "{json}");
@@ -610,7 +501,26 @@ async fn an_operator_promotes_a_key_to_team_in_the_table() {
         (Some("team"), Some(200))
     );
     assert_eq!(limits(&response).0, 5000);
-    assert_eq!(api.usage(&key).await.1["tier"], "team");
+    // The count above the known maximum read the account, then metering counted on the month
+    // the change had moved to the new revision: two calls.
+    assert_eq!(api.store.calls() - calls, 2);
+    let usage = api.usage(&key).await.1;
+    assert_eq!(
+        (usage["plan"].as_str(), usage["usage"].as_u64()),
+        (Some("team"), Some(2))
+    );
+    // And back: a lowered maximum holds from the next request too.
+    operator.set_plan(&key, "free").await.unwrap();
+    let (status, json) = api.json(big(&key)).await;
+    assert_eq!((status, json["param"].as_str()), (400, Some("count")));
+    let events = api
+        .send(Event::new("GET", "/v1/keys/events").header("X-API-Key", &key))
+        .await;
+    let trail = body_json(&events)["events"].clone();
+    assert_eq!(trail[0]["event"], "plan_changed");
+    assert_eq!(trail[0]["actor"], "arn:aws:iam::123456789012:user/ops");
+    assert_eq!(trail[0]["old"]["plan"], "team");
+    assert_eq!(trail[1]["new"]["plan"], "team");
 }
 
 #[tokio::test]
@@ -889,8 +799,8 @@ async fn a_limit_of_zero_closes_registration_or_the_anonymous_tier() {
     }
 
     let keys_only = Api::new(Config {
-        anonymous: passwordapi::config::TierLimits {
-            daily_limit: 0,
+        anonymous: passwordapi::plan::Plan {
+            daily: 0,
             ..Config::default().anonymous
         },
         ..Config::default()
@@ -1006,10 +916,7 @@ async fn an_unreachable_database_is_a_503_with_retry_after_never_a_500() {
 #[tokio::test]
 async fn every_metered_function_reads_and_writes_the_table_through_its_paths() {
     let api = Api::new(Config {
-        free: passwordapi::config::TierLimits {
-            daily_limit: 4,
-            max_count: 10,
-        },
+        free: integration_tests::plan("free", 4, 10),
         ..Config::default()
     })
     .await;

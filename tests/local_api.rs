@@ -149,7 +149,7 @@ fn check_logs(log: &str, secrets: &[String]) {
         let request_id = line["spans"][0]["requestId"].as_str().unwrap_or_default();
         assert!(!request_id.is_empty(), "{line}");
     }
-    assert!(requests.iter().any(|l| l["fields"]["tier"] == "free"));
+    assert!(requests.iter().any(|l| l["fields"]["plan"] == "free"));
     assert!(
         requests
             .iter()

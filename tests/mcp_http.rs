@@ -643,10 +643,7 @@ async fn keys_work_as_in_rest_and_share_its_counter() {
 #[tokio::test]
 async fn an_exceeded_quota_is_a_tool_error_with_the_reset_time() {
     let mcp = Mcp::new(Config {
-        anonymous: passwordapi::config::TierLimits {
-            daily_limit: 2,
-            max_count: 10,
-        },
+        anonymous: integration_tests::plan("anonymous", 2, 10),
         ..Config::default()
     });
     for remaining in ["1", "0"] {
@@ -695,10 +692,11 @@ async fn an_exceeded_quota_is_a_tool_error_with_the_reset_time() {
 #[tokio::test]
 async fn the_hostile_cost_corpus_is_bounded_through_mcp_as_through_rest() {
     let mcp = Mcp::new(Config {
-        anonymous: passwordapi::config::TierLimits {
-            daily_limit: u32::MAX,
-            max_count: integration_tests::COSTLY_MAX_COUNT,
-        },
+        anonymous: integration_tests::plan(
+            "anonymous",
+            u32::MAX,
+            integration_tests::COSTLY_MAX_COUNT,
+        ),
         ..Config::default()
     });
     let tool_of = |path: &str| match path {

@@ -21,16 +21,13 @@ fn phrases() -> Vec<String> {
     let range_lines = passwordapi::evaluate::breach::MAX_RANGE_LINES;
     let (lengths, words) = (generate::LENGTH_RANGE, generate::WORDS_RANGE);
     vec![
-        // Tiers.
+        // The seed plans.
         format!(
             "{} a\n  day, `count` ≤ {}",
-            anonymous.daily_limit, anonymous.max_count
+            anonymous.daily, anonymous.max_count
         ),
-        format!(
-            "registered key: {}, ≤ {})",
-            free.daily_limit, free.max_count
-        ),
-        format!("promotes: {}, ≤ {})", team.daily_limit, team.max_count),
+        format!("registered key: {}, ≤ {})", free.daily, free.max_count),
+        format!("`team` ({}, ≤ {})", team.daily, team.max_count),
         // Generation.
         format!(
             "\"entropy_bits\":{:.2}",
@@ -61,9 +58,22 @@ fn phrases() -> Vec<String> {
             KeyCache::TTL.as_secs() / 60
         ),
         format!("at most {} s", RefusalMemory::HOLD_MS / 1000),
-        format!("({} days, today included)", accounts::HISTORY_DAYS),
-        format!("({USAGE_TTL_DAYS} days after the day)"),
+        format!(
+            "({} days, today included, and the whole month)",
+            accounts::HISTORY_DAYS
+        ),
+        format!("({USAGE_TTL_DAYS} days after the month)"),
         format!("({REGISTER_TTL_DAYS} days after)"),
+        // Plans and the audit trail.
+        format!("returns the newest {}", accounts::EVENTS_LIMIT),
+        format!(
+            "never a secret; kept {} days",
+            passwordapi::store::EVENT_TTL_DAYS
+        ),
+        format!(
+            "| `PLANS_REFRESH_SECONDS` | {} |",
+            Config::default().plans_refresh.as_secs()
+        ),
         // Limits of what a request may send or a source may answer.
         format!("a body over {} KiB", request::MAX_BODY_BYTES / 1024),
         format!("slower than {hibp} s"),

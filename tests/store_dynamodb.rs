@@ -4,11 +4,13 @@
 //! database and a loopback-only emulator.
 
 use integration_tests::dynamo::{LocalDynamo, fresh_table, patient};
-use passwordapi::quota::{Day, Tier};
+use passwordapi::plan::{self, Plan};
+use passwordapi::quota::{Counts, Day, Month};
 use passwordapi::store::dynamodb::DynamoStore;
 use passwordapi::store::memory::MemoryStore;
 use passwordapi::store::{
-    Account, HardLimitError, Meter, Metered, Meterer, RegisterError, Rotation, Store,
+    Account, Event, EventKind, HardLimitError, Meter, Metered, Meterer, RegisterError, Rotation,
+    Store,
 };
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -24,45 +26,106 @@ async fn patient_store() -> Arc<DynamoStore> {
     Arc::new(DynamoStore::new(patient(&client), table))
 }
 
+/// 2026-11-23, a Monday in a 30-day month.
 fn day() -> Day {
     Day::from_unix_ms(1_795_435_200_000)
 }
 
+const AT: i64 = 1_795_435_200_000;
+
 fn account(id: &str, email: &str) -> Account {
-    Account {
-        id: id.to_owned(),
-        email_hash: format!("hash-of-{email}"),
-        key_hash: "$argon2id$key".to_owned(),
-        regen_hash: "$argon2id$regen".to_owned(),
-        key_version: 1,
-        tier: Tier::Free,
-        hard_limit: None,
-        rotation: None,
-    }
+    Account::new(
+        id.to_owned(),
+        format!("hash-of-{email}"),
+        "$argon2id$key".to_owned(),
+        "$argon2id$regen".to_owned(),
+        plan::FREE,
+        AT,
+    )
+}
+
+fn event(kind: EventKind) -> Event {
+    Event::new(kind, "self", AT)
+}
+
+fn registered() -> Event {
+    event(EventKind::Registered).set("plan", plan::FREE)
 }
 
 fn rotation(n: u32) -> Rotation {
     Rotation {
         spent_regen_hash: format!("$argon2id$spent{n}"),
-        at_ms: 1_795_435_200_000 + i64::from(n),
+        at_ms: AT + i64::from(n),
         nonce: format!("nonce{n}"),
     }
 }
 
-fn anonymous(limit: u32) -> Meter {
-    Meter {
-        who: Meterer::Ip("203.0.113.7-hash".to_owned()),
-        day: day(),
-        limit,
-        key_version: None,
+/// `acct` regenerated: new hashes, the next key version, rotation `n` recorded.
+fn regenerated(acct: &Account, n: u32) -> Account {
+    Account {
+        key_hash: format!("$argon2id$key{n}"),
+        regen_hash: format!("$argon2id$regen{n}"),
+        key_version: acct.key_version + 1,
+        rotation: Some(rotation(n)),
+        ..acct.clone()
     }
 }
 
-/// Runs `n` meters at once (on a multi-threaded runtime) and counts the admitted ones.
-async fn concurrent(store: Arc<dyn Store>, meter: Meter, n: usize) -> (usize, usize) {
+/// Regenerates `acct` as read (its revision), on `day`.
+async fn regenerate(store: &dyn Store, acct: &Account, n: u32, day: Day) -> bool {
+    let event = Event {
+        at_ms: AT + i64::from(n),
+        ..event(EventKind::Regenerated).change(
+            "key_version",
+            acct.key_version,
+            acct.key_version + 1,
+        )
+    };
+    store
+        .update_account(acct, &regenerated(acct, n), day, &event)
+        .await
+        .unwrap()
+}
+
+fn anonymous(daily: u32) -> Meter {
+    Meter {
+        who: Meterer::Ip("203.0.113.7-hash".to_owned()),
+        day: day(),
+        daily,
+        monthly: None,
+        rev: None,
+    }
+}
+
+fn keyed(id: &str, day: Day, daily: u32, monthly: Option<u32>, rev: u64) -> Meter {
+    Meter {
+        who: Meterer::Account(id.to_owned()),
+        day,
+        daily,
+        monthly,
+        rev: Some(rev),
+    }
+}
+
+fn admitted(day: u32, month: u32, hard_limit: Option<u32>) -> Metered {
+    Metered::Admitted {
+        counts: Counts { day, month },
+        hard_limit,
+    }
+}
+
+fn full(day: u32, month: u32, hard_limit: Option<u32>) -> Metered {
+    Metered::Full {
+        counts: Counts { day, month },
+        hard_limit,
+    }
+}
+
+/// Runs the meters at once (on a multi-threaded runtime) and counts the admitted ones.
+async fn concurrent(store: Arc<dyn Store>, meters: Vec<Meter>) -> (usize, usize) {
     let mut tasks = Vec::new();
-    for _ in 0..n {
-        let (store, meter) = (Arc::clone(&store), meter.clone());
+    for meter in meters {
+        let store = Arc::clone(&store);
         tasks.push(tokio::spawn(async move { store.meter(&meter).await }));
     }
     let (mut admitted, mut full) = (0, 0);
@@ -90,7 +153,7 @@ async fn three_hundred_concurrent_anonymous_requests_admit_exactly_the_limit() {
 async fn three_hundred_concurrent_anonymous_requests_admit_exactly_the_limit_on(
     store: Arc<dyn Store>,
 ) {
-    let (admitted, full) = concurrent(Arc::clone(&store), anonymous(100), 300).await;
+    let (admitted, full) = concurrent(Arc::clone(&store), vec![anonymous(100); 300]).await;
     assert_eq!((admitted, full), (100, 200));
     let usage = store
         .usage(&anonymous(100).who, day(), day())
@@ -108,110 +171,293 @@ async fn three_hundred_concurrent_key_requests_admit_exactly_the_limit() {
 }
 
 async fn three_hundred_concurrent_key_requests_admit_exactly_the_limit_on(store: Arc<dyn Store>) {
-    store
-        .register(&account("acct00000001", "a@x.io"))
-        .await
-        .unwrap();
+    let acct = account("acct00000001", "a@x.io");
+    store.register(&acct, &registered()).await.unwrap();
     assert!(
         store
-            .open_day("acct00000001", day(), 1, None)
+            .open_month(&acct.id, day().month(), 1, None)
             .await
             .unwrap()
     );
-    let meter = Meter {
-        who: Meterer::Account("acct00000001".to_owned()),
-        day: day(),
-        limit: 100,
-        key_version: Some(1),
+    let meter = keyed(&acct.id, day(), 100, None, 1);
+    assert_eq!(concurrent(store, vec![meter; 300]).await, (100, 200));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 8)]
+async fn a_monthly_limit_admits_exactly_its_count_across_days_under_concurrency() {
+    a_monthly_limit_admits_exactly_its_count_on(patient_store().await).await;
+    // The in-memory store of the HTTP tests behaves the same.
+    a_monthly_limit_admits_exactly_its_count_on(Arc::new(MemoryStore::new())).await;
+}
+
+async fn a_monthly_limit_admits_exactly_its_count_on(store: Arc<dyn Store>) {
+    // 300 at once, half on one day and half on the next (same month), 100 a month: exactly
+    // 100, though each day's limit (1000) has room.
+    let acct = account("acct00000011", "m@x.io");
+    store.register(&acct, &registered()).await.unwrap();
+    assert!(
+        store
+            .open_month(&acct.id, day().month(), 1, None)
+            .await
+            .unwrap()
+    );
+    let meters = (0..300)
+        .map(|i| {
+            keyed(
+                &acct.id,
+                if i % 2 == 0 { day() } else { day().next() },
+                1000,
+                Some(100),
+                1,
+            )
+        })
+        .collect();
+    assert_eq!(concurrent(Arc::clone(&store), meters).await, (100, 200));
+    let who = Meterer::Account(acct.id.clone());
+    let days = store.usage(&who, day(), day().next()).await.unwrap();
+    assert_eq!(days.iter().map(|(_, u)| u).sum::<u32>(), 100);
+    assert_eq!(store.peek(&who, day()).await.unwrap().0.month, 100);
+    // Full: the refusal reports the month's count.
+    let Metered::Full { counts, .. } = store
+        .meter(&keyed(&acct.id, day(), 1000, Some(100), 1))
+        .await
+        .unwrap()
+    else {
+        panic!("the month is full");
     };
-    assert_eq!(concurrent(store, meter, 300).await, (100, 200));
+    assert_eq!(counts.month, 100);
+    // The next month starts again (opened for the account's revision first).
+    let next = day().month().next().first_day();
+    assert_eq!(
+        store
+            .meter(&keyed(&acct.id, next, 1000, Some(100), 1))
+            .await
+            .unwrap(),
+        Metered::Unverified
+    );
+    assert!(
+        store
+            .open_month(&acct.id, next.month(), 1, None)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store
+            .meter(&keyed(&acct.id, next, 1000, Some(100), 1))
+            .await
+            .unwrap(),
+        admitted(1, 1, None)
+    );
+
+    // An anonymous caller's month too.
+    let ip = |day| Meter {
+        monthly: Some(30),
+        day,
+        ..anonymous(1000)
+    };
+    let meters = (0..90).map(|i| ip(day().minus(i % 3))).collect();
+    assert_eq!(concurrent(Arc::clone(&store), meters).await, (30, 60));
+    assert_eq!(
+        store
+            .meter(&ip(day().month().next().first_day()))
+            .await
+            .unwrap(),
+        admitted(1, 1, None)
+    );
 }
 
 #[tokio::test]
-async fn an_account_meters_only_on_a_day_opened_for_its_key_version() {
-    an_account_meters_only_on_a_day_opened_for_its_key_version_on(store().await).await;
+async fn a_closed_window_admits_nothing_and_still_tells_a_stale_view() {
+    closed_windows(&*store().await).await;
+    closed_windows(&MemoryStore::new()).await;
+}
+
+async fn closed_windows(store: &dyn Store) {
+    assert_eq!(store.meter(&anonymous(0)).await.unwrap(), full(0, 0, None));
+    let no_month = Meter {
+        monthly: Some(0),
+        ..anonymous(10)
+    };
+    assert_eq!(store.meter(&no_month).await.unwrap(), full(0, 0, None));
+    assert_eq!(
+        store.usage(&anonymous(0).who, day(), day()).await.unwrap(),
+        vec![]
+    );
+    let acct = account("acct00000012", "closed@x.io");
+    store.register(&acct, &registered()).await.unwrap();
+    assert!(
+        store
+            .open_month(&acct.id, day().month(), 1, None)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store
+            .meter(&keyed(&acct.id, day(), 0, None, 1))
+            .await
+            .unwrap(),
+        full(0, 0, None)
+    );
+    assert_eq!(
+        store
+            .meter(&keyed(&acct.id, day(), 5, Some(0), 1))
+            .await
+            .unwrap(),
+        full(0, 0, None)
+    );
+    assert_eq!(
+        store
+            .meter(&keyed(&acct.id, day(), 0, None, 9))
+            .await
+            .unwrap(),
+        Metered::Unverified,
+        "a stale view is told so even when the window is closed"
+    );
+}
+
+#[tokio::test]
+async fn an_account_meters_only_on_a_month_opened_for_its_revision() {
+    an_account_meters_only_on_a_month_opened_for_its_revision_on(store().await).await;
     // The in-memory store of the HTTP tests behaves the same.
-    an_account_meters_only_on_a_day_opened_for_its_key_version_on(Arc::new(MemoryStore::new()))
+    an_account_meters_only_on_a_month_opened_for_its_revision_on(Arc::new(MemoryStore::new()))
         .await;
 }
 
-async fn an_account_meters_only_on_a_day_opened_for_its_key_version_on(store: Arc<dyn Store>) {
+async fn an_account_meters_only_on_a_month_opened_for_its_revision_on(store: Arc<dyn Store>) {
     let acct = account("acct00000002", "b@x.io");
-    store.register(&acct).await.unwrap();
-    let meter = |v| Meter {
-        who: Meterer::Account(acct.id.clone()),
-        day: day(),
-        limit: 10,
-        key_version: Some(v),
-    };
+    store.register(&acct, &registered()).await.unwrap();
+    let meter = |rev| keyed(&acct.id, day(), 10, None, rev);
     assert_eq!(
         store.meter(&meter(1)).await.unwrap(),
         Metered::Unverified,
-        "day not open"
+        "month not open"
     );
-    assert!(store.open_day(&acct.id, day(), 1, None).await.unwrap());
-    assert!(
-        store.open_day(&acct.id, day(), 1, None).await.unwrap(),
-        "idempotent"
-    );
-    assert!(matches!(
-        store.meter(&meter(1)).await.unwrap(),
-        Metered::Admitted { used: 1, .. }
-    ));
-
-    // Regeneration moves the account and today's counter to version 2 in one transaction.
     assert!(
         store
-            .rotate(
-                &acct,
-                "$argon2id$key2",
-                "$argon2id$regen2",
-                &rotation(1),
-                day()
-            )
+            .open_month(&acct.id, day().month(), 1, None)
             .await
             .unwrap()
     );
     assert!(
-        !store
-            .rotate(
-                &acct,
-                "$argon2id$key3",
-                "$argon2id$regen3",
-                &rotation(1),
-                day()
-            )
+        store
+            .open_month(&acct.id, day().month(), 1, None)
             .await
             .unwrap(),
-        "stale version"
+        "idempotent"
+    );
+    assert_eq!(store.meter(&meter(1)).await.unwrap(), admitted(1, 1, None));
+
+    // A regeneration moves the account and this month's counter to revision 2 in one
+    // transaction; a second one from the same view fails.
+    assert!(regenerate(&*store, &acct, 2, day()).await);
+    assert!(
+        !regenerate(&*store, &acct, 3, day()).await,
+        "stale revision"
     );
     let stored = store.account(&acct.id).await.unwrap().unwrap();
     assert_eq!(
-        (stored.key_version, stored.key_hash.as_str()),
-        (2, "$argon2id$key2")
+        (stored.key_version, stored.rev, stored.key_hash.as_str()),
+        (2, 2, "$argon2id$key2")
     );
+    assert_eq!(stored.rotation, Some(rotation(2)));
     assert_eq!(
         store.meter(&meter(1)).await.unwrap(),
         Metered::Unverified,
-        "old key"
+        "old view"
     );
     assert!(
-        !store.open_day(&acct.id, day(), 1, None).await.unwrap(),
-        "old key cannot reopen"
+        !store
+            .open_month(&acct.id, day().month(), 1, None)
+            .await
+            .unwrap(),
+        "an old view cannot reopen"
     );
-    assert!(
-        matches!(
-            store.meter(&meter(2)).await.unwrap(),
-            Metered::Admitted { used: 2, .. }
-        ),
+    assert_eq!(
+        store.meter(&meter(2)).await.unwrap(),
+        admitted(2, 2, None),
         "usage carries over"
     );
 
-    // Regeneration also closed tomorrow to the old version (a request racing it across
-    // midnight cannot open the next day for the old key); the new version opens it.
-    let tomorrow = day().next();
-    assert!(!store.open_day(&acct.id, tomorrow, 1, None).await.unwrap());
-    assert!(store.open_day(&acct.id, tomorrow, 2, None).await.unwrap());
+    // An operator's change (a plan) moves it again; a view of revision 2 is now stale.
+    let team = Account {
+        plan: plan::TEAM.to_owned(),
+        ..stored.clone()
+    };
+    let change = event(EventKind::PlanChanged).change("plan", plan::FREE, plan::TEAM);
+    assert!(
+        store
+            .update_account(&stored, &team, day(), &change)
+            .await
+            .unwrap()
+    );
+    let stored = store.account(&acct.id).await.unwrap().unwrap();
+    assert_eq!(
+        (stored.plan.as_str(), stored.rev, stored.key_version),
+        (plan::TEAM, 3, 2)
+    );
+    assert_eq!(store.meter(&meter(2)).await.unwrap(), Metered::Unverified);
+    assert_eq!(store.meter(&meter(3)).await.unwrap(), admitted(3, 3, None));
+
+    // The change also closed next month to the old revision (a request racing it across the
+    // month's end cannot open the next month for the old view); the new revision opens it.
+    let next = day().month().next();
+    assert!(!store.open_month(&acct.id, next, 2, None).await.unwrap());
+    assert!(store.open_month(&acct.id, next, 3, None).await.unwrap());
+}
+
+#[tokio::test]
+async fn every_field_an_operator_changes_is_written_and_read_back() {
+    operator_fields(&*store().await).await;
+    operator_fields(&MemoryStore::new()).await;
+}
+
+async fn operator_fields(store: &dyn Store) {
+    let acct = account("acct00000013", "ops@x.io");
+    store.register(&acct, &registered()).await.unwrap();
+    let changed = Account {
+        plan: "pro".to_owned(),
+        overrides: passwordapi::plan::Overrides {
+            daily: Some(7),
+            monthly: Some(70),
+            max_count: Some(3),
+        },
+        revoked_at: Some(AT + 5),
+        expires_at: Some(AT + 9),
+        ..regenerated(&acct, 4)
+    };
+    let e = event(EventKind::Revoked);
+    assert!(
+        store
+            .update_account(&acct, &changed, day(), &e)
+            .await
+            .unwrap()
+    );
+    let stored = store.account(&acct.id).await.unwrap().unwrap();
+    assert_eq!(
+        stored,
+        Account {
+            rev: 2,
+            ..changed.clone()
+        }
+    );
+    // And cleared again.
+    let cleared = Account {
+        overrides: Default::default(),
+        revoked_at: None,
+        expires_at: None,
+        rotation: None,
+        ..stored.clone()
+    };
+    assert!(
+        store
+            .update_account(&stored, &cleared, day(), &e)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.account(&acct.id).await.unwrap().unwrap(),
+        Account { rev: 3, ..cleared }
+    );
 }
 
 #[tokio::test]
@@ -222,21 +468,28 @@ async fn registration_claims_the_email_once_and_attempts_are_limited_per_ip() {
 
 async fn registrations(store: &dyn Store) {
     store
-        .register(&account("acct00000003", "c@x.io"))
+        .register(&account("acct00000003", "c@x.io"), &registered())
         .await
         .unwrap();
     assert!(store.email_claimed("hash-of-c@x.io").await.unwrap());
     assert!(!store.email_claimed("hash-of-d@x.io").await.unwrap());
     assert_eq!(
-        store.register(&account("acct00000004", "c@x.io")).await,
+        store
+            .register(&account("acct00000004", "c@x.io"), &registered())
+            .await,
         Err(RegisterError::EmailExists)
     );
     assert!(
         store.account("acct00000004").await.unwrap().is_none(),
         "nothing half-written"
     );
+    assert_eq!(store.events("acct00000004", 10).await.unwrap(), vec![]);
     let stored = store.account("acct00000003").await.unwrap().unwrap();
     assert_eq!(stored, account("acct00000003", "c@x.io"));
+    assert_eq!(
+        store.events("acct00000003", 10).await.unwrap(),
+        vec![registered()]
+    );
 
     // Attempts count per address and day, up to the limit; a limit of 0 admits none.
     for _ in 0..2 {
@@ -256,30 +509,20 @@ async fn registrations(store: &dyn Store) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn concurrent_regenerations_with_one_token_let_exactly_one_win() {
-    concurrent_regenerations_with_one_token_let_exactly_one_win_on(store().await).await;
+async fn concurrent_changes_from_one_view_let_exactly_one_win() {
+    concurrent_changes_from_one_view_let_exactly_one_win_on(store().await).await;
     // The in-memory store of the HTTP tests behaves the same.
-    concurrent_regenerations_with_one_token_let_exactly_one_win_on(Arc::new(MemoryStore::new()))
-        .await;
+    concurrent_changes_from_one_view_let_exactly_one_win_on(Arc::new(MemoryStore::new())).await;
 }
 
-async fn concurrent_regenerations_with_one_token_let_exactly_one_win_on(store: Arc<dyn Store>) {
+async fn concurrent_changes_from_one_view_let_exactly_one_win_on(store: Arc<dyn Store>) {
     let acct = account("acct00000007", "f@x.io");
-    store.register(&acct).await.unwrap();
+    store.register(&acct, &registered()).await.unwrap();
     let mut tasks = Vec::new();
     for i in 0..10 {
         let (store, acct) = (Arc::clone(&store), acct.clone());
         tasks.push(tokio::spawn(async move {
-            store
-                .rotate(
-                    &acct,
-                    &format!("key{i}"),
-                    &format!("regen{i}"),
-                    &rotation(1),
-                    day(),
-                )
-                .await
-                .unwrap()
+            regenerate(&*store, &acct, i + 1, day()).await
         }));
     }
     let mut wins = 0;
@@ -290,6 +533,88 @@ async fn concurrent_regenerations_with_one_token_let_exactly_one_win_on(store: A
     assert_eq!(
         store.account(&acct.id).await.unwrap().unwrap().key_version,
         2
+    );
+    // One event per change that happened: the registration and the one regeneration.
+    let events = store.events(&acct.id, 100).await.unwrap();
+    let kinds: Vec<_> = events.iter().map(|e| e.kind).collect();
+    assert_eq!(kinds, [EventKind::Regenerated, EventKind::Registered]);
+}
+
+#[tokio::test]
+async fn the_audit_trail_is_newest_first_bounded_and_holds_old_and_new_values() {
+    audit_trail(&*store().await).await;
+    audit_trail(&MemoryStore::new()).await;
+}
+
+async fn audit_trail(store: &dyn Store) {
+    let acct = account("acct00000014", "audit@x.io");
+    store.register(&acct, &registered()).await.unwrap();
+    let mut current = acct.clone();
+    for (i, limit) in [Some(5), None, Some(9)].into_iter().enumerate() {
+        let e = Event {
+            at_ms: AT + 1 + i as i64,
+            ..event(EventKind::HardLimitSet).change("hard_limit", current.hard_limit, limit)
+        };
+        store
+            .set_hard_limit(&current, limit, day(), &e)
+            .await
+            .unwrap();
+        current.hard_limit = limit;
+    }
+    let events = store.events(&acct.id, 10).await.unwrap();
+    assert_eq!(events.len(), 4);
+    assert_eq!(events[0].new["hard_limit"], 9);
+    assert_eq!(events[0].old["hard_limit"], serde_json::Value::Null);
+    assert_eq!(events[1].old["hard_limit"], 5);
+    assert_eq!(events[3].kind, EventKind::Registered);
+    assert!(events.windows(2).all(|w| w[0].at_ms >= w[1].at_ms));
+    assert_eq!(
+        store.events(&acct.id, 2).await.unwrap(),
+        events[..2].to_vec()
+    );
+    // A change that does not happen records nothing.
+    let stale = Account {
+        hard_limit: Some(1),
+        ..current.clone()
+    };
+    let e = event(EventKind::HardLimitSet);
+    assert_eq!(
+        store.set_hard_limit(&stale, Some(3), day(), &e).await,
+        Err(HardLimitError::Changed)
+    );
+    assert_eq!(store.events(&acct.id, 10).await.unwrap().len(), 4);
+}
+
+#[tokio::test]
+async fn plans_are_stored_by_name_and_replaced() {
+    plans(&*store().await).await;
+    plans(&MemoryStore::new()).await;
+}
+
+async fn plans(store: &dyn Store) {
+    assert_eq!(store.plans().await.unwrap(), vec![]);
+    let pro = Plan {
+        name: "pro".to_owned(),
+        daily: 1000,
+        monthly: Some(20_000),
+        max_count: 100,
+    };
+    let e = event(EventKind::PlanSet);
+    store.put_plan(&pro, &e).await.unwrap();
+    store
+        .put_plan(&integration_tests::plan(plan::FREE, 200, 20), &e)
+        .await
+        .unwrap();
+    let unlimited = Plan {
+        monthly: None,
+        ..pro.clone()
+    };
+    store.put_plan(&unlimited, &e).await.unwrap();
+    let mut stored = store.plans().await.unwrap();
+    stored.sort_by(|a, b| a.name.cmp(&b.name));
+    assert_eq!(
+        stored,
+        vec![integration_tests::plan(plan::FREE, 200, 20), unlimited]
     );
 }
 
@@ -302,250 +627,205 @@ async fn hard_limits_cap_the_day_and_cannot_go_below_usage() {
 
 async fn hard_limits_cap_the_day_and_cannot_go_below_usage_on(store: Arc<dyn Store>) {
     let acct = account("acct00000008", "g@x.io");
-    store.register(&acct).await.unwrap();
-    store.open_day(&acct.id, day(), 1, None).await.unwrap();
-    let meter = Meter {
-        who: Meterer::Account(acct.id.clone()),
-        day: day(),
-        limit: 100,
-        key_version: Some(1),
-    };
+    store.register(&acct, &registered()).await.unwrap();
+    store
+        .open_month(&acct.id, day().month(), 1, None)
+        .await
+        .unwrap();
+    // Yesterday's requests count for the month, not for today's hard limit.
+    store
+        .meter(&keyed(&acct.id, day().minus(1), 100, None, 1))
+        .await
+        .unwrap();
+    let meter = keyed(&acct.id, day(), 100, None, 1);
     for _ in 0..3 {
         store.meter(&meter).await.unwrap();
     }
+    let e = event(EventKind::HardLimitSet);
     assert_eq!(
-        store.set_hard_limit(&acct.id, 1, Some(2), day()).await,
+        store.set_hard_limit(&acct, Some(2), day(), &e).await,
         Err(HardLimitError::BelowUsage)
     );
+    let stale = Account {
+        rev: 7,
+        ..acct.clone()
+    };
     assert_eq!(
-        store.set_hard_limit(&acct.id, 7, Some(5), day()).await,
-        Err(HardLimitError::KeyChanged)
+        store.set_hard_limit(&stale, Some(5), day(), &e).await,
+        Err(HardLimitError::Changed)
     );
     store
-        .set_hard_limit(&acct.id, 1, Some(4), day())
+        .set_hard_limit(&acct, Some(4), day(), &e)
+        .await
+        .unwrap();
+    let acct = store.account(&acct.id).await.unwrap().unwrap();
+    assert_eq!(acct.hard_limit, Some(4));
+    assert_eq!(store.meter(&meter).await.unwrap(), admitted(4, 5, Some(4)));
+    assert_eq!(store.meter(&meter).await.unwrap(), full(4, 5, Some(4)));
+    store.set_hard_limit(&acct, None, day(), &e).await.unwrap();
+    assert_eq!(store.meter(&meter).await.unwrap(), admitted(5, 6, None));
+    // A hard limit of 0 closes the day.
+    let acct = store.account(&acct.id).await.unwrap().unwrap();
+    assert_eq!(
+        store.set_hard_limit(&acct, Some(0), day(), &e).await,
+        Err(HardLimitError::BelowUsage)
+    );
+    store
+        .set_hard_limit(&acct, Some(0), day().next(), &e)
         .await
         .unwrap();
     assert_eq!(
-        store.account(&acct.id).await.unwrap().unwrap().hard_limit,
-        Some(4)
+        store
+            .meter(&keyed(&acct.id, day().next(), 100, None, 1))
+            .await
+            .unwrap(),
+        full(0, 6, Some(0))
     );
-    assert!(matches!(
-        store.meter(&meter).await.unwrap(),
-        Metered::Admitted {
-            used: 4,
-            hard_limit: Some(4)
-        }
-    ));
-    assert_eq!(
-        store.meter(&meter).await.unwrap(),
-        Metered::Full {
-            used: 4,
-            hard_limit: Some(4)
-        }
-    );
-    store
-        .set_hard_limit(&acct.id, 1, None, day())
-        .await
-        .unwrap();
-    assert!(matches!(
-        store.meter(&meter).await.unwrap(),
-        Metered::Admitted {
-            used: 5,
-            hard_limit: None
-        }
-    ));
 }
 
 #[tokio::test]
-async fn an_accounts_hard_limit_reaches_every_day_it_opens_but_never_overrides_a_days_own() {
-    hard_limits_of_new_days(&*store().await).await;
+async fn an_accounts_hard_limit_reaches_every_month_it_opens_but_never_overrides_a_months_own() {
+    hard_limits_of_new_months(&*store().await).await;
     // The in-memory store of the unit tests behaves the same.
-    hard_limits_of_new_days(&MemoryStore::new()).await;
+    hard_limits_of_new_months(&MemoryStore::new()).await;
 }
 
-async fn hard_limits_of_new_days(store: &dyn Store) {
+async fn hard_limits_of_new_months(store: &dyn Store) {
     let acct = Account {
         hard_limit: Some(2),
         ..account("acct00000010", "i@x.io")
     };
-    store.register(&acct).await.unwrap();
-    let meter = |day, version| Meter {
-        who: Meterer::Account(acct.id.clone()),
-        day,
-        limit: 100,
-        key_version: Some(version),
-    };
-    assert!(store.open_day(&acct.id, day(), 1, Some(2)).await.unwrap());
+    store.register(&acct, &registered()).await.unwrap();
+    let meter = |day, rev| keyed(&acct.id, day, 100, None, rev);
+    assert!(
+        store
+            .open_month(&acct.id, day().month(), 1, Some(2))
+            .await
+            .unwrap()
+    );
     for used in 1..=2 {
         assert_eq!(
             store.meter(&meter(day(), 1)).await.unwrap(),
-            Metered::Admitted {
-                used,
-                hard_limit: Some(2)
-            }
+            admitted(used, used, Some(2))
         );
     }
-    assert!(matches!(
-        store.meter(&meter(day(), 1)).await.unwrap(),
-        Metered::Full { .. }
-    ));
-
-    // Raised for today; a container still holding the old account reopens the day: no effect.
-    store
-        .set_hard_limit(&acct.id, 1, Some(3), day())
-        .await
-        .unwrap();
-    assert!(store.open_day(&acct.id, day(), 1, Some(2)).await.unwrap());
     assert_eq!(
         store.meter(&meter(day(), 1)).await.unwrap(),
-        Metered::Admitted {
-            used: 3,
-            hard_limit: Some(3)
-        }
+        full(2, 2, Some(2))
     );
 
-    // Regeneration keeps today's own limit, and tomorrow's, which setting the limit wrote: a
-    // regeneration reading another limit (5) does not override them.
-    let acct = Account {
+    // Raised; a container still holding the old account reopens the month: no effect.
+    let e = event(EventKind::HardLimitSet);
+    store
+        .set_hard_limit(&acct, Some(3), day(), &e)
+        .await
+        .unwrap();
+    assert!(
+        store
+            .open_month(&acct.id, day().month(), 1, Some(2))
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.meter(&meter(day(), 1)).await.unwrap(),
+        admitted(3, 3, Some(3))
+    );
+
+    // A regeneration keeps this month's own limit, and next month's, which setting the limit
+    // wrote: a regeneration reading another limit (5) does not override them.
+    let stale = Account {
         hard_limit: Some(5),
         ..acct.clone()
     };
-    let tomorrow = day().next();
-    assert!(
-        store
-            .rotate(
-                &acct,
-                "$argon2id$key2",
-                "$argon2id$regen2",
-                &rotation(1),
-                day()
-            )
-            .await
-            .unwrap()
-    );
-    assert!(matches!(
+    let next = day().month().next().first_day();
+    assert!(regenerate(store, &stale, 1, day()).await);
+    assert_eq!(
         store.meter(&meter(day(), 2)).await.unwrap(),
-        Metered::Full {
-            used: 3,
-            hard_limit: Some(3)
-        }
-    ));
-    assert_eq!(
-        store.meter(&meter(tomorrow, 2)).await.unwrap(),
-        Metered::Admitted {
-            used: 1,
-            hard_limit: Some(3)
-        }
-    );
-    // The regeneration is recorded with the account, for a retry of it.
-    assert_eq!(
-        store.account(&acct.id).await.unwrap().unwrap().rotation,
-        Some(rotation(1))
-    );
-    // A day that neither opened gets the account's limit as the regeneration read it.
-    assert!(
-        store
-            .rotate(
-                &Account {
-                    key_version: 2,
-                    ..acct.clone()
-                },
-                "$argon2id$key3",
-                "$argon2id$regen3",
-                &rotation(3),
-                tomorrow
-            )
-            .await
-            .unwrap()
+        full(3, 3, Some(3))
     );
     assert_eq!(
-        store.meter(&meter(tomorrow.next(), 3)).await.unwrap(),
-        Metered::Admitted {
-            used: 1,
-            hard_limit: Some(5)
-        }
+        store.meter(&meter(next, 2)).await.unwrap(),
+        admitted(1, 1, Some(3))
+    );
+    // A month that neither opened gets the account's limit as the regeneration read it.
+    let stored = store.account(&acct.id).await.unwrap().unwrap();
+    let stale = Account {
+        hard_limit: Some(5),
+        ..stored
+    };
+    assert!(regenerate(store, &stale, 2, next).await);
+    let after = next.month().next().first_day();
+    assert_eq!(
+        store.meter(&meter(after, 3)).await.unwrap(),
+        admitted(1, 1, Some(5))
     );
 }
 
 #[tokio::test]
-async fn a_hard_limit_set_or_cleared_after_a_regeneration_holds_the_next_day() {
+async fn a_hard_limit_set_or_cleared_after_a_regeneration_holds_the_next_month() {
     hard_limits_after_a_regeneration(&*store().await).await;
     hard_limits_after_a_regeneration(&MemoryStore::new()).await;
 }
 
-/// Metering tomorrow until refused: (admitted, the hard limit the refusal reports).
-async fn admitted_tomorrow(store: &dyn Store, id: &str, version: u64) -> (u32, Option<u32>) {
-    let meter = Meter {
-        who: Meterer::Account(id.to_owned()),
-        day: day().next(),
-        limit: 40,
-        key_version: Some(version),
-    };
+/// Metering on the first of next month until refused: (admitted, the hard limit the refusal
+/// reports).
+async fn admitted_next_month(store: &dyn Store, id: &str, rev: u64) -> (u32, Option<u32>) {
+    let meter = keyed(id, day().month().next().first_day(), 40, None, rev);
     loop {
         match store.meter(&meter).await.unwrap() {
             Metered::Admitted { .. } => {}
-            Metered::Full { used, hard_limit } => return (used, hard_limit),
-            Metered::Unverified => panic!("tomorrow was opened for version {version}"),
+            Metered::Full { counts, hard_limit } => return (counts.day, hard_limit),
+            Metered::Unverified => panic!("next month was opened for revision {rev}"),
         }
     }
 }
 
 async fn hard_limits_after_a_regeneration(store: &dyn Store) {
-    // A cap set after a regeneration opened tomorrow reaches tomorrow.
+    let e = event(EventKind::HardLimitSet);
+    // A cap set after a regeneration opened next month reaches next month.
     let acct = account("acct00000020", "cap@x.io");
-    store.register(&acct).await.unwrap();
-    assert!(
-        store
-            .rotate(&acct, "$k2", "$r2", &rotation(1), day())
-            .await
-            .unwrap()
-    );
+    store.register(&acct, &registered()).await.unwrap();
+    assert!(regenerate(store, &acct, 1, day()).await);
+    let acct = store.account(&acct.id).await.unwrap().unwrap();
     store
-        .set_hard_limit(&acct.id, 2, Some(3), day())
+        .set_hard_limit(&acct, Some(3), day(), &e)
         .await
         .unwrap();
-    assert_eq!(admitted_tomorrow(store, &acct.id, 2).await, (3, Some(3)));
+    assert_eq!(admitted_next_month(store, &acct.id, 2).await, (3, Some(3)));
 
-    // A cap cleared after a regeneration opened tomorrow with it is cleared there too, and a
+    // A cap cleared after a regeneration opened next month with it is cleared there too, and a
     // container still holding the capped account cannot put it back.
     let acct = account("acct00000021", "uncap@x.io");
-    store.register(&acct).await.unwrap();
+    store.register(&acct, &registered()).await.unwrap();
     store
-        .set_hard_limit(&acct.id, 1, Some(12), day())
+        .set_hard_limit(&acct, Some(12), day(), &e)
         .await
         .unwrap();
-    let capped = Account {
-        hard_limit: Some(12),
-        ..acct.clone()
-    };
-    assert!(
-        store
-            .rotate(&capped, "$k2", "$r2", &rotation(1), day())
-            .await
-            .unwrap()
-    );
+    let capped = store.account(&acct.id).await.unwrap().unwrap();
+    assert!(regenerate(store, &capped, 1, day()).await);
+    let capped = store.account(&acct.id).await.unwrap().unwrap();
     store
-        .set_hard_limit(&acct.id, 2, None, day())
+        .set_hard_limit(&capped, None, day(), &e)
         .await
         .unwrap();
     assert!(
         store
-            .open_day(&acct.id, day().next(), 2, Some(12))
+            .open_month(&acct.id, day().month().next(), 2, Some(12))
             .await
             .unwrap()
     );
-    assert_eq!(admitted_tomorrow(store, &acct.id, 2).await, (40, None));
+    assert_eq!(admitted_next_month(store, &acct.id, 2).await, (40, None));
     assert_eq!(
         store
             .peek(&Meterer::Account(acct.id.clone()), day())
             .await
             .unwrap(),
-        (0, None)
+        (Counts::default(), None)
     );
 }
 
 #[tokio::test]
-async fn usage_history_spans_days() {
+async fn usage_history_spans_days_and_months() {
     usage_history_spans_days_on(store().await).await;
     // The in-memory store of the HTTP tests behaves the same.
     usage_history_spans_days_on(Arc::new(MemoryStore::new())).await;
@@ -553,13 +833,13 @@ async fn usage_history_spans_days() {
 
 async fn usage_history_spans_days_on(store: Arc<dyn Store>) {
     let who = Meterer::Ip("history".to_owned());
-    for (offset, requests) in [(0, 3), (1, 1), (5, 2), (40, 1)] {
+    // 2026-11-23 back to 2026-10-14: two months' counters.
+    for (offset, requests) in [(0, 3), (1, 1), (5, 2), (23, 4), (29, 1), (40, 1)] {
         for _ in 0..requests {
             let meter = Meter {
                 who: who.clone(),
                 day: day().minus(offset),
-                limit: 10,
-                key_version: None,
+                ..anonymous(10)
             };
             store.meter(&meter).await.unwrap();
         }
@@ -567,8 +847,73 @@ async fn usage_history_spans_days_on(store: Arc<dyn Store>) {
     let history = store.usage(&who, day().minus(29), day()).await.unwrap();
     assert_eq!(
         history,
-        vec![(day().minus(5), 2), (day().minus(1), 1), (day(), 3)]
+        vec![
+            (day().minus(29), 1),
+            (day().minus(23), 4),
+            (day().minus(5), 2),
+            (day().minus(1), 1),
+            (day(), 3)
+        ]
     );
+    assert_eq!(day().minus(23).iso(), "2026-10-31");
+    assert_eq!(
+        store.peek(&who, day()).await.unwrap().0,
+        Counts { day: 3, month: 6 }
+    );
+}
+
+/// The worst case of the one metered write: an address's counter (the longest key) on the 31st
+/// of a month with every day counted in the billions costs one write unit.
+#[tokio::test]
+async fn a_full_months_counter_costs_one_write_unit() {
+    let (client, table) = fresh_table("wru").await;
+    let store = DynamoStore::new(client.clone(), table.clone()).measuring_capacity();
+    let last = Month::parse("2026-12").unwrap().last_day();
+    let who = Meterer::Ip("f".repeat(64));
+    let mut item = std::collections::HashMap::from([
+        (
+            "pk".to_owned(),
+            aws_sdk_dynamodb::types::AttributeValue::S(format!("USAGE#IP#{}", "f".repeat(64))),
+        ),
+        (
+            "sk".to_owned(),
+            aws_sdk_dynamodb::types::AttributeValue::S("MONTH#2026-12".to_owned()),
+        ),
+        (
+            "used".to_owned(),
+            aws_sdk_dynamodb::types::AttributeValue::N("4000000000".to_owned()),
+        ),
+        (
+            "expires_at".to_owned(),
+            aws_sdk_dynamodb::types::AttributeValue::N("1800000000".to_owned()),
+        ),
+    ]);
+    for d in last.month().days() {
+        let attribute = format!("d{:02}", d.of_month());
+        item.insert(
+            attribute,
+            aws_sdk_dynamodb::types::AttributeValue::N("999999999".to_owned()),
+        );
+    }
+    client
+        .put_item()
+        .table_name(&table)
+        .set_item(Some(item))
+        .send()
+        .await
+        .unwrap();
+    let meter = Meter {
+        who,
+        day: last,
+        daily: u32::MAX,
+        monthly: Some(u32::MAX),
+        rev: None,
+    };
+    assert!(matches!(
+        store.meter(&meter).await.unwrap(),
+        Metered::Admitted { .. }
+    ));
+    assert_eq!(store.consumed_write_units(), 1.0);
 }
 
 #[tokio::test]

@@ -6,11 +6,14 @@ use crate::cache::TtlCache;
 use crate::config::Config;
 use crate::keys::{KeyCache, Token, VerifiedKey};
 use crate::pepper::Pepper;
-use crate::quota::{Clock, RateLimit, client_bucket};
-use crate::store::{Account, Meter, Metered, Meterer, Store, StoreError};
-use crate::tier::Tier;
+use crate::plan::{self, Limits, Overrides, Plans};
+use crate::quota::{Clock, RateLimit, Window, Windows, client_bucket};
+use crate::store::{
+    Account, Event, EventKind, Meter, Metered, Meterer, SEED_ACTOR, Status, Store, StoreError,
+};
 use std::net::IpAddr;
-use std::time::Duration;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 /// What the caller presented.
 #[derive(Clone, PartialEq, Eq)]
@@ -52,11 +55,27 @@ pub enum Caller {
 }
 
 impl Caller {
-    /// The caller's tier.
-    pub fn tier(&self) -> Tier {
+    /// The caller's plan.
+    pub fn plan(&self) -> &str {
         match self {
-            Caller::Anonymous { .. } => Tier::Anonymous,
-            Caller::Key { verified, .. } => verified.tier,
+            Caller::Anonymous { .. } => plan::ANONYMOUS,
+            Caller::Key { verified, .. } => &verified.plan,
+        }
+    }
+
+    /// The caller's overrides of its plan's limits (none for an anonymous caller).
+    pub fn overrides(&self) -> Overrides {
+        match self {
+            Caller::Anonymous { .. } => Overrides::default(),
+            Caller::Key { verified, .. } => verified.overrides,
+        }
+    }
+
+    /// The account revision the caller's view was read at (none for an anonymous caller).
+    pub fn rev(&self) -> Option<u64> {
+        match self {
+            Caller::Anonymous { .. } => None,
+            Caller::Key { verified, .. } => Some(verified.rev),
         }
     }
 
@@ -82,13 +101,19 @@ impl Caller {
 pub enum Refusal {
     /// The key matches no account, or not its current version.
     KeyNotFound,
-    /// The day is full: `limit` is the tier's, `rate` the day's window (with the hard limit).
+    /// An operator revoked the key.
+    KeyRevoked,
+    /// The key's expiry passed.
+    KeyExpired,
+    /// The day or the month is full.
     OverLimit {
-        /// The caller's tier.
-        tier: Tier,
-        /// The tier's daily limit.
-        limit: u32,
-        /// The day's window.
+        /// The caller's plan.
+        plan: String,
+        /// Which window is full.
+        window: Window,
+        /// The caller's limits.
+        limits: Limits,
+        /// The full window (the day's with the hard limit, or the month's).
         rate: RateLimit,
     },
     /// The store failed.
@@ -101,11 +126,81 @@ impl From<StoreError> for Refusal {
     }
 }
 
+/// The plans in force in this container: the configuration's seeds under the operator's stored
+/// plans, read again when older than the configuration's `plans_refresh` (one query), so an
+/// operator's change to a plan reaches every warm function within that time. When the store
+/// cannot be read, the plans read last (or the seeds) stay in force.
+pub struct PlanBook {
+    seeds: Vec<plan::Plan>,
+    refresh: Duration,
+    read: Mutex<Option<(Instant, Plans)>>,
+}
+
+impl PlanBook {
+    /// A book over `config`'s seeds, not read yet.
+    pub fn new(config: &Config) -> PlanBook {
+        PlanBook {
+            seeds: config.seeds().to_vec(),
+            refresh: config.plans_refresh,
+            read: Mutex::new(None),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<(Instant, Plans)>> {
+        self.read.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The plans as last read (the seeds before the first read), without reading.
+    pub fn last(&self) -> Plans {
+        self.lock()
+            .as_ref()
+            .map_or_else(|| Plans::new(&self.seeds, []), |(_, p)| p.clone())
+    }
+
+    /// The plans in force: as last read while fresh, else read again.
+    pub async fn current(&self, store: &dyn Store) -> Plans {
+        if let Some((at, plans)) = self.lock().as_ref()
+            && at.elapsed() < self.refresh
+        {
+            return plans.clone();
+        }
+        self.reread(store).await
+    }
+
+    /// Reads the stored plans now. A seed the table lacks is stored first (once per table: the
+    /// table is where an operator's tool reads and changes plans).
+    pub async fn reread(&self, store: &dyn Store) -> Plans {
+        match store.plans().await {
+            Ok(stored) => {
+                for seed in &self.seeds {
+                    if !stored.iter().any(|p| p.name == seed.name) {
+                        let event =
+                            Event::new(EventKind::PlanSet, SEED_ACTOR, crate::quota::now_ms())
+                                .set("plan", seed.to_json());
+                        if let Err(e) = store.seed_plan(seed, &event).await {
+                            tracing::warn!(error = %e, plan = %seed.name, "seed plan not stored");
+                        }
+                    }
+                }
+                let plans = Plans::new(&self.seeds, stored);
+                *self.lock() = Some((Instant::now(), plans.clone()));
+                plans
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "plans not read; the last read stay in force");
+                self.last()
+            }
+        }
+    }
+}
+
 /// What identification and admission read: the configuration, the store, the pepper, the
 /// container's verified keys and the clock.
 pub struct Gate<'a> {
-    /// Tiers and their limits.
+    /// The configuration.
     pub config: &'a Config,
+    /// The plans in force.
+    pub plans: &'a PlanBook,
     /// Accounts and counters.
     pub store: &'a dyn Store,
     /// Key of the address hashes.
@@ -122,11 +217,11 @@ pub struct Gate<'a> {
 /// validation, counting or estimate, and without a database call: a caller over its limit then
 /// costs a lookup, not the work of a served request.
 ///
-/// An entry holds until the day's reset and at most [`RefusalMemory::HOLD_MS`], for the caller
-/// as identified then (the same key version, or the same address) and only while the limit it
-/// was refused under still applies: a different tier or tier limit is a miss, and a change of
-/// the hard limit through this container forgets it ([`RefusalMemory::forget`]). A change made
-/// elsewhere (an operator, another function) reaches it within the hold.
+/// An entry holds until the window's reset and at most [`RefusalMemory::HOLD_MS`], for the caller
+/// as identified then (the same key version, or the same address) and only while the limits it
+/// was refused under still apply: a different plan or limit is a miss, and a change of the hard
+/// limit through this container forgets it ([`RefusalMemory::forget`]). A change made elsewhere
+/// (an operator, another function) reaches it within the hold.
 pub struct RefusalMemory {
     entries: TtlCache<(Meterer, Option<u64>), Remembered>,
 }
@@ -135,9 +230,7 @@ pub struct RefusalMemory {
 #[derive(Clone)]
 struct Remembered {
     until_ms: i64,
-    tier: Tier,
-    limit: u32,
-    rate: RateLimit,
+    refusal: Refusal,
 }
 
 impl RefusalMemory {
@@ -159,30 +252,25 @@ impl RefusalMemory {
     }
 
     fn remember(&self, caller: &Caller, refusal: &Refusal, now_ms: i64) {
-        if let Refusal::OverLimit { tier, limit, rate } = refusal {
+        if let Refusal::OverLimit { rate, .. } = refusal {
             let until_ms = rate.reset_at_ms.min(now_ms + Self::HOLD_MS);
             let entry = Remembered {
                 until_ms,
-                tier: *tier,
-                limit: *limit,
-                rate: *rate,
+                refusal: refusal.clone(),
             };
             self.entries.put(Self::index(caller), entry);
         }
     }
 
-    fn recall(&self, caller: &Caller, limit: u32, now_ms: i64) -> Option<Refusal> {
+    fn recall(&self, caller: &Caller, limits: &Limits, now_ms: i64) -> Option<Refusal> {
         let entry = self.entries.get(&Self::index(caller))?;
-        let same_limit = entry.tier == caller.tier() && entry.limit == limit;
-        if now_ms >= entry.until_ms || !same_limit {
+        let same_limits = matches!(&entry.refusal,
+            Refusal::OverLimit { plan, limits: then, .. } if plan == caller.plan() && then == limits);
+        if now_ms >= entry.until_ms || !same_limits {
             self.entries.remove(&Self::index(caller));
             return None;
         }
-        Some(Refusal::OverLimit {
-            tier: entry.tier,
-            limit: entry.limit,
-            rate: entry.rate,
-        })
+        Some(entry.refusal)
     }
 
     /// Forgets the refusals of `who` (every key version): its limit changed.
@@ -200,7 +288,7 @@ impl Default for RefusalMemory {
 impl Gate<'_> {
     /// Resolves a credential to a caller: anonymous callers by the keyed hash of their address
     /// bucket; keys from the container's cache, or by one account read and an argon2
-    /// verification.
+    /// verification. A key past the expiry this container knows of is refused here.
     pub async fn identify(&self, credential: &Credential) -> Result<Caller, Refusal> {
         let token = match credential {
             Credential::Anonymous { ip } => {
@@ -210,6 +298,13 @@ impl Gate<'_> {
             Credential::ApiKey(token) => token,
         };
         let verified = match self.keys.get(token) {
+            Some(verified)
+                if verified
+                    .expires_at
+                    .is_some_and(|at| self.clock.now_ms() >= at) =>
+            {
+                return Err(Refusal::KeyExpired);
+            }
             Some(verified) => verified,
             None => verified_key(&self.current_account(token, None).await?),
         };
@@ -221,95 +316,217 @@ impl Gate<'_> {
 
     /// `token`'s account as stored now (one read). The key is checked against it with argon2
     /// unless it was already verified against this very key version (`verified_version`); the
-    /// container's cache follows the outcome.
+    /// container's cache follows the outcome. A revoked or expired key is refused.
     pub async fn current_account(
         &self,
         token: &Token,
         verified_version: Option<u64>,
     ) -> Result<Account, Refusal> {
-        match self.store.account(&token.account_id).await? {
-            Some(account) if Some(account.key_version) == verified_version => Ok(account),
-            Some(account) if token.verify(&account.key_hash) => {
+        let account = match self.store.account(&token.account_id).await? {
+            Some(account) if Some(account.key_version) == verified_version => account,
+            Some(account) if token.verify(&account.key_hash) => account,
+            _ => {
+                self.keys.remove(token);
+                return Err(Refusal::KeyNotFound);
+            }
+        };
+        match account.status(self.clock.now_ms()) {
+            Status::Active => {
                 self.keys.put(token, verified_key(&account));
                 Ok(account)
             }
-            _ => {
+            status => {
                 self.keys.remove(token);
-                Err(Refusal::KeyNotFound)
+                Err(match status {
+                    Status::Revoked => Refusal::KeyRevoked,
+                    _ => Refusal::KeyExpired,
+                })
             }
         }
     }
 
-    /// The caller's window today, without counting (one read); `None` when the store cannot say.
-    pub async fn peek(&self, caller: &Caller) -> Option<RateLimit> {
+    /// `caller` as its account is stored now (one read for a key): for a refusal that rests on
+    /// the caller's limits as this container knew them, confirmed before it is given.
+    pub async fn refreshed(&self, caller: &Caller) -> Result<Caller, Refusal> {
+        match caller {
+            Caller::Anonymous { .. } => Ok(caller.clone()),
+            Caller::Key { token, verified } => {
+                let account = self
+                    .current_account(token, Some(verified.key_version))
+                    .await?;
+                Ok(Caller::Key {
+                    token: token.clone(),
+                    verified: verified_key(&account),
+                })
+            }
+        }
+    }
+
+    /// The limits of a caller on `plan` with `overrides`. A plan this container does not know
+    /// yet (an operator just added it) is looked for again at once; one still unknown gets the
+    /// `free` plan's limits.
+    pub async fn limits_of(&self, name: &str, overrides: &Overrides) -> Limits {
+        let plans = self.plans.current(self.store).await;
+        if let Some(limits) = plans.limits(name, overrides) {
+            return limits;
+        }
+        let plans = self.plans.reread(self.store).await;
+        plans.limits(name, overrides).unwrap_or_else(|| {
+            tracing::warn!(plan = name, "unknown plan: the free plan's limits apply");
+            let free = plans
+                .get(plan::FREE)
+                .cloned()
+                .unwrap_or_else(|| self.config.free.clone());
+            free.limits(overrides)
+        })
+    }
+
+    /// The caller's limits.
+    pub async fn limits(&self, caller: &Caller) -> Limits {
+        self.limits_of(caller.plan(), &caller.overrides()).await
+    }
+
+    /// The caller's windows now, without counting (one read); `None` when the store cannot say.
+    pub async fn windows(&self, caller: &Caller) -> Option<Windows> {
         let day = self.clock.today();
-        let (used, hard_limit) = self.store.peek(&caller.who(), day).await.ok()?;
-        let limit = self.config.limits(caller.tier()).daily_limit;
-        Some(RateLimit::for_day(day, limit, hard_limit, used))
+        let (counts, hard_limit) = self.store.peek(&caller.who(), day).await.ok()?;
+        let limits = self.limits(caller).await;
+        Some(Windows::new(
+            day,
+            limits.daily,
+            limits.monthly,
+            hard_limit,
+            counts,
+        ))
+    }
+
+    /// The caller's nearer window now, without counting (one read); `None` when the store cannot
+    /// say.
+    pub async fn peek(&self, caller: &Caller) -> Option<RateLimit> {
+        Some(self.windows(caller).await?.nearer().1)
     }
 
     /// A refusal this container gave `caller` for its limit and still holds
     /// ([`RefusalMemory`]): the first step of a metered request, before any validation, with no
     /// store call.
     pub fn refused_recently(&self, caller: &Caller) -> Result<(), Refusal> {
-        let limit = self.config.limits(caller.tier()).daily_limit;
-        match self.refusals.recall(caller, limit, self.clock.now_ms()) {
+        let Some(limits) = self.plans.last().limits(caller.plan(), &caller.overrides()) else {
+            return Ok(());
+        };
+        match self.refusals.recall(caller, &limits, self.clock.now_ms()) {
             Some(refusal) => Err(refusal),
             None => Ok(()),
         }
     }
 
     /// The metering step, run after validation so that rejected requests never count: one
-    /// conditional write on a warm path. A refusal for the limit is remembered
+    /// conditional write on a warm path. `check` is the request's own check against the caller's
+    /// limits (a generate request's `count`), run again should metering find that the account
+    /// changed since this container read it. A refusal for the limit is remembered
     /// ([`Gate::refused_recently`]).
-    pub async fn admit(&self, caller: &Caller) -> Result<RateLimit, Refusal> {
-        let admitted = self.meter(caller).await;
-        if let Err(refusal) = &admitted {
+    pub async fn admit<E: From<Refusal>>(
+        &self,
+        caller: &Caller,
+        check: impl Fn(&Limits) -> Result<(), E>,
+    ) -> Result<Admitted, E> {
+        let admitted = self.meter(caller, check).await;
+        if let Err(Admission::Refused(refusal)) = &admitted {
             self.refusals.remember(caller, refusal, self.clock.now_ms());
         }
-        admitted
+        admitted.map_err(|a| match a {
+            Admission::Refused(r) => E::from(r),
+            Admission::Check(e) => e,
+        })
     }
 
-    async fn meter(&self, caller: &Caller) -> Result<RateLimit, Refusal> {
+    async fn meter<E>(
+        &self,
+        caller: &Caller,
+        check: impl Fn(&Limits) -> Result<(), E>,
+    ) -> Result<Admitted, Admission<E>> {
         let day = self.clock.today();
-        let tier = caller.tier();
-        let limit = self.config.limits(tier).daily_limit;
-        let mut key_version = caller.key_version();
-        for _ in 0..2 {
+        let (mut plan, mut rev) = (caller.plan().to_owned(), caller.rev());
+        let mut limits = self.limits(caller).await;
+        for _ in 0..3 {
             let meter = Meter {
                 who: caller.who(),
                 day,
-                limit,
-                key_version,
+                daily: limits.daily,
+                monthly: limits.monthly,
+                rev,
             };
-            match self.store.meter(&meter).await? {
-                Metered::Admitted { used, hard_limit } => {
-                    return Ok(RateLimit::for_day(day, limit, hard_limit, used));
+            match self.store.meter(&meter).await.map_err(Refusal::from)? {
+                Metered::Admitted { counts, hard_limit } => {
+                    let windows =
+                        Windows::new(day, limits.daily, limits.monthly, hard_limit, counts);
+                    return Ok(Admitted {
+                        rate: windows.nearer().1,
+                        plan,
+                    });
                 }
-                Metered::Full { used, hard_limit } => {
-                    let rate = RateLimit::for_day(day, limit, hard_limit, used);
-                    return Err(Refusal::OverLimit { tier, limit, rate });
+                Metered::Full { counts, hard_limit } => {
+                    let windows =
+                        Windows::new(day, limits.daily, limits.monthly, hard_limit, counts);
+                    let (window, rate) = match windows.month {
+                        Some(month) if month.remaining() == 0 => (Window::Month, month),
+                        _ => (Window::Day, windows.day),
+                    };
+                    return Err(Admission::Refused(Refusal::OverLimit {
+                        plan,
+                        window,
+                        limits,
+                        rate,
+                    }));
                 }
                 Metered::Unverified => {
-                    // A new day, or the key was regenerated: check the key against the account
-                    // as it is now, then open the day for its current version.
-                    let Caller::Key { token, .. } = caller else {
-                        return Err(Refusal::KeyNotFound);
+                    // A new month, or the account changed: check the key against the account as
+                    // it is now, then open the month for its current revision.
+                    let Caller::Key { token, verified } = caller else {
+                        return Err(Refusal::KeyNotFound.into());
                     };
-                    let account = self.current_account(token, key_version).await?;
+                    let account = self
+                        .current_account(token, Some(verified.key_version))
+                        .await?;
+                    (plan, rev) = (account.plan.clone(), Some(account.rev));
+                    limits = self.limits_of(&plan, &account.overrides).await;
+                    check(&limits).map_err(Admission::Check)?;
+                    let month = day.month();
                     if !self
                         .store
-                        .open_day(&account.id, day, account.key_version, account.hard_limit)
-                        .await?
+                        .open_month(&account.id, month, account.rev, account.hard_limit)
+                        .await
+                        .map_err(Refusal::from)?
                     {
-                        self.keys.remove(token);
-                        return Err(Refusal::KeyNotFound);
+                        // Changed again since the read: read it again.
+                        continue;
                     }
-                    key_version = Some(account.key_version);
                 }
             }
         }
-        Err(Refusal::KeyNotFound)
+        Err(Refusal::KeyNotFound.into())
+    }
+}
+
+/// An admitted request: the caller's nearer window (for the headers), and the plan it was
+/// admitted under (the account's as metering found it, should it have changed since this
+/// container read it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Admitted {
+    /// The nearer window, this request counted.
+    pub rate: RateLimit,
+    /// The plan.
+    pub plan: String,
+}
+
+/// Why a metering step did not admit: a refusal, or the request's own check.
+enum Admission<E> {
+    Refused(Refusal),
+    Check(E),
+}
+
+impl<E> From<Refusal> for Admission<E> {
+    fn from(r: Refusal) -> Self {
+        Admission::Refused(r)
     }
 }
 
@@ -317,6 +534,9 @@ fn verified_key(account: &Account) -> VerifiedKey {
     VerifiedKey {
         account_id: account.id.clone(),
         key_version: account.key_version,
-        tier: account.tier,
+        rev: account.rev,
+        plan: account.plan.clone(),
+        overrides: account.overrides,
+        expires_at: account.expires_at,
     }
 }

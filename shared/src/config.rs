@@ -1,19 +1,25 @@
 //! Configuration from the environment, read once per process.
 
 use crate::pepper::Pepper;
-use crate::tier::Tier;
-pub use crate::tier::TierLimits;
+use crate::plan::{self, Plan};
 use std::fmt;
+use std::time::Duration;
 
 /// Everything the functions read from their environment.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
-    /// Callers without a key, metered per source IP.
-    pub anonymous: TierLimits,
-    /// Every registered key.
-    pub free: TierLimits,
-    /// Keys an operator promotes.
-    pub team: TierLimits,
+    /// The `anonymous` plan's seed: callers without a key, metered per source IP.
+    pub anonymous: Plan,
+    /// The `free` plan's seed: every new key.
+    pub free: Plan,
+    /// The `team` plan's seed.
+    pub team: Plan,
+    /// How long a function uses the plans it read before reading them again
+    /// (`PLANS_REFRESH_SECONDS`): how soon an operator's change to a plan reaches warm functions.
+    pub plans_refresh: Duration,
+    /// Added to the system clock (`CLOCK_OFFSET_MS`): for tests that cross a day or a month
+    /// without waiting for it; never set in a deployment (template.yaml has no such variable).
+    pub clock_offset_ms: i64,
     /// Registrations per source IP per UTC day.
     pub register_daily_limit_per_ip: u32,
     /// Base URL of the HaveIBeenPwned range API.
@@ -72,18 +78,11 @@ impl ConfigError {
 impl Default for Config {
     fn default() -> Self {
         Config {
-            anonymous: TierLimits {
-                daily_limit: 50,
-                max_count: 10,
-            },
-            free: TierLimits {
-                daily_limit: 100,
-                max_count: 10,
-            },
-            team: TierLimits {
-                daily_limit: 5000,
-                max_count: 500,
-            },
+            anonymous: seed(plan::ANONYMOUS, 50, 10),
+            free: seed(plan::FREE, 100, 10),
+            team: seed(plan::TEAM, 5000, 500),
+            plans_refresh: Duration::from_secs(30),
+            clock_offset_ms: 0,
             register_daily_limit_per_ip: 5,
             hibp_api_url: "https://api.pwnedpasswords.com".to_string(),
             table_name: None,
@@ -97,14 +96,19 @@ impl Default for Config {
     }
 }
 
+fn seed(name: &str, daily: u32, max_count: u32) -> Plan {
+    Plan {
+        name: name.to_owned(),
+        daily,
+        monthly: None,
+        max_count,
+    }
+}
+
 impl Config {
-    /// The limits of `tier` under this configuration.
-    pub fn limits(&self, tier: Tier) -> TierLimits {
-        match tier {
-            Tier::Anonymous => self.anonymous,
-            Tier::Free => self.free,
-            Tier::Team => self.team,
-        }
+    /// The plans this configuration seeds (`anonymous`, `free`, `team`), before the operator's.
+    pub fn seeds(&self) -> [Plan; 3] {
+        [self.anonymous.clone(), self.free.clone(), self.team.clone()]
     }
 
     /// Reads the process environment.
@@ -124,12 +128,36 @@ impl Config {
             }
             Ok(())
         };
-        number("ANONYMOUS_DAILY_LIMIT", &mut config.anonymous.daily_limit)?;
+        let optional = |name: &'static str, target: &mut Option<u32>| -> Result<(), ConfigError> {
+            match lookup(name).as_deref().map(str::trim) {
+                None | Some("") | Some("none") => {}
+                Some(value) => {
+                    *target = Some(value.parse().map_err(|_| ConfigError {
+                        name,
+                        value: value.to_owned(),
+                    })?);
+                }
+            }
+            Ok(())
+        };
+        number("ANONYMOUS_DAILY_LIMIT", &mut config.anonymous.daily)?;
+        optional("ANONYMOUS_MONTHLY_LIMIT", &mut config.anonymous.monthly)?;
         number("ANONYMOUS_MAX_COUNT", &mut config.anonymous.max_count)?;
-        number("FREE_DAILY_LIMIT", &mut config.free.daily_limit)?;
+        number("FREE_DAILY_LIMIT", &mut config.free.daily)?;
+        optional("FREE_MONTHLY_LIMIT", &mut config.free.monthly)?;
         number("FREE_MAX_COUNT", &mut config.free.max_count)?;
-        number("TEAM_DAILY_LIMIT", &mut config.team.daily_limit)?;
+        number("TEAM_DAILY_LIMIT", &mut config.team.daily)?;
+        optional("TEAM_MONTHLY_LIMIT", &mut config.team.monthly)?;
         number("TEAM_MAX_COUNT", &mut config.team.max_count)?;
+        let mut refresh = config.plans_refresh.as_secs() as u32;
+        number("PLANS_REFRESH_SECONDS", &mut refresh)?;
+        config.plans_refresh = Duration::from_secs(refresh.into());
+        if let Some(value) = lookup("CLOCK_OFFSET_MS") {
+            config.clock_offset_ms = value.trim().parse().map_err(|_| ConfigError {
+                name: "CLOCK_OFFSET_MS",
+                value,
+            })?;
+        }
         number(
             "REGISTER_DAILY_LIMIT_PER_IP",
             &mut config.register_daily_limit_per_ip,
@@ -189,21 +217,24 @@ mod tests {
         let config = Config::from_lookup(|_| None).unwrap();
         assert_eq!(config, Config::default());
         assert_eq!(
-            (config.anonymous.daily_limit, config.anonymous.max_count),
+            (config.anonymous.daily, config.anonymous.max_count),
             (50, 10)
         );
-        assert_eq!(
-            (config.team.daily_limit, config.team.max_count),
-            (5000, 500)
-        );
+        assert_eq!((config.team.daily, config.team.max_count), (5000, 500));
+        assert!(config.seeds().iter().all(|p| p.monthly.is_none()));
+        assert_eq!(config.plans_refresh, Duration::from_secs(30));
 
         let config = Config::from_lookup(|name| match name {
             "ANONYMOUS_MAX_COUNT" => Some("3".into()),
+            "FREE_MONTHLY_LIMIT" => Some("2000".into()),
+            "TEAM_MONTHLY_LIMIT" => Some("none".into()),
             "HIBP_API_URL" => Some("http://127.0.0.1:9999/".into()),
             _ => None,
         })
         .unwrap();
         assert_eq!(config.anonymous.max_count, 3);
+        assert_eq!(config.free.monthly, Some(2000));
+        assert_eq!(config.team.monthly, None);
         assert_eq!(config.hibp_api_url, "http://127.0.0.1:9999");
     }
 

@@ -243,14 +243,20 @@ pub struct VerifiedKey {
     pub account_id: String,
     /// The key version it was verified against.
     pub key_version: u64,
-    /// The account's tier then.
-    pub tier: crate::tier::Tier,
+    /// The account's revision then: metering is conditional on it.
+    pub rev: u64,
+    /// The account's plan then.
+    pub plan: String,
+    /// The account's overrides of its plan's limits then.
+    pub overrides: crate::plan::Overrides,
+    /// When the key expires (Unix milliseconds), as the account said then.
+    pub expires_at: Option<i64>,
 }
 
 /// Keys verified in this container, so a warm request needs no argon2: bounded, short-lived, and
 /// indexed by SHA-256 of the whole token (the token itself is not kept). A cached entry only says
-/// "this token matched version v"; metering is conditional on v still being current, so
-/// regeneration revokes a cached key at once.
+/// "this token matched version v of an account at revision r"; metering is conditional on r
+/// still being current, so a regeneration, or any operator's change, reaches a cached key at once.
 pub struct KeyCache {
     entries: crate::cache::TtlCache<[u8; 32], VerifiedKey>,
 }
@@ -258,7 +264,7 @@ pub struct KeyCache {
 impl KeyCache {
     /// Keys held at most.
     pub const CAPACITY: usize = 1024;
-    /// How long a verification is reused (tier changes reach warm containers within this).
+    /// How long a verification is reused (metering checks the account's revision on every request).
     pub const TTL: std::time::Duration = std::time::Duration::from_secs(300);
 
     /// An empty cache with the default bounds.
@@ -464,7 +470,10 @@ mod tests {
         let verified = |v| VerifiedKey {
             account_id: "abcdefABCDEF".into(),
             key_version: v,
-            tier: crate::tier::Tier::Free,
+            rev: v,
+            plan: crate::plan::FREE.into(),
+            overrides: Default::default(),
+            expires_at: None,
         };
         let cache = KeyCache::with_limits(2, std::time::Duration::from_secs(60));
         let tokens: Vec<Token> = (0..3)

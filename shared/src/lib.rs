@@ -7,18 +7,19 @@
 //!
 //! | module | what it is for | may use |
 //! |---|---|---|
-//! | [`tier`] | the tiers, and one tier's limits | — |
+//! | [`plan`] | plans, one account's overrides, a caller's limits | — |
 //! | [`pepper`] | the server secret, and the keyed hashes of emails and addresses | — |
 //! | [`cache`] | a bounded map whose entries expire (ranges, keys, refusals) | — |
 //! | [`generate`] | passwords and passphrases: validation, exact counting, uniform sampling | cache |
 //! | [`evaluate`] | strength estimate, breach check by k-anonymity, policy verdicts | cache, generate |
-//! | [`config`] | the environment, read once into typed configuration | tier, pepper, evaluate |
-//! | [`keys`] | API keys and regen tokens: format, hashing, the verified-key cache | tier, pepper, cache |
-//! | [`quota`] | UTC days, the clock, address buckets, rate-limit windows | tier |
+//! | [`config`] | the environment, read once into typed configuration | plan, pepper, evaluate |
+//! | [`keys`] | API keys and regen tokens: format, hashing, the verified-key cache | plan, pepper, cache |
+//! | [`quota`] | UTC days and months, the clock, address buckets, rate-limit windows | — |
 //! | [`aws`] | the AWS SDK set-up, the pepper from Secrets Manager | config, pepper |
-//! | [`store`] | accounts and counters: the `Store` trait, DynamoDB and in-memory stores | tier, quota, aws |
-//! | [`admission`] | who is calling, and whether a metered request may proceed | tier, pepper, cache, config, keys, quota, store |
-//! | [`http`] | requests to typed requests, domain results to responses; the registry and the dispatcher | tier, pepper, cache, generate, evaluate, config, keys, quota, aws, store, admission |
+//! | [`store`] | accounts, counters, plans, the audit trail: the `Store` trait, DynamoDB and in-memory stores; the operator's reads | plan, quota, aws |
+//! | [`admission`] | who is calling, and whether a metered request may proceed | plan, pepper, cache, config, keys, quota, store |
+//! | [`operator`] | what an operator does to accounts and plans: the admin tool's commands | plan, generate, config, keys, quota, store |
+//! | [`http`] | requests to typed requests, domain results to responses; the registry and the dispatcher | plan, pepper, cache, generate, evaluate, config, keys, quota, aws, store, admission |
 
 pub mod admission;
 pub mod aws;
@@ -28,9 +29,10 @@ pub mod evaluate;
 pub mod generate;
 pub mod http;
 pub mod keys;
+pub mod operator;
 pub mod pepper;
+pub mod plan;
 pub mod quota;
 pub mod store;
-pub mod tier;
 
 pub use config::Config;

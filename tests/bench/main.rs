@@ -270,10 +270,7 @@ fn init_parts() -> tokio::runtime::Runtime {
 fn generate_figures(runtime: &tokio::runtime::Runtime) {
     // Generate: event in → response out, metering on the in-memory store.
     let config = Config {
-        anonymous: passwordapi::config::TierLimits {
-            daily_limit: u32::MAX,
-            max_count: 10,
-        },
+        anonymous: integration_tests::plan("anonymous", u32::MAX, 10),
         ..Config::default()
     };
     let app = memory_app(config);
@@ -426,8 +423,9 @@ fn generate_figures(runtime: &tokio::runtime::Runtime) {
     let meter = Meter {
         who: Meterer::Ip("bench".to_owned()),
         day: Day::today(),
-        limit: u32::MAX,
-        key_version: None,
+        daily: u32::MAX,
+        monthly: Some(u32::MAX),
+        rev: None,
     };
     step(
         "metering (in-memory store)",
@@ -555,40 +553,59 @@ fn evaluate_figures() {
     }
 }
 
-/// The warm metered request on DynamoDB Local: one round trip, one write unit. The emulator is
-/// kept for the functions' runs.
+/// The warm metered request on DynamoDB Local, through the app with monthly quotas on (a key on
+/// a plan with a monthly limit): its store calls and write units, and the metering write's
+/// round trip. The emulator is kept for the functions' runs.
 fn warm_metered_write(runtime: &tokio::runtime::Runtime) -> LocalDynamo {
-    // The warm metered request on DynamoDB Local: round trip and write units.
     let local = runtime.block_on(LocalDynamo::start());
     runtime.block_on(async {
         let client = local.client();
         create_table(&client, "bench").await;
-        let store = DynamoStore::new(client, "bench").measuring_capacity();
-        let meter = Meter {
-            who: Meterer::Ip("bench".to_owned()),
-            day: Day::today(),
-            limit: u32::MAX,
-            key_version: None,
+        let store = std::sync::Arc::new(integration_tests::counting::Counting::new(
+            DynamoStore::new(client, "bench").measuring_capacity(),
+        ));
+        let config = passwordapi::Config {
+            free: passwordapi::plan::Plan {
+                daily: u32::MAX,
+                monthly: Some(u32::MAX),
+                ..passwordapi::Config::default().free
+            },
+            ..integration_tests::test_config()
+        };
+        let app = passwordapi::http::App::new(config, store.clone()).unwrap();
+        let registered = dispatch::register(
+            &app,
+            Event::post("/v1/keys/register", r#"{"email": "bench@example.com"}"#).request(),
+        )
+        .await
+        .unwrap();
+        let key = integration_tests::body_json(&registered)["api_key"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let generate = || {
+            Event::post("/v1/generate", "{}")
+                .header("Authorization", &format!("Bearer {key}"))
+                .request()
         };
         for _ in 0..50 {
-            store.meter(&meter).await.unwrap();
+            let response = dispatch::generate(&app, generate()).await.unwrap();
+            assert_eq!(response.status(), 200);
         }
-        let before = store.consumed_write_units();
-        let mut trips = Vec::new();
+        let (calls, units) = (store.calls(), store.inner.consumed_write_units());
         let n = 300;
         for _ in 0..n {
-            let started = Instant::now();
-            store.meter(&meter).await.unwrap();
-            trips.push(started.elapsed());
+            let response = dispatch::generate(&app, generate()).await.unwrap();
+            assert_eq!(response.status(), 200);
         }
-        trips.sort();
-        let wru = (store.consumed_write_units() - before) / f64::from(n);
+        let calls = (store.calls() - calls) as f64 / f64::from(n);
+        let wru = (store.inner.consumed_write_units() - units) / f64::from(n);
         report(
-            "warm metered write, DynamoDB Local p50",
-            format!("{:.2} ms", percentile(&trips, 0.5).as_secs_f64() * 1e3),
-            "1 round trip",
+            "store calls per warm metered request (monthly quota on)",
+            format!("{calls:.2} calls"),
+            "1 call",
             None,
-            true,
+            calls <= 1.0,
         );
         report(
             "write units per metered request",
@@ -596,6 +613,30 @@ fn warm_metered_write(runtime: &tokio::runtime::Runtime) -> LocalDynamo {
             "≤ 1 WRU",
             Some((4.0 / wru.max(1e-9), "cheaper than a 2-item transaction")),
             wru <= 1.0,
+        );
+        // The metering write alone: its round trip on the emulator.
+        let account = key["pwa_live_".len().."pwa_live_".len() + 12].to_owned();
+        let rev = store.inner.account(&account).await.unwrap().unwrap().rev;
+        let meter = Meter {
+            who: Meterer::Account(account),
+            day: app.clock.today(),
+            daily: u32::MAX,
+            monthly: Some(u32::MAX),
+            rev: Some(rev),
+        };
+        let mut trips = Vec::new();
+        for _ in 0..n {
+            let started = Instant::now();
+            store.inner.meter(&meter).await.unwrap();
+            trips.push(started.elapsed());
+        }
+        trips.sort();
+        report(
+            "warm metered write, DynamoDB Local p50",
+            format!("{:.2} ms", percentile(&trips, 0.5).as_secs_f64() * 1e3),
+            "1 round trip",
+            None,
+            true,
         );
     });
     local
@@ -629,10 +670,7 @@ fn memory_sizes() -> std::collections::BTreeMap<String, u64> {
 /// answers before any validation; what is left is reading the body).
 fn refused_row(runtime: &tokio::runtime::Runtime) {
     let config = Config {
-        anonymous: passwordapi::config::TierLimits {
-            daily_limit: 1,
-            max_count: integration_tests::COSTLY_MAX_COUNT,
-        },
+        anonymous: integration_tests::plan("anonymous", 1, integration_tests::COSTLY_MAX_COUNT),
         ..Config::default()
     };
     let app = memory_app(config);
@@ -682,10 +720,11 @@ fn refused_row(runtime: &tokio::runtime::Runtime) {
 fn worst_cases(runtime: &tokio::runtime::Runtime) {
     const BOUND_MS: f64 = 5.0;
     let config = Config {
-        anonymous: passwordapi::config::TierLimits {
-            daily_limit: u32::MAX,
-            max_count: integration_tests::COSTLY_MAX_COUNT,
-        },
+        anonymous: integration_tests::plan(
+            "anonymous",
+            u32::MAX,
+            integration_tests::COSTLY_MAX_COUNT,
+        ),
         ..Config::default()
     };
     let app = memory_app(config);

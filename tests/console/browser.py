@@ -4,7 +4,8 @@ python browser.py <base URL> <axe.min.js> <output dir>
 
 Loads / with no console error and no request to another origin; generates with the defaults and a
 passphrase setting; evaluates `password` (score 0 and its warning); registers, sees the key (kept
-nowhere until "use this key"), sees usage go up after a generate, sets a hard limit; regenerates
+nowhere until "use this key"), sees usage go up after a generate with its plan, month and
+expiry and the key's audit trail, sets a hard limit and sees the event; regenerates
 with an answer lost on the way (the retry carries the same Idempotency-Key and recovers the key);
 works with site data blocked; with script disabled, submits every form and no secret reaches a URL;
 saves a 375 px and a desktop screenshot; runs axe-core (no serious or critical violation). Exits
@@ -190,11 +191,21 @@ with sync_playwright() as p:
     expect(results).to_have_count(1)
     page.get_by_role("button", name="Show usage").click()
     usage = page.locator("#usage-out")
-    expect(usage).to_contain_text("1 of 100 requests used today")
+    expect(usage).to_contain_text("Plan free: 1 of 100 requests used today")
+    expect(usage).to_contain_text("requests, no monthly limit")
+    expect(usage).to_contain_text("The key does not expire.")
+    expect(page.locator("#events tr")).to_have_count(2)
+    expect(page.locator("#events")).to_contain_text("registered")
     page.get_by_label("Your own daily hard limit").fill("50")
     page.get_by_role("button", name="Set hard limit").click()
     expect(usage).to_contain_text("your hard limit: 50")
     check(page.locator("#usage-out svg rect").count() >= 1, "a usage chart")
+    # The change is the trail's newest event, by the holder, with its old and new values.
+    expect(page.locator("#events tr")).to_have_count(3)
+    newest = page.locator("#events tr").nth(1)
+    expect(newest).to_contain_text("hard_limit_set")
+    expect(newest).to_contain_text("self")
+    expect(newest).to_contain_text("hard_limit: null → 50")
 
     check(not errors, f"console errors: {errors}")
     # An error as the API gives it (the form's own checks pass: digits on, every digit excluded);

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: API Gateway HTTP API (v2) events and response reading.
 
 pub mod aws_calls;
+pub mod counting;
 pub mod dynamo;
 pub mod range_server;
 pub mod runtime_api;
@@ -487,4 +488,14 @@ pub fn costly_requests() -> Vec<(&'static str, String)> {
                 .map(|b| ("/v1/evaluate", b.to_string())),
         )
         .collect()
+}
+
+/// The plan `name` with a daily limit and a `count` maximum, no monthly limit.
+pub fn plan(name: &str, daily: u32, max_count: u32) -> passwordapi::plan::Plan {
+    passwordapi::plan::Plan {
+        name: name.to_owned(),
+        daily,
+        monthly: None,
+        max_count,
+    }
 }

@@ -36,7 +36,11 @@ pub struct LocalApi {
     pub ranges: RangeServer,
     /// The local API.
     pub watch: Watch,
-    _dynamo: LocalDynamo,
+    /// DynamoDB Local's endpoint.
+    pub dynamo_endpoint: String,
+    /// The table.
+    pub table: String,
+    _dynamo: Option<LocalDynamo>,
     _runtime: tokio::runtime::Runtime,
 }
 
@@ -49,6 +53,22 @@ impl LocalApi {
 
     /// [`LocalApi::start`] on `port`.
     pub fn start_on(port: u16, name: &str, env: &[(&str, String)]) -> LocalApi {
+        LocalApi::start_with(port, name, env, None)
+    }
+
+    /// Another local API on `first`'s table (and DynamoDB Local), with `env` added: the same
+    /// deployment seen at another time (`CLOCK_OFFSET_MS`), say. Logging to `target/<name>.log`.
+    pub fn beside(first: &LocalApi, name: &str, env: &[(&str, String)]) -> LocalApi {
+        let table = Some((first.dynamo_endpoint.clone(), first.table.clone()));
+        LocalApi::start_with(free_port(), name, env, table)
+    }
+
+    fn start_with(
+        port: u16,
+        name: &str,
+        env: &[(&str, String)],
+        table: Option<(String, String)>,
+    ) -> LocalApi {
         let cargo_lambda = find_cargo_lambda();
         // Built first, so the first requests do not wait for a compile.
         build_functions();
@@ -63,12 +83,19 @@ impl LocalApi {
             .enable_all()
             .build()
             .unwrap();
-        let dynamo = runtime.block_on(LocalDynamo::start());
-        runtime.block_on(create_table(&dynamo.client(), name));
+        let (dynamo, dynamo_endpoint, table) = match table {
+            Some((endpoint, table)) => (None, endpoint, table),
+            None => {
+                let dynamo = runtime.block_on(LocalDynamo::start());
+                runtime.block_on(create_table(&dynamo.client(), name));
+                let endpoint = dynamo.endpoint();
+                (Some(dynamo), endpoint, name.to_owned())
+            }
+        };
         let mut all = vec![
             ("HIBP_API_URL", ranges.url()),
-            ("TABLE_NAME", name.to_owned()),
-            ("DYNAMODB_ENDPOINT", dynamo.endpoint()),
+            ("TABLE_NAME", table.clone()),
+            ("DYNAMODB_ENDPOINT", dynamo_endpoint.clone()),
             ("EMAIL_PEPPER", TEST_PEPPER.to_owned()),
             // As deployed (LoggingConfig: JSON in template.yaml).
             ("AWS_LAMBDA_LOG_FORMAT", "JSON".to_owned()),
@@ -80,6 +107,8 @@ impl LocalApi {
             log,
             ranges,
             watch,
+            dynamo_endpoint,
+            table,
             _dynamo: dynamo,
             _runtime: runtime,
         }

@@ -253,19 +253,25 @@ enum Space {
     Phrase(Phrase),
 }
 
+/// `count` (1 when absent) if it is at least 1 and at most the caller's `max_count`.
+pub fn check_count(count: Option<u32>, max_count: u32) -> Result<u32, GenerateError> {
+    let count = count.unwrap_or(1);
+    if count == 0 {
+        return invalid("count", "count must be at least 1");
+    }
+    if count > max_count {
+        return invalid(
+            "count",
+            format!("count {count} is above this plan's maximum of {max_count}"),
+        );
+    }
+    Ok(count)
+}
+
 impl GenerationPlan {
-    /// Validates `request`; `max_count` is the caller's tier maximum for `count`.
+    /// Validates `request`; `max_count` is the caller's plan maximum for `count`.
     pub fn new(request: &GenerateRequest, max_count: u32) -> Result<GenerationPlan, GenerateError> {
-        let count = request.count.unwrap_or(1);
-        if count == 0 {
-            return invalid("count", "count must be at least 1");
-        }
-        if count > max_count {
-            return invalid(
-                "count",
-                format!("count {count} is above this tier's maximum of {max_count}"),
-            );
-        }
+        let count = check_count(request.count, max_count)?;
         let mode = request.mode.unwrap_or_default();
         let target = target_entropy(request)?;
         let space = match mode {

@@ -1,4 +1,5 @@
-//! `POST /v1/keys/register`, `POST /v1/keys/regenerate`, `GET|PUT /v1/keys/usage`.
+//! `POST /v1/keys/register`, `POST /v1/keys/regenerate`, `GET|PUT /v1/keys/usage`,
+//! `GET /v1/keys/events`.
 
 use super::error::{ApiError, ErrorCode};
 use super::params::Params;
@@ -6,10 +7,13 @@ use super::registry;
 use super::request::Call;
 use super::response;
 use super::{App, Caller, auth, too_many};
+use crate::admission::Refusal;
 use crate::keys::{self, Kind, Token};
-use crate::quota::{Day, RateLimit, client_bucket};
-use crate::store::{Account, HardLimitError, Meterer, RegisterError, Rotation};
-use crate::tier::Tier;
+use crate::plan;
+use crate::quota::{Day, RateLimit, Windows, client_bucket};
+use crate::store::{
+    Account, Event, EventKind, HardLimitError, Meterer, RegisterError, Rotation, SELF_ACTOR, Status,
+};
 use lambda_http::http::{Method, Response, StatusCode};
 use lambda_http::{Body, Request};
 use serde::Serialize;
@@ -41,6 +45,7 @@ fn email(params: &Params) -> Result<String, ApiError> {
 struct Registered {
     api_key: String,
     regen_token: String,
+    plan: &'static str,
     tier: &'static str,
     limit: u32,
 }
@@ -86,17 +91,10 @@ pub async fn serve_register(app: &App, request: &Request) -> Result<Response<Bod
         let regen = Token::issue(Kind::Regen, &id, &mut rng);
         (id, key, regen)
     };
-    let account = Account {
-        id,
-        email_hash,
-        key_hash: key.hash(),
-        regen_hash: regen.hash(),
-        key_version: 1,
-        tier: Tier::Free,
-        hard_limit: None,
-        rotation: None,
-    };
-    match app.store.register(&account).await {
+    let now = app.clock.now_ms();
+    let account = Account::new(id, email_hash, key.hash(), regen.hash(), plan::FREE, now);
+    let event = Event::new(EventKind::Registered, SELF_ACTOR, now).set("plan", plan::FREE);
+    match app.store.register(&account, &event).await {
         Ok(()) => {}
         Err(RegisterError::EmailExists) => return Err(email_exists()),
         Err(RegisterError::Store(e)) => return Err(e.into()),
@@ -104,8 +102,13 @@ pub async fn serve_register(app: &App, request: &Request) -> Result<Response<Bod
     let body = Registered {
         api_key: key.reveal(),
         regen_token: regen.reveal(),
-        tier: Tier::Free.name(),
-        limit: app.config.limits(Tier::Free).daily_limit,
+        plan: plan::FREE,
+        tier: plan::FREE,
+        limit: app
+            .gate()
+            .limits_of(plan::FREE, &Default::default())
+            .await
+            .daily,
     };
     Ok(response::json_body(StatusCode::CREATED, &body))
 }
@@ -133,7 +136,7 @@ pub async fn serve_regenerate(app: &App, request: &Request) -> Result<Response<B
         .and_then(|t| Token::parse(Kind::Regen, t.trim()))
         .ok_or_else(invalid_regen)?;
     let idempotency_key = idempotency_key(&call)?;
-    let account = app
+    let mut account = app
         .store
         .account(&token.account_id)
         .await?
@@ -148,6 +151,7 @@ pub async fn serve_regenerate(app: &App, request: &Request) -> Result<Response<B
     if !token_matches {
         return recover(app, &account, &token, &idempotency_key, now);
     }
+    usable(&account, now)?;
     let nonce = keys::new_nonce(&mut crate::generate::random::request_rng());
     let (key, regen) = token.successors(
         &app.pepper,
@@ -160,27 +164,54 @@ pub async fn serve_regenerate(app: &App, request: &Request) -> Result<Response<B
         at_ms: now,
         nonce,
     };
-    if !app
-        .store
-        .rotate(
-            &account,
-            &key.hash(),
-            &regen.hash(),
-            &rotation,
-            Day::from_unix_ms(now),
-        )
-        .await?
-    {
-        // A concurrent regeneration with the same token won: the same request retried (its
-        // answer is this one's), or another, which spent the token.
-        let account = app
+    for _ in 0..3 {
+        let after = Account {
+            key_hash: key.hash(),
+            regen_hash: regen.hash(),
+            key_version: account.key_version + 1,
+            rotation: Some(rotation.clone()),
+            ..account.clone()
+        };
+        let event = Event::new(EventKind::Regenerated, SELF_ACTOR, now).change(
+            "key_version",
+            account.key_version,
+            after.key_version,
+        );
+        let day = Day::from_unix_ms(now);
+        if app
+            .store
+            .update_account(&account, &after, day, &event)
+            .await?
+        {
+            return Ok(regenerated(&key, &regen));
+        }
+        let current = app
             .store
             .account(&token.account_id)
             .await?
             .ok_or_else(invalid_regen)?;
-        return recover(app, &account, &token, &idempotency_key, now);
+        if current.key_version != account.key_version {
+            // A concurrent regeneration with the same token won: the same request retried (its
+            // answer is this one's), or another, which spent the token.
+            return recover(app, &current, &token, &idempotency_key, now);
+        }
+        // Something else changed (an operator's change): the token is still the account's.
+        usable(&current, now)?;
+        account = current;
     }
-    Ok(regenerated(&key, &regen))
+    Err(ApiError::from(crate::store::StoreError(
+        "the account kept changing".to_owned(),
+    )))
+}
+
+/// Refuses an account whose key an operator revoked or let expire: its regeneration token
+/// stops with it.
+fn usable(account: &Account, now: i64) -> Result<(), ApiError> {
+    match account.status(now) {
+        Status::Active => Ok(()),
+        Status::Revoked => Err(Refusal::KeyRevoked.into()),
+        Status::Expired => Err(Refusal::KeyExpired.into()),
+    }
 }
 
 fn regenerated(key: &Token, regen: &Token) -> Response<Body> {
@@ -225,6 +256,7 @@ fn recover(
     if !(regen.verify(&account.regen_hash) && key.verify(&account.key_hash)) {
         return Err(invalid_regen());
     }
+    usable(account, now)?;
     Ok(regenerated(&key, &regen))
 }
 
@@ -249,13 +281,25 @@ fn idempotency_key(call: &Call) -> Result<String, ApiError> {
 
 #[derive(Serialize)]
 struct UsageBody {
-    tier: &'static str,
+    plan: String,
+    tier: String,
     usage: u32,
     limit: u32,
     remaining: u32,
     hard_limit: Option<u32>,
     reset_at: i64,
+    month: MonthBody,
+    expires_at: Option<i64>,
     history: Vec<HistoryDay>,
+}
+
+#[derive(Serialize)]
+struct MonthBody {
+    month: String,
+    usage: u32,
+    limit: Option<u32>,
+    remaining: Option<u32>,
+    reset_at: i64,
 }
 
 #[derive(Serialize)]
@@ -278,6 +322,13 @@ pub async fn serve_usage(app: &App, request: &Request) -> Result<Response<Body>,
     Ok(response::json_body(StatusCode::OK, &body))
 }
 
+fn key_required() -> ApiError {
+    ApiError::new(
+        ErrorCode::MissingAuthHeader,
+        "this needs an API key: Authorization: Bearer <key>",
+    )
+}
+
 /// The key's usage (openapi.yaml's `UsageBody`), after setting its hard limit when `hard_limit`
 /// is `Some` (`Some(None)` clears it). Never metered; an anonymous caller is refused.
 pub async fn usage_report(
@@ -286,25 +337,97 @@ pub async fn usage_report(
     hard_limit: Option<Option<u32>>,
 ) -> Result<impl Serialize + use<>, ApiError> {
     let Caller::Key { token, verified } = caller else {
-        return Err(ApiError::new(
-            ErrorCode::MissingAuthHeader,
-            "this needs an API key: Authorization: Bearer <key>",
-        ));
+        return Err(key_required());
     };
-    // A key replaced since this container cached it is refused here too.
-    let account = app
-        .gate()
+    let gate = app.gate();
+    // A key replaced, revoked or expired since this container cached it is refused here too.
+    let mut account = gate
         .current_account(token, Some(verified.key_version))
         .await?;
     let day = app.clock.today();
     if let Some(hard_limit) = hard_limit {
+        account = set_hard_limit(app, token, account, hard_limit, day).await?;
+    }
+    let who = Meterer::Account(account.id.clone());
+    // One query: the history's 30 days and the whole month (a 31st's month began 30 days
+    // before; a day counted by a container whose clock is ahead still counts for the month).
+    let month = day.month();
+    let first = month.first_day().min(day.minus(HISTORY_DAYS - 1));
+    let mut history = app.store.usage(&who, first, month.last_day()).await?;
+    let count = |days: std::ops::RangeInclusive<Day>| {
+        history
+            .iter()
+            .filter(|(d, _)| days.contains(d))
+            .map(|(_, u)| *u)
+            .sum::<u32>()
+    };
+    let counts = crate::quota::Counts {
+        day: count(day..=day),
+        month: count(month.first_day()..=month.last_day()),
+    };
+    history.retain(|(d, _)| (day.minus(HISTORY_DAYS - 1)..=day).contains(d));
+    let limits = gate.limits_of(&account.plan, &account.overrides).await;
+    let windows = Windows::new(
+        day,
+        limits.daily,
+        limits.monthly,
+        account.hard_limit,
+        counts,
+    );
+    Ok(UsageBody {
+        plan: account.plan.clone(),
+        tier: account.plan,
+        usage: counts.day,
+        limit: windows.day.limit,
+        remaining: windows.day.remaining(),
+        hard_limit: account.hard_limit,
+        reset_at: windows.day.reset_at_ms,
+        month: MonthBody {
+            month: month.iso(),
+            usage: counts.month,
+            limit: limits.monthly,
+            remaining: windows.month.map(|m| m.remaining()),
+            reset_at: month.reset_at_ms(),
+        },
+        expires_at: account.expires_at,
+        history: history
+            .into_iter()
+            .map(|(d, usage)| HistoryDay {
+                day: d.iso(),
+                usage,
+            })
+            .collect(),
+    })
+}
+
+/// Sets the account's hard limit (one transaction with its audit event), reading the account
+/// again should another change land between the read and the write; the account as it is then.
+async fn set_hard_limit(
+    app: &App,
+    token: &Token,
+    mut account: Account,
+    hard_limit: Option<u32>,
+    day: Day,
+) -> Result<Account, ApiError> {
+    for _ in 0..3 {
+        let event = Event::new(EventKind::HardLimitSet, SELF_ACTOR, app.clock.now_ms()).change(
+            "hard_limit",
+            account.hard_limit,
+            hard_limit,
+        );
         match app
             .store
-            .set_hard_limit(&account.id, account.key_version, hard_limit, day)
+            .set_hard_limit(&account, hard_limit, day, &event)
             .await
         {
-            // The limit a remembered refusal was given under no longer holds.
-            Ok(()) => app.refusals.forget(&Meterer::Account(account.id.clone())),
+            Ok(()) => {
+                // The limit a remembered refusal was given under no longer holds.
+                app.refusals.forget(&Meterer::Account(account.id.clone()));
+                return Ok(Account {
+                    hard_limit,
+                    ..account
+                });
+            }
             Err(HardLimitError::BelowUsage) => {
                 return Err(ApiError {
                     param: Some("hard_limit".to_owned()),
@@ -314,40 +437,64 @@ pub async fn usage_report(
                     )
                 });
             }
-            Err(HardLimitError::KeyChanged) => return Err(super::key_not_found()),
+            Err(HardLimitError::Changed) => {
+                account = app
+                    .gate()
+                    .current_account(token, Some(account.key_version))
+                    .await?;
+            }
             Err(HardLimitError::Store(e)) => return Err(e.into()),
         }
     }
-    let who = Meterer::Account(account.id.clone());
-    let history = app
-        .store
-        .usage(&who, day.minus(HISTORY_DAYS - 1), day)
-        .await?;
-    let used = history
-        .iter()
-        .find(|(d, _)| *d == day)
-        .map_or(0, |(_, u)| *u);
-    let hard_limit = match hard_limit {
-        Some(set) => set,
-        None => account.hard_limit,
+    Err(crate::store::StoreError("the account kept changing".to_owned()).into())
+}
+
+/// Most events `GET /v1/keys/events` returns.
+pub const EVENTS_LIMIT: usize = 100;
+
+#[derive(Serialize)]
+struct EventsBody {
+    events: Vec<EventBody>,
+}
+
+/// One audit event as the API shows it.
+#[derive(Serialize)]
+pub struct EventBody {
+    at: i64,
+    event: &'static str,
+    actor: String,
+    old: serde_json::Map<String, Value>,
+    new: serde_json::Map<String, Value>,
+}
+
+impl From<Event> for EventBody {
+    fn from(e: Event) -> EventBody {
+        EventBody {
+            at: e.at_ms,
+            event: e.kind.name(),
+            actor: e.actor,
+            old: e.old,
+            new: e.new,
+        }
+    }
+}
+
+pub async fn serve_events(app: &App, request: &Request) -> Result<Response<Body>, ApiError> {
+    let call = Call::parse(request, &registry::EVENTS.route)?;
+    call.no_query()?;
+    let caller = app.identify(&auth::credential(&call, None)?).await?;
+    let Caller::Key { token, verified } = &caller else {
+        return Err(key_required());
     };
-    let tier_limit = app.config.limits(account.tier).daily_limit;
-    let rate = RateLimit::for_day(day, tier_limit, hard_limit, used);
-    Ok(UsageBody {
-        tier: account.tier.name(),
-        usage: used,
-        limit: rate.limit,
-        remaining: rate.remaining(),
-        hard_limit,
-        reset_at: rate.reset_at_ms,
-        history: history
-            .into_iter()
-            .map(|(d, usage)| HistoryDay {
-                day: d.iso(),
-                usage,
-            })
-            .collect(),
-    })
+    let account = app
+        .gate()
+        .current_account(token, Some(verified.key_version))
+        .await?;
+    let events = app.store.events(&account.id, EVENTS_LIMIT).await?;
+    let body = EventsBody {
+        events: events.into_iter().map(EventBody::from).collect(),
+    };
+    Ok(response::json_body(StatusCode::OK, &body))
 }
 
 /// `hard_limit`: present, and a whole number or null.

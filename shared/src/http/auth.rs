@@ -1,5 +1,5 @@
 //! Credentials: `Authorization: Bearer <key>`, `X-API-Key: <key>`, or (generate only) an `apiKey`
-//! body field. No credential means the anonymous tier; a credential that is sent but wrong is always
+//! body field. No credential means the anonymous plan; a credential that is sent but wrong is always
 //! an error, never a fall-back to anonymous.
 
 use super::error::{ApiError, ErrorCode};

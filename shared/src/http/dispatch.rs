@@ -59,6 +59,7 @@ async fn answer<B: BreachSource + 'static>(
         Handler::Register => accounts::serve_register(app()?, request).await,
         Handler::Regenerate => accounts::serve_regenerate(app()?, request).await,
         Handler::Usage => accounts::serve_usage(app()?, request).await,
+        Handler::Events => accounts::serve_events(app()?, request).await,
         Handler::Mcp => {
             let mcp = services.mcp.ok_or_else(ApiError::internal)?;
             mcp.serve(request, &endpoint.route).await

@@ -61,6 +61,10 @@ error_codes! {
     InvalidApiKey = "INVALID_API_KEY", UNAUTHORIZED;
     /// A well-formed key that matches no account (or was regenerated).
     ApiKeyNotFound = "API_KEY_NOT_FOUND", UNAUTHORIZED;
+    /// An operator revoked the key (and its regeneration token).
+    ApiKeyRevoked = "API_KEY_REVOKED", UNAUTHORIZED;
+    /// The key's expiry, as an operator set it, passed.
+    ApiKeyExpired = "API_KEY_EXPIRED", UNAUTHORIZED;
     /// Regenerate: the email and token do not match a key.
     InvalidRegenToken = "INVALID_REGEN_TOKEN", UNAUTHORIZED;
     /// MCP: a request the transport refuses (an unsupported `MCP-Protocol-Version`, a body that
@@ -84,6 +88,8 @@ error_codes! {
     DemoLimitExceeded = "DEMO_LIMIT_EXCEEDED", TOO_MANY_REQUESTS;
     /// The key's own hard limit.
     HardLimitExceeded = "HARD_LIMIT_EXCEEDED", TOO_MANY_REQUESTS;
+    /// The plan's (or the key's) monthly limit: until the first of next month, UTC.
+    MonthlyLimitExceeded = "MONTHLY_LIMIT_EXCEEDED", TOO_MANY_REQUESTS;
     /// The database is unreachable or throttles.
     ServiceUnavailable = "SERVICE_UNAVAILABLE", SERVICE_UNAVAILABLE;
     /// A bug: the handler failed.

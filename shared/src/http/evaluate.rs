@@ -72,7 +72,11 @@ pub async fn run(
         user_inputs,
         strength,
     } = assessed;
-    let rate = app.gate().admit(caller).await?;
+    let rate = app
+        .gate()
+        .admit(caller, |_| Ok::<(), ApiError>(()))
+        .await?
+        .rate;
     let breach = if hibp {
         breach::check(breaches, &password).await
     } else {

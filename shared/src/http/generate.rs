@@ -64,7 +64,7 @@ pub async fn serve(app: &App, request: &Request) -> Result<Response<Body>, ApiEr
     let credential = auth::credential(&call, body_key)?;
     let caller = app.identify(&credential).await?;
     let (generation, rate) = run(app, &caller, &params).await?;
-    Ok(metered(generation.render(&caller), &rate))
+    Ok(metered(generation.render(), &rate))
 }
 
 /// Passwords a [`GenerationPlan`] drew, and the plan.
@@ -73,6 +73,8 @@ pub struct Generation {
     pub plan: GenerationPlan,
     /// What it drew.
     pub passwords: Vec<String>,
+    /// The caller's plan, as the request was admitted under it.
+    pub plan_name: String,
 }
 
 /// The metered work of a generate request, whatever carried it: refuses a caller this container
@@ -94,19 +96,42 @@ pub async fn run_request(
     caller: &Caller,
     read: impl FnOnce() -> Result<GenerateRequest, ApiError>,
 ) -> Result<(Generation, RateLimit), ApiError> {
-    app.gate().refused_recently(caller)?;
-    let plan = match read().and_then(|r| {
-        Ok(GenerationPlan::new(
-            &r,
-            app.config.limits(caller.tier()).max_count,
-        )?)
-    }) {
-        Ok(plan) => plan,
+    let gate = app.gate();
+    gate.refused_recently(caller)?;
+    let request = match read() {
+        Ok(request) => request,
         Err(e) => return Err(app.with_quota_headers(caller, e).await),
     };
-    let rate = app.gate().admit(caller).await?;
+    let mut limits = gate.limits(caller).await;
+    let refreshed;
+    let caller = if request.count.is_some_and(|c| c > limits.max_count) {
+        // Above the maximum this container knows: confirmed against the account as stored now
+        // (an operator may have raised it) before it is refused.
+        refreshed = gate.refreshed(caller).await?;
+        limits = gate.limits(&refreshed).await;
+        &refreshed
+    } else {
+        caller
+    };
+    let plan = match GenerationPlan::new(&request, limits.max_count) {
+        Ok(plan) => plan,
+        Err(e) => return Err(app.with_quota_headers(caller, e.into()).await),
+    };
+    let count = request.count;
+    let admitted = gate
+        .admit(caller, |limits| {
+            generate::check_count(count, limits.max_count)
+                .map(|_| ())
+                .map_err(ApiError::from)
+        })
+        .await?;
     let passwords = plan.generate(&mut random::request_rng());
-    Ok((Generation { plan, passwords }, rate))
+    let generation = Generation {
+        plan,
+        passwords,
+        plan_name: admitted.plan,
+    };
+    Ok((generation, admitted.rate))
 }
 
 /// Reads every contract parameter with its declared type.
@@ -162,7 +187,7 @@ struct Generated<'a> {
     strength: &'static str,
     compliance: Option<&'static str>,
     quantum: bool,
-    tier: &'static str,
+    tier: &'a str,
     generated: String,
     audit: Audit,
 }
@@ -211,10 +236,10 @@ struct Audit {
 
 impl Generation {
     /// The response: JSON, or CSV when the request asked for it.
-    fn render(&self, caller: &Caller) -> Response<Body> {
+    fn render(&self) -> Response<Body> {
         match self.csv() {
             Some(body) => response::with_body(StatusCode::OK, response::CSV, body),
-            None => response::json_body(StatusCode::OK, &self.body(caller)),
+            None => response::json_body(StatusCode::OK, &self.body()),
         }
     }
 
@@ -235,7 +260,7 @@ impl Generation {
     }
 
     /// The JSON body (openapi.yaml's `Generated`).
-    pub fn body(&self, caller: &Caller) -> impl Serialize + '_ {
+    pub fn body(&self) -> impl Serialize + '_ {
         let plan = &self.plan;
         let bits = plan.entropy_bits();
         let stamp = Stamp::of(plan);
@@ -252,7 +277,7 @@ impl Generation {
             strength: generate::strength(bits),
             compliance: plan.compliance.map(Preset::name),
             quantum: plan.quantum,
-            tier: caller.tier().name(),
+            tier: &self.plan_name,
             generated: stamp.generated,
             audit: Audit {
                 entropy_source: stamp.entropy_source,

@@ -2,7 +2,7 @@
 //!
 //! Every endpoint follows the same pipeline: [`request::Call::parse`] (route, method, body) →
 //! parameters ([`params::Params`]) → credential ([`auth::credential`]) → [`App::identify`] (the
-//! caller and its tier, by [`crate::admission::Gate`]) → domain validation →
+//! caller and its plan, by [`crate::admission::Gate`]) → domain validation →
 //! [`Gate::admit`] (metering) → domain work → response. Errors at any step become
 //! `{error, message, param}` responses in [`handle`]; a [`Refusal`] becomes its 401, 429 or 503.
 
@@ -27,13 +27,12 @@ use crate::pepper::Pepper;
 use crate::quota::{Clock, RateLimit, now_ms};
 use crate::store::Store;
 use crate::store::dynamodb::{self, DynamoStore};
-use crate::tier::Tier;
 use auth::Credential;
 use error::{ApiError, ErrorCode};
 use lambda_http::http::{Response, StatusCode};
 use lambda_http::{Body, Request};
 use serde_json::json;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Instant;
@@ -115,10 +114,13 @@ pub struct App {
     pub clock: Clock,
     /// Callers refused for their limit, refused again without a store call.
     pub refusals: RefusalMemory,
+    /// The plans in force.
+    pub plans: PlanBook,
 }
 
 pub use crate::admission::Caller;
-use crate::admission::{Gate, Refusal, RefusalMemory};
+use crate::admission::{Gate, PlanBook, Refusal, RefusalMemory};
+use crate::quota::Window;
 
 impl App {
     /// An app on `store`; the configuration must carry the pepper.
@@ -127,12 +129,15 @@ impl App {
             .pepper
             .clone()
             .ok_or_else(|| ConfigError::missing("EMAIL_PEPPER"))?;
+        let clock = Clock::default();
+        clock.shift(config.clock_offset_ms);
         Ok(App {
+            plans: PlanBook::new(&config),
             config,
             store,
             pepper,
             keys: KeyCache::new(),
-            clock: Clock::default(),
+            clock,
             refusals: RefusalMemory::new(),
         })
     }
@@ -164,6 +169,7 @@ impl App {
     pub fn gate(&self) -> Gate<'_> {
         Gate {
             config: &self.config,
+            plans: &self.plans,
             store: &*self.store,
             pepper: &self.pepper,
             keys: &self.keys,
@@ -172,11 +178,11 @@ impl App {
         }
     }
 
-    /// [`Gate::identify`], and the caller's tier recorded for the request's log line.
+    /// [`Gate::identify`], and the caller's plan recorded for the request's log line.
     pub async fn identify(&self, credential: &Credential) -> Result<Caller, ApiError> {
         let caller = self.gate().identify(credential).await?;
         // Outside `handle` (direct calls in tests) there is no log line to record it for.
-        let _ = NOTE.try_with(|note| note.tier.set(Some(caller.tier().name())));
+        let _ = NOTE.try_with(|note| note.plan.replace(Some(caller.plan().to_owned())));
         Ok(caller)
     }
 
@@ -194,7 +200,20 @@ impl From<Refusal> for ApiError {
     fn from(refusal: Refusal) -> ApiError {
         match refusal {
             Refusal::KeyNotFound => key_not_found(),
-            Refusal::OverLimit { tier, limit, rate } => over_limit(tier, limit, rate),
+            Refusal::KeyRevoked => ApiError::new(
+                ErrorCode::ApiKeyRevoked,
+                "this API key was revoked by the deployment's operator",
+            ),
+            Refusal::KeyExpired => ApiError::new(
+                ErrorCode::ApiKeyExpired,
+                "this API key has expired; ask the deployment's operator",
+            ),
+            Refusal::OverLimit {
+                plan,
+                window,
+                limits,
+                rate,
+            } => over_limit(&plan, window, limits.daily, rate),
             Refusal::Store(e) => e.into(),
         }
     }
@@ -207,32 +226,36 @@ pub(crate) fn key_not_found() -> ApiError {
     )
 }
 
-/// The 429 for a full day: `limit` is the tier's, `rate` the day's window.
-fn over_limit(tier: Tier, limit: u32, rate: RateLimit) -> ApiError {
+/// The 429 for a full window: `daily` is the caller's daily limit, `rate` the full window.
+fn over_limit(plan: &str, window: Window, daily: u32, rate: RateLimit) -> ApiError {
     let effective = rate.limit;
-    let (code, message) = if tier == Tier::Anonymous && effective == 0 {
-        (
+    let anonymous = plan == crate::plan::ANONYMOUS;
+    let (code, message) = match window {
+        Window::Month => (
+            ErrorCode::MonthlyLimitExceeded,
+            format!(
+                "the monthly limit of {effective} requests is reached; it resets on the first of next month (UTC)"
+            ),
+        ),
+        Window::Day if anonymous && effective == 0 => (
             ErrorCode::DemoLimitExceeded,
             "this deployment serves only requests with an API key; register for a free key"
                 .to_owned(),
-        )
-    } else if tier == Tier::Anonymous {
-        (
+        ),
+        Window::Day if anonymous => (
             ErrorCode::DemoLimitExceeded,
             format!(
                 "the anonymous limit of {effective} requests per day is reached; register for a free key"
             ),
-        )
-    } else if effective < limit {
-        (
+        ),
+        Window::Day if effective < daily => (
             ErrorCode::HardLimitExceeded,
             format!("your own hard limit of {effective} requests per day is reached"),
-        )
-    } else {
-        (
+        ),
+        Window::Day => (
             ErrorCode::RateLimitExceeded,
             format!("the daily limit of {effective} requests is reached"),
-        )
+        ),
     };
     too_many(code, message, rate)
 }
@@ -260,8 +283,8 @@ pub fn metered(mut response: Response<Body>, rate: &RateLimit) -> Response<Body>
 /// What an endpoint learns on the way that the request's log line reports.
 #[derive(Default)]
 struct LogNote {
-    /// The caller's tier, once identified.
-    tier: Cell<Option<&'static str>>,
+    /// The caller's plan, once identified.
+    plan: RefCell<Option<String>>,
     /// The MCP tool called (its name, never its arguments).
     tool: Cell<Option<&'static str>>,
     /// The error code of a refused tool call (its HTTP response is a 200).
@@ -281,7 +304,7 @@ fn note_tool(tool: &'static str, error: Option<ErrorCode>) {
 }
 
 /// Runs an endpoint, turns its result into the response, and logs one line per request (inside
-/// the runtime's span, which carries the request id): route, method, tier, status, error code,
+/// the runtime's span, which carries the request id): route, method, plan, status, error code,
 /// latency, and for MCP the tool called — never a body, header, query value or tool argument. One event and no span of its own: with the JSON
 /// log format a span of ours would cost about as much as the rest of the line (`make bench`).
 ///
@@ -312,13 +335,13 @@ pub async fn handle_as(
         return Ok(response);
     }
     let started = Instant::now();
-    let (result, tier, tool, tool_error) = NOTE
+    let (result, plan, tool, tool_error) = NOTE
         .scope(LogNote::default(), async {
             let result = endpoint(&request).await;
             NOTE.with(|note| {
                 (
                     result,
-                    note.tier.get(),
+                    note.plan.take(),
                     note.tool.get(),
                     note.tool_error.get(),
                 )
@@ -343,7 +366,7 @@ pub async fn handle_as(
     tracing::info!(
         route = logged_route,
         method = request.method().as_str(),
-        tier,
+        plan,
         tool,
         status = response.status().as_u16(),
         error = code,

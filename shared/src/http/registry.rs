@@ -11,7 +11,7 @@ use lambda_http::http::Method;
 /// What a caller presents.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Auth {
-    /// An API key (`Authorization: Bearer` or `X-API-Key`), or nothing: the anonymous tier,
+    /// An API key (`Authorization: Bearer` or `X-API-Key`), or nothing: the anonymous plan,
     /// counted per client address.
     KeyOrAnonymous,
     /// An API key.
@@ -33,6 +33,8 @@ pub enum Handler {
     Regenerate,
     /// `http::accounts`, usage and the hard limit.
     Usage,
+    /// `http::accounts`, the account's audit trail.
+    Events,
     /// `http::mcp`, the MCP server.
     Mcp,
     /// `http::compat::passgeni`.
@@ -49,12 +51,13 @@ pub enum Handler {
 
 impl Handler {
     /// Every handler.
-    pub const ALL: [Handler; 11] = [
+    pub const ALL: [Handler; 12] = [
         Handler::Generate,
         Handler::Evaluate,
         Handler::Register,
         Handler::Regenerate,
         Handler::Usage,
+        Handler::Events,
         Handler::Mcp,
         Handler::PassGeni,
         Handler::TinyFn,
@@ -178,6 +181,19 @@ pub const USAGE: Endpoint = Endpoint {
     drop_in: None,
 };
 
+/// `GET /v1/keys/events`: the account's audit trail (served by the usage function).
+pub const EVENTS: Endpoint = Endpoint {
+    route: Route {
+        path: "/v1/keys/events",
+        methods: &[Method::GET],
+    },
+    function: "usage",
+    handler: Handler::Events,
+    metered: false,
+    auth: Auth::Key,
+    drop_in: None,
+};
+
 /// `POST /mcp`: the MCP server (Streamable HTTP, stateless). Its `tools/call` of
 /// `generate_password`, `evaluate_password` and `check_policy` is metered; nothing else it
 /// answers is (`get_usage`, `tools/list`, `initialize`, …).
@@ -194,7 +210,7 @@ pub const MCP: Endpoint = Endpoint {
 };
 
 /// `POST /api/v1/generate`: PassGeni's generate, for its clients (the key in the `apiKey` body
-/// field or a header; without one, the anonymous tier).
+/// field or a header; without one, the anonymous plan).
 pub const PASSGENI: Endpoint = Endpoint {
     route: Route {
         path: "/api/v1/generate",
@@ -315,12 +331,13 @@ pub const OPENAPI_DOCUMENT: Endpoint = Endpoint {
 };
 
 /// Every endpoint.
-pub const ENDPOINTS: [Endpoint; 13] = [
+pub const ENDPOINTS: [Endpoint; 14] = [
     GENERATE,
     EVALUATE,
     REGISTER,
     REGENERATE,
     USAGE,
+    EVENTS,
     MCP,
     PASSGENI,
     TINYFN,

@@ -4,27 +4,67 @@
 //! conditional write or transaction.
 
 use super::{
-    Account, HardLimitError, Meter, Metered, Meterer, RegisterError, Rotation, Store, StoreError,
+    Account, Event, HardLimitError, Meter, Metered, Meterer, RegisterError, Store, StoreError,
     day_hard_limit, effective_limit, stored_hard_limit,
 };
-use crate::quota::Day;
+use crate::plan::Plan;
+use crate::quota::{Counts, Day, Month};
 use async_trait::async_trait;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
-#[derive(Clone, Copy, Debug, Default)]
-struct DayItem {
-    count: u32,
-    key_version: Option<u64>,
+/// One month's counter: the month's count, each day's, and (accounts) the revision and the
+/// hard limit it holds.
+#[derive(Clone, Debug, Default)]
+struct MonthItem {
+    used: u32,
+    days: BTreeMap<Day, u32>,
+    rev: Option<u64>,
     hard_limit: Option<u32>,
+}
+
+impl MonthItem {
+    fn counts(&self, day: Day) -> (Counts, Option<u32>) {
+        let counts = Counts {
+            day: self.days.get(&day).copied().unwrap_or(0),
+            month: self.used,
+        };
+        (counts, day_hard_limit(self.hard_limit))
+    }
+
+    fn opened(rev: u64, hard_limit: Option<u32>) -> MonthItem {
+        MonthItem {
+            rev: Some(rev),
+            hard_limit: Some(stored_hard_limit(hard_limit)),
+            ..MonthItem::default()
+        }
+    }
 }
 
 #[derive(Default)]
 struct Inner {
     accounts: HashMap<String, Account>,
     emails: HashMap<String, String>,
-    days: HashMap<(Meterer, Day), DayItem>,
+    months: HashMap<(Meterer, Month), MonthItem>,
     registrations: HashMap<(String, Day), u32>,
+    events: HashMap<String, Vec<Event>>,
+    plans: BTreeMap<String, Plan>,
+}
+
+impl Inner {
+    /// Carries `id`'s month counter to `rev` (opening it with `hard_limit` unless it has one).
+    fn move_month(&mut self, id: &str, month: Month, rev: u64, hard_limit: Option<u32>) {
+        let item = self
+            .months
+            .entry((Meterer::Account(id.to_owned()), month))
+            .or_default();
+        item.rev = Some(rev);
+        item.hard_limit = item.hard_limit.or(Some(stored_hard_limit(hard_limit)));
+    }
+
+    fn record(&mut self, subject: String, event: &Event) {
+        self.events.entry(subject).or_default().push(event.clone());
+    }
 }
 
 /// The in-memory store.
@@ -48,57 +88,55 @@ impl MemoryStore {
 impl Store for MemoryStore {
     async fn meter(&self, meter: &Meter) -> Result<Metered, StoreError> {
         let mut inner = self.lock();
-        let key = (meter.who.clone(), meter.day);
-        let item = match (inner.days.get_mut(&key), meter.key_version) {
+        let key = (meter.who.clone(), meter.day.month());
+        let item = match (inner.months.get_mut(&key), meter.rev) {
             (None, Some(_)) => return Ok(Metered::Unverified),
-            (Some(item), Some(v)) if item.key_version != Some(v) => {
-                return Ok(Metered::Unverified);
-            }
+            (Some(item), Some(v)) if item.rev != Some(v) => return Ok(Metered::Unverified),
             (Some(item), _) => item,
-            (None, None) => inner.days.entry(key).or_default(),
+            (None, None) if meter.daily == 0 || meter.monthly == Some(0) => {
+                return Ok(Metered::Full {
+                    counts: Counts::default(),
+                    hard_limit: None,
+                });
+            }
+            (None, None) => inner.months.entry(key).or_default(),
         };
-        let hard_limit = day_hard_limit(item.hard_limit);
-        if item.count >= effective_limit(meter.limit, hard_limit) {
-            return Ok(Metered::Full {
-                used: item.count,
-                hard_limit,
-            });
+        let (counts, hard_limit) = item.counts(meter.day);
+        if counts.day >= effective_limit(meter.daily, hard_limit)
+            || meter.monthly.is_some_and(|m| counts.month >= m)
+        {
+            return Ok(Metered::Full { counts, hard_limit });
         }
-        item.count += 1;
-        Ok(Metered::Admitted {
-            used: item.count,
-            hard_limit,
-        })
+        item.used += 1;
+        *item.days.entry(meter.day).or_default() += 1;
+        let (counts, hard_limit) = item.counts(meter.day);
+        Ok(Metered::Admitted { counts, hard_limit })
     }
 
-    async fn peek(&self, who: &Meterer, day: Day) -> Result<(u32, Option<u32>), StoreError> {
+    async fn peek(&self, who: &Meterer, day: Day) -> Result<(Counts, Option<u32>), StoreError> {
         let inner = self.lock();
         Ok(inner
-            .days
-            .get(&(who.clone(), day))
-            .map_or((0, None), |d| (d.count, day_hard_limit(d.hard_limit))))
+            .months
+            .get(&(who.clone(), day.month()))
+            .map_or((Counts::default(), None), |m| m.counts(day)))
     }
 
-    async fn open_day(
+    async fn open_month(
         &self,
         account_id: &str,
-        day: Day,
-        key_version: u64,
+        month: Month,
+        rev: u64,
         hard_limit: Option<u32>,
     ) -> Result<bool, StoreError> {
         let mut inner = self.lock();
         let item = inner
-            .days
-            .entry((Meterer::Account(account_id.to_owned()), day))
-            .or_insert(DayItem {
-                count: 0,
-                key_version: Some(key_version),
-                hard_limit: None,
-            });
-        if item.key_version != Some(key_version) {
+            .months
+            .entry((Meterer::Account(account_id.to_owned()), month))
+            .or_insert_with(|| MonthItem::opened(rev, hard_limit));
+        if item.rev != Some(rev) {
             return Ok(false);
         }
-        // As in DynamoDB: the account's hard limit, unless the day has its own.
+        // As in DynamoDB: the account's hard limit, unless the month has its own.
         item.hard_limit = item.hard_limit.or(Some(stored_hard_limit(hard_limit)));
         Ok(true)
     }
@@ -129,7 +167,7 @@ impl Store for MemoryStore {
         Ok(self.lock().emails.contains_key(email_hash))
     }
 
-    async fn register(&self, account: &Account) -> Result<(), RegisterError> {
+    async fn register(&self, account: &Account, event: &Event) -> Result<(), RegisterError> {
         let mut inner = self.lock();
         if inner.emails.contains_key(&account.email_hash) {
             return Err(RegisterError::EmailExists);
@@ -141,72 +179,69 @@ impl Store for MemoryStore {
             .emails
             .insert(account.email_hash.clone(), account.id.clone());
         inner.accounts.insert(account.id.clone(), account.clone());
+        inner.record(account.id.clone(), event);
         Ok(())
     }
 
-    async fn rotate(
+    async fn update_account(
         &self,
-        current: &Account,
-        key_hash: &str,
-        regen_hash: &str,
-        rotation: &Rotation,
+        before: &Account,
+        after: &Account,
         day: Day,
+        event: &Event,
     ) -> Result<bool, StoreError> {
-        let (account_id, from_version) = (current.id.as_str(), current.key_version);
         let mut inner = self.lock();
-        let Some(account) = inner.accounts.get_mut(account_id) else {
+        let Some(account) = inner.accounts.get_mut(&before.id) else {
             return Ok(false);
         };
-        if account.key_version != from_version {
+        if account.rev != before.rev {
             return Ok(false);
         }
-        account.key_version = from_version + 1;
-        account.key_hash = key_hash.to_owned();
-        account.regen_hash = regen_hash.to_owned();
-        account.rotation = Some(rotation.clone());
-        // As in DynamoDB (one transaction, no read): the caller's view of the account.
-        let hard_limit = current.hard_limit;
-        for d in [day, day.next()] {
-            let item = inner
-                .days
-                .entry((Meterer::Account(account_id.to_owned()), d))
-                .or_default();
-            item.hard_limit = item.hard_limit.or(Some(stored_hard_limit(hard_limit)));
-            item.key_version = Some(from_version + 1);
+        let next = before.rev + 1;
+        *account = Account {
+            id: account.id.clone(),
+            email_hash: account.email_hash.clone(),
+            hard_limit: account.hard_limit,
+            created_at: account.created_at,
+            rev: next,
+            ..after.clone()
+        };
+        // As in DynamoDB (one transaction, no read): the caller's view of the hard limit.
+        for month in [day.month(), day.month().next()] {
+            inner.move_month(&before.id, month, next, before.hard_limit);
         }
+        inner.record(before.id.clone(), event);
         Ok(true)
     }
 
     async fn set_hard_limit(
         &self,
-        account_id: &str,
-        key_version: u64,
+        account: &Account,
         hard_limit: Option<u32>,
         day: Day,
+        event: &Event,
     ) -> Result<(), HardLimitError> {
         let mut inner = self.lock();
-        match inner.accounts.get(account_id) {
-            Some(a) if a.key_version == key_version => {}
-            _ => return Err(HardLimitError::KeyChanged),
+        match inner.accounts.get(&account.id) {
+            Some(a) if a.rev == account.rev && a.hard_limit == account.hard_limit => {}
+            _ => return Err(HardLimitError::Changed),
         }
-        let key = (Meterer::Account(account_id.to_owned()), day);
-        let used = inner.days.get(&key).map_or(0, |d| d.count);
+        let key = (Meterer::Account(account.id.clone()), day.month());
+        let used = inner.months.get(&key).map_or(0, |m| m.counts(day).0.day);
         if hard_limit.is_some_and(|h| h < used) {
             return Err(HardLimitError::BelowUsage);
         }
-        if let Some(a) = inner.accounts.get_mut(account_id) {
+        if let Some(a) = inner.accounts.get_mut(&account.id) {
             a.hard_limit = hard_limit;
         }
-        for d in [day, day.next()] {
+        for month in [day.month(), day.month().next()] {
             let item = inner
-                .days
-                .entry((Meterer::Account(account_id.to_owned()), d))
-                .or_insert(DayItem {
-                    key_version: Some(key_version),
-                    ..DayItem::default()
-                });
+                .months
+                .entry((Meterer::Account(account.id.clone()), month))
+                .or_insert_with(|| MonthItem::opened(account.rev, None));
             item.hard_limit = Some(stored_hard_limit(hard_limit));
         }
+        inner.record(account.id.clone(), event);
         Ok(())
     }
 
@@ -218,12 +253,41 @@ impl Store for MemoryStore {
     ) -> Result<Vec<(Day, u32)>, StoreError> {
         let inner = self.lock();
         let mut days: Vec<(Day, u32)> = inner
-            .days
+            .months
             .iter()
-            .filter(|((w, d), item)| w == who && *d >= from && *d <= to && item.count > 0)
-            .map(|((_, d), item)| (*d, item.count))
+            .filter(|((w, _), _)| w == who)
+            .flat_map(|(_, item)| item.days.iter().map(|(d, u)| (*d, *u)))
+            .filter(|(d, used)| *d >= from && *d <= to && *used > 0)
             .collect();
         days.sort();
         Ok(days)
+    }
+
+    async fn events(&self, account_id: &str, limit: usize) -> Result<Vec<Event>, StoreError> {
+        let inner = self.lock();
+        let mut events = inner.events.get(account_id).cloned().unwrap_or_default();
+        // Newest first; among events of one millisecond, the later written first.
+        events.reverse();
+        events.sort_by_key(|e| std::cmp::Reverse(e.at_ms));
+        events.truncate(limit);
+        Ok(events)
+    }
+
+    async fn plans(&self) -> Result<Vec<Plan>, StoreError> {
+        Ok(self.lock().plans.values().cloned().collect())
+    }
+
+    async fn seed_plan(&self, plan: &Plan, event: &Event) -> Result<bool, StoreError> {
+        if self.lock().plans.contains_key(&plan.name) {
+            return Ok(false);
+        }
+        self.put_plan(plan, event).await.map(|()| true)
+    }
+
+    async fn put_plan(&self, plan: &Plan, event: &Event) -> Result<(), StoreError> {
+        let mut inner = self.lock();
+        inner.plans.insert(plan.name.clone(), plan.clone());
+        inner.record(format!("PLAN#{}", plan.name), event);
+        Ok(())
     }
 }

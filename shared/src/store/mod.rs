@@ -1,4 +1,5 @@
-//! Persistence behind one trait: accounts, email uniqueness and daily usage counters.
+//! Persistence behind one trait: accounts, email uniqueness, usage counters (a month's counter
+//! holds its days), plans and the audit trail.
 //!
 //! [`dynamodb::DynamoStore`] is the real one (one table, documented in the README); [`memory::MemoryStore`]
 //! has the same semantics in process, for the HTTP tests. Every operation that must not over-admit is a
@@ -6,9 +7,10 @@
 
 pub mod dynamodb;
 pub mod memory;
+pub mod operator;
 
-use crate::quota::Day;
-use crate::tier::Tier;
+use crate::plan::{Overrides, Plan};
+use crate::quota::{Counts, Day, Month};
 use async_trait::async_trait;
 
 /// A registered account.
@@ -22,14 +24,86 @@ pub struct Account {
     pub key_hash: String,
     /// argon2id PHC of the regeneration token's secret.
     pub regen_hash: String,
-    /// Bumped by every regeneration; metering is conditional on it.
+    /// Bumped by every regeneration and reissue: the key's version.
     pub key_version: u64,
-    /// `free` or `team`.
-    pub tier: Tier,
+    /// Bumped by every change a warm function must see (a regeneration, an operator's change):
+    /// metering is conditional on it, so the change is enforced from the next request on.
+    pub rev: u64,
+    /// The account's plan.
+    pub plan: String,
+    /// The operator's overrides of the plan's limits.
+    pub overrides: Overrides,
     /// Self-imposed daily cap.
     pub hard_limit: Option<u32>,
+    /// When an operator revoked the key (Unix milliseconds); a reissue clears it.
+    pub revoked_at: Option<i64>,
+    /// When the key stops working (Unix milliseconds), as an operator set it.
+    pub expires_at: Option<i64>,
+    /// When it registered (Unix milliseconds).
+    pub created_at: i64,
     /// The last regeneration, for a retry of it.
     pub rotation: Option<Rotation>,
+}
+
+/// Whether an account's key works.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// It does.
+    Active,
+    /// An operator revoked it.
+    Revoked,
+    /// Its expiry passed.
+    Expired,
+}
+
+impl Status {
+    /// The name the API and the admin tool give it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::Revoked => "revoked",
+            Status::Expired => "expired",
+        }
+    }
+}
+
+impl Account {
+    /// A new account on `plan`, registered at `now_ms` with key and token hashes.
+    pub fn new(
+        id: String,
+        email_hash: String,
+        key_hash: String,
+        regen_hash: String,
+        plan: &str,
+        now_ms: i64,
+    ) -> Account {
+        Account {
+            id,
+            email_hash,
+            key_hash,
+            regen_hash,
+            key_version: 1,
+            rev: 1,
+            plan: plan.to_owned(),
+            overrides: Overrides::default(),
+            hard_limit: None,
+            revoked_at: None,
+            expires_at: None,
+            created_at: now_ms,
+            rotation: None,
+        }
+    }
+
+    /// Its key's status at `now_ms`.
+    pub fn status(&self, now_ms: i64) -> Status {
+        if self.revoked_at.is_some() {
+            Status::Revoked
+        } else if self.expires_at.is_some_and(|at| now_ms >= at) {
+            Status::Expired
+        } else {
+            Status::Active
+        }
+    }
 }
 
 /// A regeneration, as a retry of the same request needs it to answer the same again
@@ -58,35 +132,149 @@ pub enum Meterer {
 pub struct Meter {
     /// Whose counter.
     pub who: Meterer,
-    /// The UTC day.
+    /// The UTC day (its month is the monthly window).
     pub day: Day,
-    /// The tier's daily limit.
-    pub limit: u32,
-    /// For accounts: the key version the caller's key was verified against.
-    pub key_version: Option<u64>,
+    /// The caller's daily limit.
+    pub daily: u32,
+    /// The caller's monthly limit, if any.
+    pub monthly: Option<u32>,
+    /// For accounts: the account revision the caller's view was read at.
+    pub rev: Option<u64>,
 }
 
 /// What a metering attempt did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Metered {
-    /// Counted; `used` includes this request.
+    /// Counted; the counts include this request.
     Admitted {
-        /// Requests admitted today, this one included.
-        used: u32,
-        /// The day's self-imposed cap, if any.
+        /// Requests admitted today and this month, this one included.
+        counts: Counts,
+        /// The self-imposed daily cap the month's counter holds, if any.
         hard_limit: Option<u32>,
     },
-    /// Not counted: the day is full.
+    /// Not counted: the day or the month is full.
     Full {
-        /// Requests admitted today.
-        used: u32,
-        /// The day's self-imposed cap, if any.
+        /// Requests admitted today and this month.
+        counts: Counts,
+        /// The self-imposed daily cap, if any.
         hard_limit: Option<u32>,
     },
-    /// Not counted: the account's day is not open, or was opened for another key version (the
-    /// key was regenerated). The caller re-reads the account and opens the day.
+    /// Not counted: the account's month is not open, or was opened for another revision (the
+    /// account changed). The caller re-reads the account and opens the month.
     Unverified,
 }
+
+/// What happened to an account (or a plan), as its audit event names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventKind {
+    /// The account was created.
+    Registered,
+    /// The holder replaced the key with the regeneration token.
+    Regenerated,
+    /// The holder set or cleared the daily hard limit.
+    HardLimitSet,
+    /// An operator moved the account to another plan.
+    PlanChanged,
+    /// An operator overrode (or returned to the plan's) one of the account's limits.
+    LimitsChanged,
+    /// An operator revoked the key.
+    Revoked,
+    /// An operator issued a new key and regeneration token.
+    Reissued,
+    /// An operator set or cleared the key's expiry.
+    ExpirySet,
+    /// An operator created or changed a plan (a plan's events, not an account's).
+    PlanSet,
+}
+
+impl EventKind {
+    /// Every kind.
+    pub const ALL: [EventKind; 9] = [
+        EventKind::Registered,
+        EventKind::Regenerated,
+        EventKind::HardLimitSet,
+        EventKind::PlanChanged,
+        EventKind::LimitsChanged,
+        EventKind::Revoked,
+        EventKind::Reissued,
+        EventKind::ExpirySet,
+        EventKind::PlanSet,
+    ];
+
+    /// Its name in the API, the table and the admin tool.
+    pub fn name(self) -> &'static str {
+        match self {
+            EventKind::Registered => "registered",
+            EventKind::Regenerated => "regenerated",
+            EventKind::HardLimitSet => "hard_limit_set",
+            EventKind::PlanChanged => "plan_changed",
+            EventKind::LimitsChanged => "limits_changed",
+            EventKind::Revoked => "revoked",
+            EventKind::Reissued => "reissued",
+            EventKind::ExpirySet => "expiry_set",
+            EventKind::PlanSet => "plan_set",
+        }
+    }
+
+    /// The kind called `name`.
+    pub fn parse(name: &str) -> Option<EventKind> {
+        EventKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+/// The actor of the holder's own changes.
+pub const SELF_ACTOR: &str = "self";
+/// The actor that stores the configuration's seed plans in a table that lacks them.
+pub const SEED_ACTOR: &str = "deployment";
+
+/// One change, as the audit trail keeps it (never a secret: no key, token, hash or email).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Event {
+    /// When (Unix milliseconds).
+    pub at_ms: i64,
+    /// What.
+    pub kind: EventKind,
+    /// Who: [`SELF_ACTOR`], or the operator's AWS principal.
+    pub actor: String,
+    /// The values it changed, before (a JSON object; empty when there were none).
+    pub old: serde_json::Map<String, serde_json::Value>,
+    /// And after.
+    pub new: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Event {
+    /// An event of `kind` by `actor` at `at_ms`, changing nothing yet.
+    pub fn new(kind: EventKind, actor: &str, at_ms: i64) -> Event {
+        Event {
+            at_ms,
+            kind,
+            actor: actor.to_owned(),
+            old: Default::default(),
+            new: Default::default(),
+        }
+    }
+
+    /// Records that `field` was set to `new` (where it had no value before).
+    pub fn set(mut self, field: &str, new: impl serde::Serialize) -> Event {
+        self.new.insert(field.to_owned(), serde_json::json!(new));
+        self
+    }
+
+    /// Records that `field` went from `old` to `new`.
+    pub fn change(
+        mut self,
+        field: &str,
+        old: impl serde::Serialize,
+        new: impl serde::Serialize,
+    ) -> Event {
+        self.old.insert(field.to_owned(), serde_json::json!(old));
+        self.new.insert(field.to_owned(), serde_json::json!(new));
+        self
+    }
+}
+
+/// How long audit events are kept.
+pub const EVENT_TTL_DAYS: i64 = 400;
 
 /// Why a registration did not happen.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -105,9 +293,9 @@ pub enum HardLimitError {
     /// Below today's usage.
     #[error("hard limit below today's usage")]
     BelowUsage,
-    /// The key was regenerated meanwhile.
-    #[error("the key changed")]
-    KeyChanged,
+    /// The account changed since it was read: read it again and retry.
+    #[error("the account changed")]
+    Changed,
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -121,22 +309,23 @@ pub struct StoreError(pub String);
 /// Persistence.
 #[async_trait]
 pub trait Store: Send + Sync {
-    /// Counts one request if the day has room: atomically, so the count never passes the limit
-    /// (the tier's, or the day's hard limit when lower). Accounts also need the day opened for
-    /// their current key version ([`Store::open_day`]).
+    /// Counts one request if the day and the month have room: atomically, so neither count ever
+    /// passes its limit (the day's: the caller's daily limit, or the hard limit when lower). One
+    /// conditional write on the month's counter. Accounts also need the month opened for their
+    /// current revision ([`Store::open_month`]).
     async fn meter(&self, meter: &Meter) -> Result<Metered, StoreError>;
 
-    /// Today's count and hard limit for `who`, without counting (for the rate-limit headers of a
-    /// refused request).
-    async fn peek(&self, who: &Meterer, day: Day) -> Result<(u32, Option<u32>), StoreError>;
+    /// Today's and this month's counts and the hard limit for `who`, without counting (for the
+    /// rate-limit headers of a refused request, and the usage report).
+    async fn peek(&self, who: &Meterer, day: Day) -> Result<(Counts, Option<u32>), StoreError>;
 
-    /// Opens an account's day for `key_version` with the account's `hard_limit` (a day already
-    /// open keeps its own), unless another version opened it (then `false`).
-    async fn open_day(
+    /// Opens an account's month for revision `rev` with the account's `hard_limit` (a month
+    /// already open keeps its own), unless it is open for another revision (then `false`).
+    async fn open_month(
         &self,
         account_id: &str,
-        day: Day,
-        key_version: u64,
+        month: Month,
+        rev: u64,
         hard_limit: Option<u32>,
     ) -> Result<bool, StoreError>;
 
@@ -157,50 +346,63 @@ pub trait Store: Send + Sync {
     /// decides atomically).
     async fn email_claimed(&self, email_hash: &str) -> Result<bool, StoreError>;
 
-    /// Creates an account and claims its email: all or nothing.
-    async fn register(&self, account: &Account) -> Result<(), RegisterError>;
+    /// Creates an account, claims its email and records `event`: all or nothing.
+    async fn register(&self, account: &Account, event: &Event) -> Result<(), RegisterError>;
 
-    /// Replaces key and regeneration hashes if the account is still at `account.key_version`,
-    /// recording `rotation` and moving the account and today's and tomorrow's counters to the next
-    /// version in one transaction (a day opened so gets `account.hard_limit`). `false` if it moved
-    /// already (a concurrent regeneration won).
-    async fn rotate(
+    /// Writes `after` over `before` (key and token hashes, key version, plan, overrides,
+    /// revocation, expiry, rotation) at the next revision if the account is still at
+    /// `before.rev`, moving this month's and next month's counters (from `day`) to that revision
+    /// and recording `event`, in one transaction; `false` if the account changed meanwhile.
+    /// Every change but the hard limit goes this way: a regeneration, and each operator's change.
+    async fn update_account(
         &self,
-        account: &Account,
-        key_hash: &str,
-        regen_hash: &str,
-        rotation: &Rotation,
+        before: &Account,
+        after: &Account,
         day: Day,
+        event: &Event,
     ) -> Result<bool, StoreError>;
 
-    /// Sets or clears the account's hard limit, today's (unless below today's usage) and
-    /// tomorrow's (which a regeneration may have opened already), in one transaction.
+    /// Sets or clears the account's hard limit if it is still `account.hard_limit` at
+    /// `account.rev`: on the account, on this month's counter (unless below today's usage) and on
+    /// next month's, with `event`, in one transaction.
     async fn set_hard_limit(
         &self,
-        account_id: &str,
-        key_version: u64,
+        account: &Account,
         hard_limit: Option<u32>,
         day: Day,
+        event: &Event,
     ) -> Result<(), HardLimitError>;
 
     /// Requests admitted per day for `who`, from `from` to `to` inclusive, days with usage only.
     async fn usage(&self, who: &Meterer, from: Day, to: Day)
     -> Result<Vec<(Day, u32)>, StoreError>;
+
+    /// The account's audit events, newest first, at most `limit`.
+    async fn events(&self, account_id: &str, limit: usize) -> Result<Vec<Event>, StoreError>;
+
+    /// The operator's plans (not the configuration's seeds), by name.
+    async fn plans(&self) -> Result<Vec<Plan>, StoreError>;
+
+    /// Creates or replaces a plan, recording `event` under the plan, in one transaction.
+    async fn put_plan(&self, plan: &Plan, event: &Event) -> Result<(), StoreError>;
+
+    /// Stores `plan` with `event` unless a plan of its name is stored; `false` when one is.
+    async fn seed_plan(&self, plan: &Plan, event: &Event) -> Result<bool, StoreError>;
 }
 
 pub use crate::quota::effective_limit;
 
-/// A day's stored hard limit when the account has none. Stored, not absent, so that a day's
-/// limit is always its own once written: a container still holding an older view of the account
-/// cannot give the day that view's limit. (A cap of `u32::MAX` requests is no cap.)
+/// A month counter's stored hard limit when the account has none. Stored, not absent, so that
+/// the counter's limit is always its own once written: a container still holding an older view
+/// of the account cannot give the counter that view's limit. (A cap of `u32::MAX` requests is no cap.)
 pub const NO_HARD_LIMIT: u32 = u32::MAX;
 
-/// The value a day stores for an account's hard limit.
+/// The value a month's counter stores for an account's hard limit.
 pub fn stored_hard_limit(hard_limit: Option<u32>) -> u32 {
     hard_limit.unwrap_or(NO_HARD_LIMIT)
 }
 
-/// A day's stored hard limit as the API reports it.
+/// A counter's stored hard limit as the API reports it.
 pub fn day_hard_limit(stored: Option<u32>) -> Option<u32> {
     stored.filter(|&h| h != NO_HARD_LIMIT)
 }

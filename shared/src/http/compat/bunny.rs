@@ -70,12 +70,14 @@ pub async fn serve(app: &App, request: &Request) -> Result<Response<Body>, ApiEr
 }
 
 /// `{"detail": message}` with the native status, except that a refused parameter or body is
-/// Bunny's 422, and a 429 says when to try again.
+/// Bunny's 422, a full month its 402 "Monthly quota exceeded. Upgrade your plan.", and a 429
+/// says when to try again.
 pub fn render_error(error: &ApiError) -> Response<Body> {
     let status = match error.code {
         ErrorCode::InvalidParameter | ErrorCode::UnknownParameter | ErrorCode::InvalidJsonBody => {
             StatusCode::UNPROCESSABLE_ENTITY
         }
+        ErrorCode::MonthlyLimitExceeded => StatusCode::PAYMENT_REQUIRED,
         _ => error.status,
     };
     let retry = error
@@ -86,6 +88,9 @@ pub fn render_error(error: &ApiError) -> Response<Body> {
     let detail = match (status, retry) {
         (StatusCode::TOO_MANY_REQUESTS, Some(seconds)) => {
             format!("Rate limit exceeded. Try again in {seconds} seconds.")
+        }
+        (StatusCode::PAYMENT_REQUIRED, _) => {
+            "Monthly quota exceeded. Upgrade your plan.".to_owned()
         }
         _ => error.message.clone(),
     };

@@ -7,10 +7,10 @@ use super::super::error::ApiError;
 use super::super::generate::{self, Generation, Stamp};
 use super::super::params::Params;
 use super::super::request::Call;
-use super::super::{App, Caller, auth, metered, registry, response};
+use super::super::{App, auth, metered, registry, response};
 use super::{length_within, rfc3339_ms};
 use crate::generate::{DEFAULT_LENGTH, GenerateRequest, Mode, Preset, Profession};
-use crate::tier::Tier;
+use crate::plan;
 use lambda_http::http::{Response, StatusCode};
 use lambda_http::{Body, Request};
 use serde::Serialize;
@@ -32,7 +32,7 @@ pub async fn serve(app: &App, request: &Request) -> Result<Response<Body>, ApiEr
     let credential = auth::credential(&call, params.string("apiKey")?)?;
     let caller = app.identify(&credential).await?;
     let (generation, rate) = generate::run_request(app, &caller, || read(&params)).await?;
-    let body = body(&generation, &caller);
+    let body = body(&generation);
     Ok(metered(response::json_body(StatusCode::OK, &body), &rate))
 }
 
@@ -79,7 +79,7 @@ struct Audit {
     server_contact: bool,
 }
 
-fn body<'a>(generation: &'a Generation, caller: &Caller) -> Generated<'a> {
+fn body(generation: &Generation) -> Generated<'_> {
     let plan = &generation.plan;
     let stamp = Stamp::of(plan);
     Generated {
@@ -91,11 +91,12 @@ fn body<'a>(generation: &'a Generation, caller: &Caller) -> Generated<'a> {
         compliance: plan.compliance.map(Preset::name),
         mode: plan.mode.name(),
         quantum: plan.quantum,
-        // PassGeni's two plans: a team key, or the free tier (anonymous or a free key).
-        tier: if caller.tier() == Tier::Team {
-            "team"
-        } else {
+        // PassGeni's two plans: its free tier (anonymous callers and free keys), or a paid
+        // plan (team, or any plan an operator added).
+        tier: if [plan::ANONYMOUS, plan::FREE].contains(&generation.plan_name.as_str()) {
             "free"
+        } else {
+            "team"
         },
         generated: stamp.generated,
         audit: Audit {

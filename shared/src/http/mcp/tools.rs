@@ -133,7 +133,7 @@ impl ToolName {
         match self {
             ToolName::GeneratePassword => {
                 let (generation, rate) = generate::run(app, caller, &params).await?;
-                let value = to_value(&generation.body(caller))?;
+                let value = to_value(&generation.body())?;
                 // The text copy is what the REST endpoint would have answered: CSV when asked.
                 Ok((value, generation.csv(), Some(rate)))
             }
@@ -228,7 +228,7 @@ fn generate_input() -> JsonObject {
     };
     object(json!({
         "length": integer(min_len, Some(max_len), "Characters per password (password mode); default 18."),
-        "count": integer(1, None, "Passwords to return; default 1, at most the tier's maximum (10 for anonymous and free callers)."),
+        "count": integer(1, None, "Passwords to return; default 1, at most the plan's maximum (10 for anonymous and free callers)."),
         "uppercase": boolean("Upper-case letters in the pool; default true."),
         "lowercase": boolean("Lower-case letters in the pool; default true."),
         "numbers": boolean("Digits in the pool; default true."),
@@ -338,7 +338,7 @@ fn generated_output() -> JsonObject {
             "strength": {"enum": ["very_weak", "weak", "fair", "strong", "very_strong"]},
             "compliance": {"type": ["string", "null"]},
             "quantum": {"type": "boolean"},
-            "tier": {"enum": ["anonymous", "free", "team"]},
+            "tier": {"type": "string", "description": "The caller's plan (anonymous, free, team, or one the operator added)."},
             "generated": {"type": "string", "format": "date-time"},
             "audit": {
                 "type": "object",
@@ -408,21 +408,37 @@ fn evaluation_output() -> JsonObject {
 fn usage_output() -> JsonObject {
     output(
         &[
+            "plan",
             "tier",
             "usage",
             "limit",
             "remaining",
             "hard_limit",
             "reset_at",
+            "month",
+            "expires_at",
             "history",
         ],
         json!({
-            "tier": {"enum": ["free", "team"]},
+            "plan": {"type": "string", "description": "The key's plan."},
+            "tier": {"type": "string", "description": "The key's plan (its earlier name)."},
             "usage": {"type": "integer", "minimum": 0},
             "limit": {"type": "integer", "minimum": 0},
             "remaining": {"type": "integer", "minimum": 0},
             "hard_limit": {"type": ["integer", "null"], "minimum": 0},
             "reset_at": {"type": "integer", "description": "Unix milliseconds when the UTC day ends."},
+            "month": {
+                "type": "object",
+                "required": ["month", "usage", "limit", "remaining", "reset_at"],
+                "properties": {
+                    "month": {"type": "string", "description": "The calendar month, UTC (YYYY-MM)."},
+                    "usage": {"type": "integer", "minimum": 0},
+                    "limit": {"type": ["integer", "null"], "minimum": 0, "description": "null: no monthly limit."},
+                    "remaining": {"type": ["integer", "null"], "minimum": 0},
+                    "reset_at": {"type": "integer", "description": "Unix milliseconds of the first of next month, UTC."},
+                },
+            },
+            "expires_at": {"type": ["integer", "null"], "description": "Unix milliseconds when the key expires, as the operator set it."},
             "history": {
                 "type": "array",
                 "maxItems": accounts::HISTORY_DAYS,
