@@ -962,3 +962,162 @@ async fn every_metered_function_reads_and_writes_the_table_through_its_paths() {
         .await;
     assert_eq!(over.status(), 429);
 }
+
+/// Each function that meters or reports limits reads the plans in its own container, and stores
+/// a seed plan a new table lacks: each is the first of its table here, as it may be deployed.
+#[tokio::test]
+async fn each_function_reads_the_plans_and_seeds_a_new_table() {
+    use passwordapi::keys::{Kind, Token};
+    for first in ["generate", "evaluate", "register", "usage", "mcp"] {
+        let api = Api::new(Config::default()).await;
+        let event = match first {
+            "generate" => Event::post("/v1/generate", "{}"),
+            "evaluate" => Event::post("/v1/evaluate", r#"{"password": "x"}"#),
+            "register" => Event::post("/v1/keys/register", r#"{"email": "first@example.com"}"#),
+            "mcp" => Event::mcp_call("generate_password", json!({})),
+            _ => {
+                // An account written straight to the table, so that no function read the plans.
+                let mut rng = rand::rng();
+                let key = Token::issue(Kind::ApiKey, "firstACCOUNT", &mut rng);
+                let account = passwordapi::store::Account::new(
+                    "firstACCOUNT".to_owned(),
+                    "hash-of-first".to_owned(),
+                    key.hash(),
+                    key.hash(),
+                    passwordapi::plan::FREE,
+                    0,
+                );
+                let event = passwordapi::store::Event::new(
+                    passwordapi::store::EventKind::Registered,
+                    "self",
+                    0,
+                );
+                api.store.register(&account, &event).await.unwrap();
+                Event::new("GET", "/v1/keys/usage").header("X-API-Key", &key.reveal())
+            }
+        };
+        let response = api.send(event).await;
+        assert!(
+            response.status().is_success(),
+            "{first}: {}",
+            body_json(&response)
+        );
+        let stored = api.store.inner.plans().await.unwrap();
+        assert_eq!(stored.len(), 3, "{first} stored the three seeds");
+    }
+}
+
+/// Every command of the operator's tool, in process on the recording client: what it calls is
+/// what README's least-privilege policy for operators grants (tests/permissions.rs holds the two
+/// together), and each command's answer is its effect.
+#[tokio::test]
+async fn the_operators_commands_in_process() {
+    use passwordapi::operator::{Operator, OperatorError};
+    let api = Api::new(Config::default()).await;
+    let (key, _) = api.register("ops@example.com").await;
+    assert_eq!(api.generate(&key).await.status(), 200);
+    let store = DynamoStore::new(api.client.clone(), api.table.clone());
+    let op = Operator::new(
+        store,
+        "arn:aws:iam::123456789012:user/ops",
+        &Config::default(),
+    );
+    integration_tests::aws_calls::as_function("passwordapi-admin", async {
+        assert_eq!(op.list(None).await.unwrap().len(), 1);
+        let shown = op.show(&key).await.unwrap();
+        assert_eq!((shown.usage.today, shown.usage.month), (1, 1));
+        op.plans_set("pro", 10, Some(Some(100)), Some(5))
+            .await
+            .unwrap();
+        assert_eq!(op.plans_list().await.unwrap().len(), 4);
+        assert_eq!(
+            op.set_plan(&key, "pro").await.unwrap().limits.monthly,
+            Some(100)
+        );
+        let limited = op
+            .set_limits(&key, None, Some(Some(50)), None)
+            .await
+            .unwrap();
+        assert_eq!(limited.limits.monthly, Some(50));
+        assert!(matches!(
+            op.set_limits(&key, Some(Some(0)), None, None).await,
+            Err(OperatorError::BadInput(_))
+        ));
+        assert_eq!(
+            op.expire(&key, Some(4_070_908_800_000))
+                .await
+                .unwrap()
+                .expires_at,
+            Some(4_070_908_800_000)
+        );
+        assert_eq!(op.revoke(&key).await.unwrap().status, "revoked");
+        let reissued = op.reissue(&key).await.unwrap();
+        assert_eq!(op.show(&reissued.api_key).await.unwrap().status, "active");
+        let month = api.app.clock.today().month();
+        let rows = op.export(month).await.unwrap();
+        assert_eq!(rows.iter().map(|r| r.usage).sum::<u32>(), 1);
+        let trail = op.audit(&reissued.api_key).await.unwrap();
+        // Registered, then five changes (the refused one wrote nothing).
+        assert_eq!(trail.len(), 6);
+        assert!(
+            trail[..5]
+                .iter()
+                .all(|e| e.actor == "arn:aws:iam::123456789012:user/ops")
+        );
+        assert_eq!(
+            (trail[5].event, trail[5].actor.as_str()),
+            ("registered", "self")
+        );
+    })
+    .await;
+}
+
+/// A monthly limit: the headers report the month once it is nearer than the day; the month's
+/// last request is admitted, the next refused with its code, `Retry-After` and `reset_at` (the
+/// first of next month); the next month admits again, and the day's own window is back in the
+/// headers.
+#[tokio::test]
+async fn a_monthly_limit_reports_and_refuses_by_the_month() {
+    let api = Api::new(Config {
+        free: passwordapi::plan::Plan {
+            monthly: Some(3),
+            ..integration_tests::plan("free", 100, 10)
+        },
+        ..Config::default()
+    })
+    .await;
+    let (key, _) = api.register("month@example.com").await;
+    let month = api.app.clock.today().month();
+    for remaining in [2, 1, 0] {
+        let response = api.generate(&key).await;
+        assert_eq!(response.status(), 200);
+        assert_eq!(limits(&response), (3, remaining, month.reset_at_ms()));
+    }
+    let refused = api.generate(&key).await;
+    let body = body_json(&refused);
+    assert_eq!(
+        (refused.status().as_u16(), body["error"].as_str()),
+        (429, Some("MONTHLY_LIMIT_EXCEEDED"))
+    );
+    assert_eq!(
+        (body["limit"].as_u64(), body["reset_at"].as_i64()),
+        (Some(3), Some(month.reset_at_ms()))
+    );
+    let retry: i64 = header(&refused, "retry-after").unwrap().parse().unwrap();
+    let now = api.app.clock.now_ms();
+    assert_eq!(retry, (month.reset_at_ms() - now + 999) / 1000);
+    let usage = api.usage(&key).await.1;
+    assert_eq!(
+        usage["month"],
+        json!({"month": month.iso(), "usage": 3, "limit": 3, "remaining": 0, "reset_at": month.reset_at_ms()})
+    );
+    assert_eq!(
+        (usage["usage"].as_u64(), usage["remaining"].as_u64()),
+        (Some(3), Some(97))
+    );
+    // The first of next month, plus a minute.
+    api.app.clock.shift(month.reset_at_ms() + 60_000 - now);
+    let response = api.generate(&key).await;
+    assert_eq!(response.status(), 200, "{}", body_json(&response));
+    assert_eq!(limits(&response), (3, 2, month.next().reset_at_ms()));
+}

@@ -392,6 +392,15 @@ impl DynamoStore {
     }
 }
 
+/// A transaction's update item.
+fn transact_item(
+    update: aws_sdk_dynamodb::types::builders::UpdateBuilder,
+) -> Result<TransactWriteItem, StoreError> {
+    Ok(TransactWriteItem::builder()
+        .update(built(update.build())?)
+        .build())
+}
+
 pub(crate) fn built<T>(
     result: Result<T, aws_sdk_dynamodb::error::BuildError>,
 ) -> Result<T, StoreError> {
@@ -697,11 +706,7 @@ impl Store for DynamoStore {
                 .update_expression(format!("SET {set}"))
                 .set_expression_attribute_values(Some(values))
                 .expression_attribute_values(":next", n(next));
-            items.push(
-                TransactWriteItem::builder()
-                    .update(built(usage.build())?)
-                    .build(),
-            );
+            items.push(transact_item(usage)?);
         }
         items.push(self.put_event(&EventSubject::Account(&before.id), event)?);
         match self.transact(items).await {
@@ -752,17 +757,9 @@ impl Store for DynamoStore {
                 .expression_attribute_names("#d", day_attribute(day)),
             None => month_update(day.month()),
         };
-        let mut items = vec![
-            TransactWriteItem::builder()
-                .update(built(update.build())?)
-                .build(),
-        ];
+        let mut items = vec![transact_item(update)?];
         for u in [this_month, month_update(day.month().next())] {
-            items.push(
-                TransactWriteItem::builder()
-                    .update(built(u.build())?)
-                    .build(),
-            );
+            items.push(transact_item(u)?);
         }
         items.push(self.put_event(&EventSubject::Account(&account.id), event)?);
         match self.transact(items).await {
