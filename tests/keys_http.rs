@@ -963,10 +963,11 @@ async fn every_metered_function_reads_and_writes_the_table_through_its_paths() {
     assert_eq!(over.status(), 429);
 }
 
-/// Each function that meters or reports limits reads the plans in its own container, and stores
-/// a seed plan a new table lacks: each is the first of its table here, as it may be deployed.
+/// Each function that meters or reports limits reads the plans in its own container, and records
+/// the deployment's seeds a new table lacks: each is the first of its table here, as it may be
+/// deployed.
 #[tokio::test]
-async fn each_function_reads_the_plans_and_seeds_a_new_table() {
+async fn each_function_reads_the_plans_and_records_the_seeds() {
     use passwordapi::keys::{Kind, Token};
     for first in ["generate", "evaluate", "register", "usage", "mcp"] {
         let api = Api::new(Config::default()).await;
@@ -1003,7 +1004,8 @@ async fn each_function_reads_the_plans_and_seeds_a_new_table() {
             body_json(&response)
         );
         let stored = api.store.inner.plans().await.unwrap();
-        assert_eq!(stored.len(), 3, "{first} stored the three seeds");
+        assert_eq!(stored.seeds.len(), 3, "{first} recorded the three seeds");
+        assert!(stored.operator.is_empty());
     }
 }
 
@@ -1120,4 +1122,51 @@ async fn a_monthly_limit_reports_and_refuses_by_the_month() {
     let response = api.generate(&key).await;
     assert_eq!(response.status(), 200, "{}", body_json(&response));
     assert_eq!(limits(&response), (3, 2, month.next().reset_at_ms()));
+}
+
+/// The template parameters stay in force after the table recorded them: a redeployment with
+/// another value applies it (and records it, with an event); an operator's plan of the same name
+/// overrides the parameter.
+#[tokio::test]
+async fn template_parameters_apply_until_an_operator_sets_the_plan() {
+    let api = Api::new(Config {
+        free: integration_tests::plan("free", 2, 10),
+        ..Config::default()
+    })
+    .await;
+    let (key, _) = api.register("seeds@example.com").await;
+    assert_eq!(limits(&api.generate(&key).await).0, 2);
+    // The same table, deployed again with FreeDailyLimit 7.
+    let config = Config {
+        free: integration_tests::plan("free", 7, 10),
+        pepper: test_config().pepper,
+        ..Config::default()
+    };
+    let redeployed = App::new(config, Arc::clone(&api.store) as Arc<dyn Store>).unwrap();
+    let generate = || {
+        Event::post("/v1/generate", "{}")
+            .header("X-API-Key", &key)
+            .request()
+    };
+    let response = dispatch::generate(&redeployed, generate()).await.unwrap();
+    assert_eq!(limits(&response).0, 7);
+    let stored = api.store.inner.plans().await.unwrap();
+    let free = stored.seeds.iter().find(|p| p.name == "free").unwrap();
+    assert_eq!(free.daily, 7);
+    // The operator's plan wins over the parameter, in every container once it re-reads.
+    let operator = passwordapi::operator::Operator::new(
+        DynamoStore::new(api.client.clone(), api.table.clone()),
+        "ops",
+        &Config::default(),
+    );
+    let rows = operator.plans_list().await.unwrap();
+    let free_row = rows.iter().find(|p| p.name == "free").unwrap();
+    assert_eq!((free_row.daily, free_row.source), (7, "template"));
+    operator.plans_set("free", 3, None, None).await.unwrap();
+    redeployed.plans.reread(&*redeployed.store).await;
+    let response = dispatch::generate(&redeployed, generate()).await.unwrap();
+    assert_eq!(limits(&response).0, 3);
+    let rows = operator.plans_list().await.unwrap();
+    let free_row = rows.iter().find(|p| p.name == "free").unwrap();
+    assert_eq!((free_row.daily, free_row.source), (3, "operator"));
 }

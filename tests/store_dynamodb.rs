@@ -586,13 +586,13 @@ async fn audit_trail(store: &dyn Store) {
 }
 
 #[tokio::test]
-async fn plans_are_stored_by_name_and_replaced() {
+async fn plans_and_seeds_are_stored_by_name_and_replaced() {
     plans(&*store().await).await;
     plans(&MemoryStore::new()).await;
 }
 
 async fn plans(store: &dyn Store) {
-    assert_eq!(store.plans().await.unwrap(), vec![]);
+    assert_eq!(store.plans().await.unwrap(), Default::default());
     let pro = Plan {
         name: "pro".to_owned(),
         daily: 1000,
@@ -610,11 +610,24 @@ async fn plans(store: &dyn Store) {
         ..pro.clone()
     };
     store.put_plan(&unlimited, &e).await.unwrap();
+    // The deployment's seeds, beside the operator's plans (one of them of a seed's name).
+    store
+        .record_seed(&integration_tests::plan(plan::FREE, 100, 10), &e)
+        .await
+        .unwrap();
+    store
+        .record_seed(&integration_tests::plan(plan::FREE, 150, 10), &e)
+        .await
+        .unwrap();
     let mut stored = store.plans().await.unwrap();
-    stored.sort_by(|a, b| a.name.cmp(&b.name));
+    stored.operator.sort_by(|a, b| a.name.cmp(&b.name));
     assert_eq!(
-        stored,
+        stored.operator,
         vec![integration_tests::plan(plan::FREE, 200, 20), unlimited]
+    );
+    assert_eq!(
+        stored.seeds,
+        vec![integration_tests::plan(plan::FREE, 150, 10)]
     );
 }
 
@@ -973,4 +986,71 @@ async fn dynamodb_local_listens_on_loopback_only() {
             "listening on {address}"
         );
     }
+}
+
+/// README's upgrade note: an account item written before plans (a `tier`, no revision) reads as
+/// its plan at revision 0, meters once its month is opened, and takes the first change to it.
+#[tokio::test]
+async fn an_account_written_before_plans_keeps_working() {
+    use aws_sdk_dynamodb::types::AttributeValue::{N, S};
+    let (client, table) = fresh_table("upgrade").await;
+    let store = DynamoStore::new(client.clone(), table.clone());
+    let item = std::collections::HashMap::from([
+        ("pk".to_owned(), S("ACCOUNT#oldACCOUNT01".to_owned())),
+        ("sk".to_owned(), S("ACCOUNT".to_owned())),
+        ("email_hash".to_owned(), S("hash-of-old".to_owned())),
+        ("key_hash".to_owned(), S("$argon2id$key".to_owned())),
+        ("regen_hash".to_owned(), S("$argon2id$regen".to_owned())),
+        ("key_version".to_owned(), N("3".to_owned())),
+        ("tier".to_owned(), S("team".to_owned())),
+        ("created_at".to_owned(), N(AT.to_string())),
+    ]);
+    client
+        .put_item()
+        .table_name(&table)
+        .set_item(Some(item))
+        .send()
+        .await
+        .unwrap();
+    let old = store.account("oldACCOUNT01").await.unwrap().unwrap();
+    assert_eq!(
+        (old.plan.as_str(), old.rev, old.key_version),
+        (plan::TEAM, 0, 3)
+    );
+    assert!(
+        store
+            .open_month(&old.id, day().month(), 0, None)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store
+            .meter(&keyed(&old.id, day(), 5, None, 0))
+            .await
+            .unwrap(),
+        admitted(1, 1, None)
+    );
+    assert!(regenerate(&store, &old, 1, day()).await);
+    let new = store.account(&old.id).await.unwrap().unwrap();
+    assert_eq!(
+        (new.plan.as_str(), new.rev, new.key_version),
+        (plan::TEAM, 1, 4)
+    );
+    let raw = client
+        .get_item()
+        .table_name(&table)
+        .key("pk", S("ACCOUNT#oldACCOUNT01".to_owned()))
+        .key("sk", S("ACCOUNT".to_owned()))
+        .send()
+        .await
+        .unwrap();
+    let raw = raw.item().unwrap();
+    assert!(raw.get("tier").is_none() && raw.get("plan").is_some());
+    assert_eq!(
+        store
+            .meter(&keyed(&old.id, day(), 5, None, 1))
+            .await
+            .unwrap(),
+        admitted(2, 2, None)
+    );
 }

@@ -511,7 +511,7 @@ fn show(a: &operator::AccountView) -> String {
 
 fn plans(rows: &[operator::PlanRow]) -> String {
     table(
-        &["name", "daily", "monthly", "max_count"],
+        &["name", "daily", "monthly", "max_count", "source"],
         rows.iter()
             .map(|p| {
                 vec![
@@ -519,6 +519,7 @@ fn plans(rows: &[operator::PlanRow]) -> String {
                     p.daily.to_string(),
                     p.monthly.map_or("none".to_owned(), |m| m.to_string()),
                     p.max_count.to_string(),
+                    p.source.to_owned(),
                 ]
             })
             .collect(),

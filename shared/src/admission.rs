@@ -126,9 +126,10 @@ impl From<StoreError> for Refusal {
     }
 }
 
-/// The plans in force in this container: the configuration's seeds under the operator's stored
-/// plans, read again when older than the configuration's `plans_refresh` (one query), so an
-/// operator's change to a plan reaches every warm function within that time. When the store
+/// The plans in force in this container: the configuration's seeds (the template parameters)
+/// under the operator's stored plans, read again when older than the configuration's
+/// `plans_refresh` (one query), so an operator's change to a plan reaches every warm function
+/// within that time. When the store
 /// cannot be read, the plans read last (or the seeds) stay in force.
 pub struct PlanBook {
     seeds: Vec<plan::Plan>,
@@ -167,22 +168,28 @@ impl PlanBook {
         self.reread(store).await
     }
 
-    /// Reads the stored plans now. A seed the table lacks is stored first (once per table: the
-    /// table is where an operator's tool reads and changes plans).
+    /// Reads the stored plans now. A seed the table has not recorded as this configuration says
+    /// is recorded (once per table and configuration: what the operator's tool reads as the
+    /// seeds in force), with its event.
     pub async fn reread(&self, store: &dyn Store) -> Plans {
         match store.plans().await {
             Ok(stored) => {
                 for seed in &self.seeds {
-                    if !stored.iter().any(|p| p.name == seed.name) {
-                        let event =
-                            Event::new(EventKind::PlanSet, SEED_ACTOR, crate::quota::now_ms())
-                                .set("plan", seed.to_json());
-                        if let Err(e) = store.seed_plan(seed, &event).await {
-                            tracing::warn!(error = %e, plan = %seed.name, "seed plan not stored");
-                        }
+                    let recorded = stored.seeds.iter().find(|p| p.name == seed.name);
+                    if recorded == Some(seed) {
+                        continue;
+                    }
+                    let mut event =
+                        Event::new(EventKind::PlanSet, SEED_ACTOR, crate::quota::now_ms())
+                            .set("plan", seed.to_json());
+                    if let Some(old) = recorded {
+                        event.old.insert("plan".to_owned(), old.to_json());
+                    }
+                    if let Err(e) = store.record_seed(seed, &event).await {
+                        tracing::warn!(error = %e, plan = %seed.name, "seed plan not recorded");
                     }
                 }
-                let plans = Plans::new(&self.seeds, stored);
+                let plans = Plans::new(&self.seeds, stored.operator);
                 *self.lock() = Some((Instant::now(), plans.clone()));
                 plans
             }

@@ -109,6 +109,9 @@ pub struct PlanRow {
     pub monthly: Option<u32>,
     /// Largest `count`.
     pub max_count: u32,
+    /// `template` (a seed: the deployment's parameters) or `operator` (`plans set`, which
+    /// overrides a seed of its name).
+    pub source: &'static str,
 }
 
 impl From<&Plan> for PlanRow {
@@ -118,6 +121,7 @@ impl From<&Plan> for PlanRow {
             daily: p.daily,
             monthly: p.monthly,
             max_count: p.max_count,
+            source: "operator",
         }
     }
 }
@@ -232,9 +236,20 @@ impl Operator {
             .ok_or_else(|| bad(format!("no account {id}")))
     }
 
-    /// The plans in force: the table's over the seeds.
+    /// The plans in force: the operator's over the seeds (the deployment's, as its functions
+    /// recorded them; this tool's configuration's before any function ran), and which are the
+    /// operator's.
+    async fn stored_plans(&self) -> Result<(Plans, Vec<String>), OperatorError> {
+        let stored = self.store.plans().await?;
+        let seeds = Plans::new(&self.seeds, stored.seeds);
+        let seeds: Vec<Plan> = seeds.all().cloned().collect();
+        let operator = stored.operator.iter().map(|p| p.name.clone()).collect();
+        Ok((Plans::new(&seeds, stored.operator), operator))
+    }
+
+    /// The plans in force.
     pub async fn plans(&self) -> Result<Plans, OperatorError> {
-        Ok(Plans::new(&self.seeds, self.store.plans().await?))
+        Ok(self.stored_plans().await?.0)
     }
 
     /// `accounts show`.
@@ -511,7 +526,18 @@ impl Operator {
 
     /// `plans list`.
     pub async fn plans_list(&self) -> Result<Vec<PlanRow>, OperatorError> {
-        Ok(self.plans().await?.all().map(PlanRow::from).collect())
+        let (plans, operator) = self.stored_plans().await?;
+        Ok(plans
+            .all()
+            .map(|p| PlanRow {
+                source: if operator.contains(&p.name) {
+                    "operator"
+                } else {
+                    "template"
+                },
+                ..PlanRow::from(p)
+            })
+            .collect())
     }
 
     /// `plans set <name> --daily N [--monthly N|none] [--max-count N]`: a new plan, or new limits

@@ -7,7 +7,7 @@ use passwordapi::quota::{Counts, Day, Month};
 use passwordapi::store::dynamodb::DynamoStore;
 use passwordapi::store::{
     Account, Event as AuditEvent, HardLimitError, Meter, Metered, Meterer, RegisterError, Store,
-    StoreError,
+    StoreError, StoredPlans,
 };
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -105,7 +105,7 @@ impl Store for Counting {
         self.tick();
         self.inner.events(id, limit).await
     }
-    async fn plans(&self) -> Result<Vec<Plan>, StoreError> {
+    async fn plans(&self) -> Result<StoredPlans, StoreError> {
         self.tick();
         self.inner.plans().await
     }
@@ -113,8 +113,8 @@ impl Store for Counting {
         self.tick();
         self.inner.put_plan(plan, e).await
     }
-    async fn seed_plan(&self, plan: &Plan, e: &AuditEvent) -> Result<bool, StoreError> {
+    async fn record_seed(&self, plan: &Plan, e: &AuditEvent) -> Result<(), StoreError> {
         self.tick();
-        self.inner.seed_plan(plan, e).await
+        self.inner.record_seed(plan, e).await
     }
 }

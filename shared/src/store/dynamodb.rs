@@ -8,7 +8,7 @@
 //! | usage month | `USAGE#ACCOUNT#<id>` or `USAGE#IP#<hmac>` | `MONTH#<yyyy-mm>` | `used` (the month's), `d01`…`d31` (each day's), `rev` (accounts), `hard_limit`, `expires_at` (+400 days) |
 //! | registrations | `REGISTER#<ip hmac>` | `DAY#<yyyy-mm-dd>` | `used`, `expires_at` (+2 days) |
 //! | audit event | `EVENTS#ACCOUNT#<id>` or `EVENTS#PLAN#<name>` | `<Unix ms, 13 digits>#<8 hex>` | `at`, `event`, `actor`, `old`, `new` (JSON objects), `expires_at` (+400 days) |
-//! | plan | `PLAN` | `<name>` | `daily`, `monthly`?, `max_count`, `updated_at` |
+//! | plan | `PLAN` | `<name>` (an operator's) or `SEED#<name>` (the deployment's seed, as recorded) | `daily`, `monthly`?, `max_count`, `updated_at` |
 //!
 //! A warm metered request is one `UpdateItem` on its month's counter: `ADD used 1, dNN 1` on
 //! condition that the day and the month have room and — for accounts — that the month was
@@ -20,7 +20,7 @@
 
 use super::{
     Account, EVENT_TTL_DAYS, Event, EventKind, HardLimitError, Meter, Metered, Meterer,
-    RegisterError, Rotation, Store, StoreError, day_hard_limit, stored_hard_limit,
+    RegisterError, Rotation, Store, StoreError, StoredPlans, day_hard_limit, stored_hard_limit,
 };
 use crate::plan::{Overrides, Plan};
 use crate::quota::{Counts, Day, Month};
@@ -258,9 +258,12 @@ pub(crate) fn event_from(item: &Item) -> Option<Event> {
     })
 }
 
-pub(crate) fn plan_from(item: &Item) -> Option<Plan> {
+/// The sort key prefix of a seed plan's record (an operator's plan is its bare name).
+const SEED_PREFIX: &str = "SEED#";
+
+fn plan_from(name: &str, item: &Item) -> Option<Plan> {
     Some(Plan {
-        name: string(item, "sk")?,
+        name: name.to_owned(),
         daily: number(item, "daily")?,
         monthly: number(item, "monthly"),
         max_count: number(item, "max_count")?,
@@ -807,7 +810,7 @@ impl Store for DynamoStore {
             .await
     }
 
-    async fn plans(&self) -> Result<Vec<Plan>, StoreError> {
+    async fn plans(&self) -> Result<StoredPlans, StoreError> {
         let out = self
             .client
             .query()
@@ -818,39 +821,46 @@ impl Store for DynamoStore {
             .send()
             .await
             .map_err(unavailable)?;
-        Ok(out.items().iter().filter_map(plan_from).collect())
+        let mut plans = StoredPlans::default();
+        for item in out.items() {
+            let Some(sk) = string(item, "sk") else {
+                continue;
+            };
+            let (list, name) = match sk.strip_prefix(SEED_PREFIX) {
+                Some(name) => (&mut plans.seeds, name),
+                None => (&mut plans.operator, sk.as_str()),
+            };
+            list.extend(plan_from(name, item));
+        }
+        Ok(plans)
     }
 
     async fn put_plan(&self, plan: &Plan, event: &Event) -> Result<(), StoreError> {
         let items = vec![
-            self.plan_put(plan, event, None)?,
+            self.plan_put(plan.name.clone(), plan, event)?,
             self.put_event(&EventSubject::Plan(&plan.name), event)?,
         ];
         self.transact(items).await.map_err(unavailable)
     }
 
-    async fn seed_plan(&self, plan: &Plan, event: &Event) -> Result<bool, StoreError> {
+    async fn record_seed(&self, plan: &Plan, event: &Event) -> Result<(), StoreError> {
         let items = vec![
-            self.plan_put(plan, event, Some("attribute_not_exists(pk)"))?,
+            self.plan_put(format!("{SEED_PREFIX}{}", plan.name), plan, event)?,
             self.put_event(&EventSubject::Plan(&plan.name), event)?,
         ];
-        match self.transact(items).await {
-            Ok(()) => Ok(true),
-            Err(e) if failed_conditions(&e).is_some_and(|f| f == [0]) => Ok(false),
-            Err(e) => Err(unavailable(e)),
-        }
+        self.transact(items).await.map_err(unavailable)
     }
 }
 
 impl DynamoStore {
-    /// The transaction item that writes `plan` (on `condition`, if any).
+    /// The transaction item that writes `plan` under the sort key `sk`.
     fn plan_put(
         &self,
+        sk: String,
         plan: &Plan,
         event: &Event,
-        condition: Option<&str>,
     ) -> Result<TransactWriteItem, StoreError> {
-        let mut item = key("PLAN".to_owned(), plan.name.clone());
+        let mut item = key("PLAN".to_owned(), sk);
         item.extend([
             ("daily".to_owned(), n(plan.daily)),
             ("max_count".to_owned(), n(plan.max_count)),
@@ -859,10 +869,7 @@ impl DynamoStore {
         if let Some(m) = plan.monthly {
             item.insert("monthly".to_owned(), n(m));
         }
-        let put = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .set_condition_expression(condition.map(str::to_owned));
+        let put = Put::builder().table_name(&self.table).set_item(Some(item));
         Ok(TransactWriteItem::builder()
             .put(built(put.build())?)
             .build())

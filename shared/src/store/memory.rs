@@ -5,7 +5,7 @@
 
 use super::{
     Account, Event, HardLimitError, Meter, Metered, Meterer, RegisterError, Store, StoreError,
-    day_hard_limit, effective_limit, stored_hard_limit,
+    StoredPlans, day_hard_limit, effective_limit, stored_hard_limit,
 };
 use crate::plan::Plan;
 use crate::quota::{Counts, Day, Month};
@@ -49,6 +49,7 @@ struct Inner {
     registrations: HashMap<(String, Day), u32>,
     events: HashMap<String, Vec<Event>>,
     plans: BTreeMap<String, Plan>,
+    seeds: BTreeMap<String, Plan>,
 }
 
 impl Inner {
@@ -273,15 +274,19 @@ impl Store for MemoryStore {
         Ok(events)
     }
 
-    async fn plans(&self) -> Result<Vec<Plan>, StoreError> {
-        Ok(self.lock().plans.values().cloned().collect())
+    async fn plans(&self) -> Result<StoredPlans, StoreError> {
+        let inner = self.lock();
+        Ok(StoredPlans {
+            operator: inner.plans.values().cloned().collect(),
+            seeds: inner.seeds.values().cloned().collect(),
+        })
     }
 
-    async fn seed_plan(&self, plan: &Plan, event: &Event) -> Result<bool, StoreError> {
-        if self.lock().plans.contains_key(&plan.name) {
-            return Ok(false);
-        }
-        self.put_plan(plan, event).await.map(|()| true)
+    async fn record_seed(&self, plan: &Plan, event: &Event) -> Result<(), StoreError> {
+        let mut inner = self.lock();
+        inner.seeds.insert(plan.name.clone(), plan.clone());
+        inner.record(format!("PLAN#{}", plan.name), event);
+        Ok(())
     }
 
     async fn put_plan(&self, plan: &Plan, event: &Event) -> Result<(), StoreError> {

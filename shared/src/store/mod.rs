@@ -224,7 +224,7 @@ impl EventKind {
 
 /// The actor of the holder's own changes.
 pub const SELF_ACTOR: &str = "self";
-/// The actor that stores the configuration's seed plans in a table that lacks them.
+/// The actor of a seed plan's record: the deployment's configuration.
 pub const SEED_ACTOR: &str = "deployment";
 
 /// One change, as the audit trail keeps it (never a secret: no key, token, hash or email).
@@ -271,6 +271,15 @@ impl Event {
         self.new.insert(field.to_owned(), serde_json::json!(new));
         self
     }
+}
+
+/// The plans a table holds.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StoredPlans {
+    /// The operator's (`plans set`): each in force over the seed of its name.
+    pub operator: Vec<Plan>,
+    /// The deployment's seeds (its template parameters), as its functions last recorded them.
+    pub seeds: Vec<Plan>,
 }
 
 /// How long audit events are kept.
@@ -380,14 +389,17 @@ pub trait Store: Send + Sync {
     /// The account's audit events, newest first, at most `limit`.
     async fn events(&self, account_id: &str, limit: usize) -> Result<Vec<Event>, StoreError>;
 
-    /// The operator's plans (not the configuration's seeds), by name.
-    async fn plans(&self) -> Result<Vec<Plan>, StoreError>;
+    /// The plans the table holds (one query): the operator's, and the deployment's seeds as its
+    /// functions last recorded them.
+    async fn plans(&self) -> Result<StoredPlans, StoreError>;
 
-    /// Creates or replaces a plan, recording `event` under the plan, in one transaction.
+    /// Creates or replaces an operator's plan, recording `event` under the plan, in one
+    /// transaction.
     async fn put_plan(&self, plan: &Plan, event: &Event) -> Result<(), StoreError>;
 
-    /// Stores `plan` with `event` unless a plan of its name is stored; `false` when one is.
-    async fn seed_plan(&self, plan: &Plan, event: &Event) -> Result<bool, StoreError>;
+    /// Records the deployment's seed `plan` (what its configuration says), with `event`, in one
+    /// transaction: how the operator's tool knows the seeds in force.
+    async fn record_seed(&self, plan: &Plan, event: &Event) -> Result<(), StoreError>;
 }
 
 pub use crate::quota::effective_limit;
