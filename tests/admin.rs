@@ -428,6 +428,18 @@ fn the_operators_tool_changes_what_the_api_does_from_the_next_request() {
             .any(|p| p["name"] == "gold")
     );
 
+    // `make admin ARGS=…`, as README gives it, on the same table.
+    let out = Command::new("make")
+        .args(["--no-print-directory", "admin", "ARGS=plans list"])
+        .current_dir(root())
+        .env("DYNAMODB_PORT", &admin.dynamo_port)
+        .env("TABLE_NAME", &admin.table)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.starts_with("name") && text.contains("pro "), "{text}");
+
     // The human forms: tables with their columns.
     let out = admin.run(&["accounts", "list"]);
     let text = String::from_utf8(out.stdout).unwrap();

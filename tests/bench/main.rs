@@ -1067,17 +1067,19 @@ fn cost_table(
     memory: &std::collections::BTreeMap<String, u64>,
 ) {
     // Store calls, write and read units per warm request, from the code (store/dynamodb.rs):
-    // metering is one conditional update (1.00 WRU, measured above); register a conditional
-    // update (the attempt), an eventually consistent read (the email claim, 0.5 RRU) and a 2-item
-    // transaction (2 WRU per item); regenerate a strongly consistent read and a 3-item
-    // transaction (the account, today's and tomorrow's usage days); usage a strongly consistent
-    // query of at most 31 small items (one 4 KB unit).
+    // metering is one conditional update of the month's counter (1.00 WRU, measured above);
+    // register a conditional update (the attempt), an eventually consistent read (the email
+    // claim, 0.5 RRU) and a 3-item transaction (email claim, account, its event: 2 WRU per
+    // item); regenerate a strongly consistent read and a 4-item transaction (the account, this
+    // and next month's counters, the event); usage a strongly consistent read of the account and
+    // a strongly consistent query of at most two month counters (one 4 KB unit each). The plans'
+    // query, once per function per PLANS_REFRESH_SECONDS, is left out.
     let units = |name: &str| -> (f64, f64, f64) {
         match name {
             "generate" | "evaluate" | "mcp" => (1.0, 1.0, 0.0),
-            "register" => (3.0, 5.0, 0.5),
-            "regenerate" => (2.0, 6.0, 1.0),
-            _ => (1.0, 0.0, 1.0),
+            "register" => (3.0, 7.0, 0.5),
+            "regenerate" => (2.0, 8.0, 1.0),
+            _ => (2.0, 0.0, 2.0),
         }
     };
     // The memory choice: Lambda compute per million and billed ms at each size.
