@@ -18,7 +18,7 @@ dev: setup
 ## The operator's tool on `make dev`'s table: make admin ARGS="plans list" (README: "Operators'
 ## guide"; for a deployed table run it with --table NAME instead of --local).
 admin:
-	cargo run --quiet -p passwordapi-admin -- --local $(ARGS)
+	@cargo run --quiet -p passwordapi-admin -- --local $(ARGS)
 
 ## Every check and test: formatting, clippy, the template and the OpenAPI spec, unit/HTTP/deployment
 ## tests, the store tests against DynamoDB Local, the end-to-end test through cargo lambda watch,

@@ -437,7 +437,11 @@ fn the_operators_tool_changes_what_the_api_does_from_the_next_request() {
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(text.starts_with("name") && text.contains("pro "), "{text}");
 
     // The human forms: tables with their columns.
