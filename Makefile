@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: setup dev test lint bench build-arm64 deploy admin
+.PHONY: setup dev test lint bench build-arm64 deploy admin accuracy
 
 ## Install cargo-lambda, cfn-lint, the SAM CLI (.venv) and DynamoDB Local (.dynamodb), once.
 setup:
@@ -19,6 +19,11 @@ dev: setup
 ## guide"; for a deployed table run it with --table NAME instead of --local).
 admin:
 	@cargo run --quiet -p passwordapi-admin -- --local $(ARGS)
+
+## The estimator's accuracy on Golla and Dürmuth's LinkedIn reference (tests/accuracy/), beside
+## zxcvbn 4.4.2's published figures, which it reproduces first (also part of make test).
+accuracy:
+	cargo test -p integration-tests --test accuracy -- --nocapture
 
 ## Every check and test: formatting, clippy, the template and the OpenAPI spec, unit/HTTP/deployment
 ## tests, the store tests against DynamoDB Local, the end-to-end test through cargo lambda watch,
