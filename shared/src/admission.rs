@@ -12,7 +12,7 @@ use crate::store::{
     Account, Event, EventKind, Meter, Metered, Meterer, SEED_ACTOR, Status, Store, StoreError,
 };
 use std::net::IpAddr;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// What the caller presented.
@@ -134,7 +134,7 @@ impl From<StoreError> for Refusal {
 pub struct PlanBook {
     seeds: Vec<plan::Plan>,
     refresh: Duration,
-    read: Mutex<Option<(Instant, Plans)>>,
+    read: Mutex<Option<(Instant, Arc<Plans>)>>,
 }
 
 impl PlanBook {
@@ -147,23 +147,25 @@ impl PlanBook {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<(Instant, Plans)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<(Instant, Arc<Plans>)>> {
         self.read.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The plans as last read (the seeds before the first read), without reading.
-    pub fn last(&self) -> Plans {
-        self.lock()
-            .as_ref()
-            .map_or_else(|| Plans::new(&self.seeds, []), |(_, p)| p.clone())
+    /// The plans as last read (the seeds before the first read), without reading. Shared, not
+    /// copied: a request looks its caller's plan up in them.
+    pub fn last(&self) -> Arc<Plans> {
+        self.lock().as_ref().map_or_else(
+            || Arc::new(Plans::new(&self.seeds, [])),
+            |(_, p)| Arc::clone(p),
+        )
     }
 
     /// The plans in force: as last read while fresh, else read again.
-    pub async fn current(&self, store: &dyn Store) -> Plans {
+    pub async fn current(&self, store: &dyn Store) -> Arc<Plans> {
         if let Some((at, plans)) = self.lock().as_ref()
             && at.elapsed() < self.refresh
         {
-            return plans.clone();
+            return Arc::clone(plans);
         }
         self.reread(store).await
     }
@@ -171,7 +173,7 @@ impl PlanBook {
     /// Reads the stored plans now. A seed the table has not recorded as this configuration says
     /// is recorded (once per table and configuration: what the operator's tool reads as the
     /// seeds in force), with its event.
-    pub async fn reread(&self, store: &dyn Store) -> Plans {
+    pub async fn reread(&self, store: &dyn Store) -> Arc<Plans> {
         match store.plans().await {
             Ok(stored) => {
                 for seed in &self.seeds {
@@ -189,8 +191,8 @@ impl PlanBook {
                         tracing::warn!(error = %e, plan = %seed.name, "seed plan not recorded");
                     }
                 }
-                let plans = Plans::new(&self.seeds, stored.operator);
-                *self.lock() = Some((Instant::now(), plans.clone()));
+                let plans = Arc::new(Plans::new(&self.seeds, stored.operator));
+                *self.lock() = Some((Instant::now(), Arc::clone(&plans)));
                 plans
             }
             Err(e) => {
@@ -378,14 +380,12 @@ impl Gate<'_> {
             return limits;
         }
         let plans = self.plans.reread(self.store).await;
-        plans.limits(name, overrides).unwrap_or_else(|| {
+        if plans.get(name).is_none() {
             tracing::warn!(plan = name, "unknown plan: the free plan's limits apply");
-            let free = plans
-                .get(plan::FREE)
-                .cloned()
-                .unwrap_or_else(|| self.config.free.clone());
-            free.limits(overrides)
-        })
+        }
+        plans
+            .limits_or_free(name, overrides)
+            .unwrap_or_else(|| self.config.free.limits(overrides))
     }
 
     /// The caller's limits.

@@ -633,8 +633,7 @@ impl Operator {
 /// An account's limits under `plans` (an unknown plan: the free plan's, as the functions do).
 fn limits(plans: &Plans, account: &Account) -> Limits {
     plans
-        .limits(&account.plan, &account.overrides)
-        .or_else(|| plans.limits(plan::FREE, &account.overrides))
+        .limits_or_free(&account.plan, &account.overrides)
         .unwrap_or(Limits {
             daily: 0,
             monthly: None,

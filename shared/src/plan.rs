@@ -120,6 +120,13 @@ impl Plans {
     pub fn limits(&self, name: &str, overrides: &Overrides) -> Option<Limits> {
         self.get(name).map(|p| p.limits(overrides))
     }
+
+    /// [`Plans::limits`], with the `free` plan's for a plan not known here (an account is never
+    /// left without limits); `None` only when there is no `free` plan either.
+    pub fn limits_or_free(&self, name: &str, overrides: &Overrides) -> Option<Limits> {
+        self.limits(name, overrides)
+            .or_else(|| self.limits(FREE, overrides))
+    }
 }
 
 #[cfg(test)]
@@ -146,6 +153,18 @@ mod tests {
         assert_eq!(plans.get(TEAM).unwrap().daily, 5000);
         assert_eq!(plans.all().count(), 3);
         assert!(plans.limits("gold", &Overrides::default()).is_none());
+        assert_eq!(
+            plans
+                .limits_or_free("gold", &Overrides::default())
+                .unwrap()
+                .daily,
+            200
+        );
+        assert!(
+            Plans::new(&[], [])
+                .limits_or_free("gold", &Overrides::default())
+                .is_none()
+        );
     }
 
     #[test]

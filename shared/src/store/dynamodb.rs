@@ -341,14 +341,23 @@ impl DynamoStore {
                 n(event.at_ms / 1000 + EVENT_TTL_DAYS * 86_400),
             ),
         ]);
-        let put = built(
-            Put::builder()
-                .table_name(&self.table)
-                .set_item(Some(item))
-                .condition_expression("attribute_not_exists(pk)")
-                .build(),
-        )?;
-        Ok(TransactWriteItem::builder().put(put).build())
+        self.transact_put(item, Some("attribute_not_exists(pk)"))
+    }
+
+    /// A transaction's item that writes `item`, on `condition` if any (`attribute_not_exists(pk)`:
+    /// only a new item).
+    fn transact_put(
+        &self,
+        item: Item,
+        condition: Option<&str>,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .set_condition_expression(condition.map(str::to_owned));
+        Ok(TransactWriteItem::builder()
+            .put(built(put.build())?)
+            .build())
     }
 
     /// The events of `subject`, newest first, at most `limit`.
@@ -581,18 +590,9 @@ impl Store for DynamoStore {
     }
 
     async fn register(&self, account: &Account, event: &Event) -> Result<(), RegisterError> {
-        let claim_email = built(
-            Put::builder()
-                .table_name(&self.table)
-                .set_item(Some(
-                    key(format!("EMAIL#{}", account.email_hash), "EMAIL".to_owned())
-                        .into_iter()
-                        .chain([("account_id".to_owned(), s(&account.id))])
-                        .collect(),
-                ))
-                .condition_expression("attribute_not_exists(pk)")
-                .build(),
-        )?;
+        let new = Some("attribute_not_exists(pk)");
+        let mut claim = key(format!("EMAIL#{}", account.email_hash), "EMAIL".to_owned());
+        claim.insert("account_id".to_owned(), s(&account.id));
         let mut item = account_key(&account.id);
         item.extend([
             ("email_hash".to_owned(), s(&account.email_hash)),
@@ -606,16 +606,9 @@ impl Store for DynamoStore {
         if let Some(h) = account.hard_limit {
             item.insert("hard_limit".to_owned(), n(h));
         }
-        let create_account = built(
-            Put::builder()
-                .table_name(&self.table)
-                .set_item(Some(item))
-                .condition_expression("attribute_not_exists(pk)")
-                .build(),
-        )?;
         let items = vec![
-            TransactWriteItem::builder().put(claim_email).build(),
-            TransactWriteItem::builder().put(create_account).build(),
+            self.transact_put(claim, new)?,
+            self.transact_put(item, new)?,
             self.put_event(&EventSubject::Account(&account.id), event)?,
         ];
         match self.transact(items).await {
@@ -869,10 +862,7 @@ impl DynamoStore {
         if let Some(m) = plan.monthly {
             item.insert("monthly".to_owned(), n(m));
         }
-        let put = Put::builder().table_name(&self.table).set_item(Some(item));
-        Ok(TransactWriteItem::builder()
-            .put(built(put.build())?)
-            .build())
+        self.transact_put(item, None)
     }
 }
 
