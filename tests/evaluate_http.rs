@@ -75,11 +75,11 @@ async fn a_breached_password_reports_its_count_and_zxcvbns_verdict() {
     let server = server();
     let api = Api::new(&server.url());
     let json = api.evaluate(json!({"password": "password"})).await;
-    let reference = zxcvbn::zxcvbn("password", &[]);
-    assert_eq!(json["score"], u8::from(reference.score()));
+    // zxcvbn 4.4.2: 3 guesses, score 0.
+    assert_eq!(json["score"], 0);
     assert_eq!(json["strength"], "Very Weak");
-    assert_eq!(json["guesses"], reference.guesses());
-    let bits = (reference.guesses() as f64).log2();
+    assert_eq!(json["guesses"], 3);
+    let bits = 3f64.log2();
     assert!((json["entropy_bits"].as_f64().unwrap() - bits).abs() <= 0.005);
     assert_eq!(json["breached"], true);
     assert_eq!(json["breach_count"], 9_545_824);
@@ -87,7 +87,7 @@ async fn a_breached_password_reports_its_count_and_zxcvbns_verdict() {
     assert_eq!(json["warning"], "This is a top-10 common password.");
     assert!(!json["suggestions"].as_array().unwrap().is_empty());
     let seconds = &json["crack_times_seconds"];
-    let guesses = reference.guesses() as f64;
+    let guesses = 3.0;
     assert_eq!(
         seconds["online_throttled"].as_f64().unwrap(),
         guesses * 36.0

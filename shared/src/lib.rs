@@ -10,11 +10,11 @@
 //! | [`plan`] | plans, one account's overrides, a caller's limits | — |
 //! | [`pepper`] | the server secret, and the keyed hashes of emails and addresses | — |
 //! | [`cache`] | a bounded map whose entries expire (ranges, keys, refusals) | — |
+//! | [`quota`] | UTC days and months, the clock, address buckets, rate-limit windows | — |
 //! | [`generate`] | passwords and passphrases: validation, exact counting, uniform sampling | cache |
-//! | [`evaluate`] | strength estimate, breach check by k-anonymity, policy verdicts | cache, generate |
+//! | [`evaluate`] | strength estimate, breach check by k-anonymity, policy verdicts | cache, generate, quota |
 //! | [`config`] | the environment, read once into typed configuration | plan, pepper, evaluate |
 //! | [`keys`] | API keys and regen tokens: format, hashing, the verified-key cache | plan, pepper, cache |
-//! | [`quota`] | UTC days and months, the clock, address buckets, rate-limit windows | — |
 //! | [`aws`] | the AWS SDK set-up, the pepper from Secrets Manager | config, pepper |
 //! | [`store`] | accounts, counters, plans, the audit trail: the `Store` trait, DynamoDB and in-memory stores; the operator's reads | plan, quota, aws |
 //! | [`admission`] | who is calling, and whether a metered request may proceed | plan, pepper, cache, config, keys, quota, store |

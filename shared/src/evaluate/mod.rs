@@ -4,6 +4,7 @@
 pub mod breach;
 pub mod estimate;
 pub mod hibp;
+pub mod model;
 pub mod policy;
 
 use estimate::Estimate;
@@ -115,7 +116,8 @@ pub fn strength(password: &str, user_inputs: &[&str]) -> Result<Strength, Evalua
     })
 }
 
-/// Warms zxcvbn's dictionaries (built lazily on first use, ~20 ms), so no request pays for it.
+/// Touches the estimator once (its dictionaries lie in the binary: nothing is built), so the
+/// first request pays no page faults of its code path.
 pub fn warm_up() {
     let _ = Estimate::score(&estimate::estimate("warm-up", &[]));
 }
@@ -160,15 +162,17 @@ mod tests {
 
     #[test]
     fn the_contracts_example() {
-        // zxcvbn gives 8000 guesses for "Tr0ub4dor&3"-like inputs; check the mapping on a known one.
+        // zxcvbn 4.4.2 gives "password1" 190 guesses, score 0, and this warning.
         let s = strength("password1", &[]).unwrap();
-        let reference = zxcvbn::zxcvbn("password1", &[]);
-        assert_eq!(s.exact_guesses, Some(reference.guesses()));
-        assert_eq!(s.score, u8::from(reference.score()));
-        assert_eq!(s.label(), ["Very Weak", "Weak"][usize::from(s.score)]);
-        assert!(s.warning.is_some());
+        assert_eq!(s.exact_guesses, Some(190));
+        assert_eq!(s.score, 0);
+        assert_eq!(s.label(), "Very Weak");
+        assert_eq!(
+            s.warning.as_deref(),
+            Some("This is a very common password.")
+        );
         assert!(!s.suggestions.is_empty());
-        let bits = (reference.guesses() as f64).log2();
+        let bits = 190f64.log2();
         assert!((s.entropy_bits() - bits).abs() < 1e-9);
     }
 

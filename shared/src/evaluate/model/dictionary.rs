@@ -1,0 +1,401 @@
+//! Ranked dictionaries where they lie in the binary, and the dictionary matcher: plain, reversed,
+//! and l33t-substituted words.
+//!
+//! A dictionary is a pack of ranked lists, the text of `shared/data/strength/<pack>.tsv`: one
+//! `word<TAB>rank<TAB>list` line per word, sorted by the word's bytes (the lowest rank of the word
+//! in any of the pack's lists, and that list). A walk narrows a range of lines one character at a
+//! time, by binary search over the text's bytes (a probe steps back to its line's start) comparing
+//! only the bytes after the prefix the range shares; nothing is built at start-up and a request
+//! reads only the lines it probes. One walk answers for every list of a pack.
+
+use super::{Match, Pattern};
+
+/// What a list holds, which is what feedback says about a match in it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Common passwords.
+    Passwords,
+    /// Words of a language (Wikipedia, subtitles, film and television).
+    Words,
+    /// First names and surnames.
+    Names,
+    /// The caller's `user_inputs`.
+    UserInputs,
+}
+
+/// A pack of ranked lists.
+#[derive(Clone, Copy, Debug)]
+pub struct Dict<'a> {
+    /// Its name.
+    pub name: &'static str,
+    /// Its lists, by index: name and kind.
+    pub lists: &'static [(&'static str, Kind)],
+    text: &'a str,
+}
+
+/// A range of lines (byte offsets of the first line and past the last).
+type Lines = (usize, usize);
+
+impl<'a> Dict<'a> {
+    /// A pack over `text` (sorted `word<TAB>rank<TAB>list` lines).
+    pub const fn new(
+        name: &'static str,
+        lists: &'static [(&'static str, Kind)],
+        text: &'a str,
+    ) -> Dict<'a> {
+        Dict { name, lists, text }
+    }
+
+    /// The word of the line starting at byte `at`, and where the next line starts.
+    fn word_at(&self, at: usize) -> (&'a [u8], usize) {
+        let bytes = self.text.as_bytes();
+        let tab = bytes[at..]
+            .iter()
+            .position(|&b| b == b'\t')
+            .map_or(bytes.len(), |p| at + p);
+        let end = bytes[tab..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(bytes.len(), |p| tab + p + 1);
+        (&bytes[at..tab], end)
+    }
+
+    /// The rank and the list on the line starting at byte `at`.
+    fn entry_at(&self, at: usize) -> (u32, usize) {
+        let (word, end) = self.word_at(at);
+        let mut fields = self.text[at + word.len() + 1..end].trim_end().split('\t');
+        let rank = fields
+            .next()
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(u32::MAX);
+        let list = fields.next().and_then(|l| l.parse().ok()).unwrap_or(0);
+        (rank, list)
+    }
+
+    /// The first line in `[lo, hi)` (line starts) whose word fails `below`, given that `below`
+    /// holds for a leading run of the lines and fails for the rest.
+    fn search(&self, mut lo: usize, mut hi: usize, below: impl Fn(&[u8]) -> bool) -> usize {
+        let bytes = self.text.as_bytes();
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let start = bytes[lo..mid]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(lo, |p| lo + p + 1);
+            let (word, next) = self.word_at(start);
+            if below(word) {
+                lo = next;
+            } else {
+                hi = start;
+            }
+        }
+        lo
+    }
+
+    /// All the lines.
+    fn all(&self) -> Lines {
+        (0, self.text.len())
+    }
+
+    /// Of `lines`, whose words all start with the same `shared` bytes, the lines whose words go on
+    /// with `next`, and whether the first of them is exactly the prefix and `next`; `None` when
+    /// there are none.
+    fn narrow(&self, (lo, hi): Lines, shared: usize, next: &[u8]) -> Option<(Lines, bool)> {
+        fn tail(w: &[u8], shared: usize) -> &[u8] {
+            &w[shared.min(w.len())..]
+        }
+        let start = self.search(lo, hi, |w| tail(w, shared) < next);
+        let end = self.search(start, hi, |w| {
+            let t = tail(w, shared);
+            t < next || t.starts_with(next)
+        });
+        (start < end).then(|| {
+            let exact = self.word_at(start).0.len() == shared + next.len();
+            ((start, end), exact)
+        })
+    }
+
+    /// The rank and list of `word` (lowercase), if it is in the pack.
+    pub fn find(&self, word: &str) -> Option<(u32, usize)> {
+        let mut lines = self.all();
+        let mut shared = 0;
+        let mut exact = false;
+        for c in word.chars() {
+            let mut buf = [0; 4];
+            let next = c.encode_utf8(&mut buf).as_bytes();
+            (lines, exact) = self.narrow(lines, shared, next)?;
+            shared += next.len();
+        }
+        exact.then(|| self.entry_at(lines.0))
+    }
+
+    /// Lines of this pack (for tests and the data checks).
+    pub fn len(&self) -> usize {
+        self.text.lines().count()
+    }
+
+    /// Whether it holds no word.
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+}
+
+/// The one list of the `user_inputs` pack.
+pub static USER_INPUTS: [(&str, Kind); 1] = [("user_inputs", Kind::UserInputs)];
+
+/// The `user_inputs` as a dictionary: lowercased, ranked by position (a repeated input keeps its
+/// last rank, as zxcvbn does), sorted like the shipped ones.
+pub fn user_input_text(inputs: &[&str]) -> String {
+    let mut ranked: Vec<(String, usize)> = Vec::new();
+    for (i, input) in inputs.iter().enumerate() {
+        let word = lowercase(input).replace(['\t', '\n'], " ");
+        if word.is_empty() {
+            continue;
+        }
+        match ranked.iter_mut().find(|(w, _)| *w == word) {
+            Some(entry) => entry.1 = i + 1,
+            None => ranked.push((word, i + 1)),
+        }
+    }
+    ranked.sort();
+    ranked
+        .iter()
+        .map(|(w, r)| format!("{w}\t{r}\t0\n"))
+        .collect()
+}
+
+/// Lowercase, one character for one (a character whose lowercase is longer keeps its first).
+pub fn lowercase(s: &str) -> String {
+    s.chars().map(lower).collect()
+}
+
+/// One character's lowercase, one for one.
+pub fn lower(c: char) -> char {
+    c.to_lowercase().next().unwrap_or(c)
+}
+
+/// zxcvbn's l33t table: the characters read as each letter.
+pub const L33T: [(char, &str); 12] = [
+    ('a', "4@"),
+    ('b', "8"),
+    ('c', "({[<"),
+    ('e', "3"),
+    ('g', "69"),
+    ('i', "1!|"),
+    ('l', "1|7"),
+    ('o', "0"),
+    ('s', "$5"),
+    ('t', "+7"),
+    ('x', "%"),
+    ('z', "2"),
+];
+
+/// Most steps one walk from a start position may take in one dictionary: a bound on the l33t
+/// search by construction (real words prune it long before; `make bench` runs the worst found).
+const WALK_BUDGET: usize = 256;
+
+/// Every dictionary match of `lower` (the password lowercased): words as they are and with l33t
+/// substitutions (each l33t character read as one letter throughout a word, several letters per
+/// word). With `reversed`, `lower` is the password reversed and no l33t is tried; the matches are
+/// mapped back to the password's positions.
+pub fn matches(lower: &[char], dicts: &[Dict], reversed: bool, l33t: bool, out: &mut Vec<Match>) {
+    let n = lower.len();
+    for dict in dicts {
+        let mut first = Vec::new();
+        for i in 0..n {
+            let mut walk = Walk {
+                first: &mut first,
+                lower,
+                dict,
+                start: i,
+                key: String::new(),
+                subs: Vec::new(),
+                budget: WALK_BUDGET,
+                l33t: l33t && !reversed,
+                found: Vec::new(),
+            };
+            walk.step(i, dict.all());
+            for (j, (rank, list), word, subs) in walk.found {
+                let (i, j) = if reversed {
+                    (n - 1 - j, n - 1 - i)
+                } else {
+                    (i, j)
+                };
+                out.push(Match::new(
+                    i,
+                    j,
+                    Pattern::Dictionary {
+                        kind: dict.lists.get(list).map_or(Kind::Words, |l| l.1),
+                        rank,
+                        word: if reversed {
+                            word.chars().rev().collect()
+                        } else {
+                            word
+                        },
+                        reversed,
+                        subs,
+                    },
+                ));
+            }
+        }
+    }
+}
+
+/// A found word: its end, (rank, list), the word, its substitutions.
+type Found = (usize, (u32, usize), String, Vec<(char, char)>);
+
+/// A depth-first walk through one pack from one start position.
+struct Walk<'w, 'd> {
+    /// The lines starting with each one-character key, found once per password.
+    first: &'w mut Vec<(char, Option<(Lines, bool)>)>,
+    lower: &'w [char],
+    dict: &'w Dict<'d>,
+    start: usize,
+    key: String,
+    subs: Vec<(char, char)>,
+    budget: usize,
+    l33t: bool,
+    found: Vec<Found>,
+}
+
+impl Walk<'_, '_> {
+    fn step(&mut self, j: usize, lines: Lines) {
+        let Some(&c) = self.lower.get(j) else {
+            return;
+        };
+        // The character as it is, then each letter it may stand for (the one it already stands
+        // for in this word, if any). The flag says whether the option adds a substitution.
+        let mut options = vec![(c, false)];
+        if self.l33t {
+            match self.subs.iter().find(|&&(l, _)| l == c) {
+                Some(&(_, letter)) => options = vec![(letter, false)],
+                None => options.extend(
+                    L33T.iter()
+                        .filter(|(_, chars)| chars.contains(c))
+                        .map(|&(letter, _)| (letter, true)),
+                ),
+            }
+        }
+        for (ch, substituted) in options {
+            if self.budget == 0 {
+                return;
+            }
+            self.budget -= 1;
+            let mut buf = [0; 4];
+            let next = ch.encode_utf8(&mut buf).as_bytes();
+            let narrowed = if j == self.start {
+                match self.first.iter().find(|(k, _)| *k == ch) {
+                    Some(&(_, narrowed)) => narrowed,
+                    None => {
+                        let narrowed = self.dict.narrow(lines, 0, next);
+                        self.first.push((ch, narrowed));
+                        narrowed
+                    }
+                }
+            } else {
+                self.dict.narrow(lines, self.key.len(), next)
+            };
+            let Some((lines, exact)) = narrowed else {
+                continue;
+            };
+            self.key.push(ch);
+            if substituted {
+                self.subs.push((c, ch));
+            }
+            // zxcvbn reports a l33t word only when it has a substitution and two characters.
+            if exact && (self.subs.is_empty() || j > self.start) {
+                let entry = self.dict.entry_at(lines.0);
+                self.found
+                    .push((j, entry, self.key.clone(), self.subs.clone()));
+            }
+            self.step(j + 1, lines);
+            if substituted {
+                self.subs.pop();
+            }
+            self.key.pop();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = "a\t3\t0\nab\t7\t0\nabc\t1\t1\nb\t2\t0\nbd\t9\t0\n";
+    static LISTS: [(&str, Kind); 2] = [("w", Kind::Words), ("p", Kind::Passwords)];
+
+    #[test]
+    fn lookups_find_words_ranks_and_lists() {
+        let d = Dict::new("t", &LISTS, TEXT);
+        assert_eq!(d.find("abc"), Some((1, 1)));
+        assert_eq!(d.find("a"), Some((3, 0)));
+        assert_eq!(d.find("bd"), Some((9, 0)));
+        assert_eq!(d.find("ab"), Some((7, 0)));
+        assert_eq!(d.find("ac"), None);
+        assert_eq!(d.find("c"), None);
+        assert_eq!(d.find(""), None);
+        assert_eq!(d.find("abcd"), None);
+        assert_eq!(d.narrow(d.all(), 0, b"a"), Some(((0, 21), true)));
+        assert_eq!(d.len(), 5);
+    }
+
+    #[test]
+    fn every_shipped_word_is_found_with_its_rank_and_list() {
+        for d in super::super::data::PACKS {
+            for (i, line) in d.text.lines().enumerate().step_by(89) {
+                let fields: Vec<&str> = line.split('\t').collect();
+                let entry = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
+                assert_eq!(d.find(fields[0]), Some(entry), "{} line {i}", d.name);
+                assert!(entry.1 < d.lists.len());
+            }
+        }
+    }
+
+    #[test]
+    fn each_pack_names_its_lists_as_the_data_does() {
+        for d in super::super::data::PACKS {
+            let names: Vec<&str> = d.lists.iter().map(|l| l.0).collect();
+            let shipped = super::super::data::list_names(d.name);
+            assert_eq!(names, shipped.lines().collect::<Vec<_>>(), "{}", d.name);
+        }
+    }
+
+    fn found(password: &str, l33t: bool) -> Vec<(usize, usize, String, u32)> {
+        let d = Dict::new("t", &LISTS, TEXT);
+        let lower: Vec<char> = lowercase(password).chars().collect();
+        let mut out = Vec::new();
+        matches(&lower, &[d], false, l33t, &mut out);
+        out.iter()
+            .map(|m| match &m.pattern {
+                Pattern::Dictionary { word, rank, .. } => (m.i, m.j, word.clone(), *rank),
+                _ => unreachable!(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn plain_and_l33t_matches() {
+        let s = |v: &str| v.to_owned();
+        assert_eq!(
+            found("xAbC", false),
+            [
+                (1, 1, s("a"), 3),
+                (1, 2, s("ab"), 7),
+                (1, 3, s("abc"), 1),
+                (2, 2, s("b"), 2)
+            ]
+        );
+        // `8` reads as `b`; a single substituted character is not a l33t match.
+        let l = found("48(", true);
+        assert!(l.contains(&(0, 1, s("ab"), 7)), "{l:?}");
+        assert!(l.contains(&(0, 2, s("abc"), 1)), "{l:?}");
+        assert!(!l.iter().any(|m| m.0 == m.1), "{l:?}");
+        assert!(found("48(", false).is_empty());
+    }
+
+    #[test]
+    fn user_inputs_are_ranked_by_position() {
+        let text = user_input_text(&["Alice", "bob", "alice", ""]);
+        assert_eq!(text, "alice\t3\t0\nbob\t2\t0\n");
+    }
+}
