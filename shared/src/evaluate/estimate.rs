@@ -66,7 +66,7 @@ impl Estimate {
 /// Estimates `password` (non-empty) with `user_inputs` as extra dictionary words.
 pub fn estimate(password: &str, user_inputs: &[&str]) -> Estimate {
     let inputs = dictionary::user_input_text(user_inputs);
-    estimate_with(password, &Model::zxcvbn(&inputs))
+    estimate_with(password, &Model::new(&inputs, &[]))
 }
 
 /// Estimates `password` with `model`.

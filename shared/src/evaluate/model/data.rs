@@ -42,50 +42,96 @@ include!("../../../data/strength/graphs.rs");
 
 use Kind::{Names, Passwords, Words};
 
-macro_rules! packs {
-    ($($name:literal => [$(($list:literal, $kind:ident)),* $(,)?]),* $(,)?) => {
-        /// Every shipped pack of lists.
-        pub static PACKS: &[Dict<'static>] = &[
-            $(Dict::new(
-                $name,
-                &[$(($list, $kind)),*],
-                include_str!(concat!("../../../data/strength/", $name, ".tsv")),
-            ),)*
-        ];
+/// A pack's lists, in the order of its `.lists` file: zxcvbn-ts's language packs.
+const LANGUAGE: [(&str, Kind); 4] = [
+    ("commonWords", Words),
+    ("firstnames", Names),
+    ("lastnames", Names),
+    ("wikipedia", Words),
+];
 
-        /// The list names the data gives for pack `name` (`<pack>.lists`), for the tests.
-        #[cfg(test)]
-        pub fn list_names(name: &str) -> &'static str {
-            match name {
-                $($name => include_str!(concat!("../../../data/strength/", $name, ".lists")),)*
-                _ => "",
-            }
-        }
+macro_rules! pack {
+    ($name:literal, $lists:expr) => {
+        Dict::new(
+            $name,
+            $lists,
+            include_str!(concat!("../../../data/strength/", $name, ".tsv")),
+        )
     };
 }
 
-packs! {
-    "zxcvbn" => [
+/// Every pack shipped for requests: the common lists, English, and the languages.
+pub static PACKS: &[Dict<'static>] = &[
+    pack!("common", &[("diceware", Words), ("passwords", Passwords)]),
+    pack!(
+        "en",
+        &[
+            ("commonWords", Words),
+            ("firstnames", Names),
+            ("wikipedia", Words)
+        ]
+    ),
+    pack!("de", &LANGUAGE),
+    pack!("fr", &LANGUAGE),
+    pack!("es", &LANGUAGE),
+    pack!("it", &LANGUAGE),
+    pack!(
+        "nl",
+        &[
+            ("boysFirstnames", Names),
+            ("commonWords", Words),
+            ("girlsFirstnames", Names),
+            ("lastnames", Names),
+            ("wikipedia", Words),
+        ]
+    ),
+    pack!("pt", &LANGUAGE),
+];
+
+/// The packs every estimate uses.
+pub const DEFAULT_PACKS: [&str; 2] = ["common", "en"];
+
+/// The languages a request may add (`dictionaries`), by pack name.
+pub const LANGUAGES: [&str; 6] = ["de", "fr", "es", "it", "nl", "pt"];
+
+/// zxcvbn 4.4.2's six lists, for the tests that hold the model to it.
+#[cfg(test)]
+pub static ZXCVBN: Dict<'static> = pack!(
+    "zxcvbn",
+    &[
         ("passwords", Passwords),
         ("english_wikipedia", Words),
         ("female_names", Names),
         ("surnames", Names),
         ("us_tv_and_film", Words),
         ("male_names", Names),
-    ],
-    "common" => [("diceware", Words), ("passwords", Passwords)],
-    "en" => [
-        ("commonWords", Words),
-        ("firstnames", Names),
-        ("lastnames", Names),
-        ("wikipedia", Words),
-    ],
+    ]
+);
+
+/// The list names the data gives for pack `name` (`<pack>.lists`), for the tests.
+#[cfg(test)]
+pub fn list_names(name: &str) -> &'static str {
+    match name {
+        "zxcvbn" => include_str!("../../../data/strength/zxcvbn.lists"),
+        "common" => include_str!("../../../data/strength/common.lists"),
+        "en" => include_str!("../../../data/strength/en.lists"),
+        "de" => include_str!("../../../data/strength/de.lists"),
+        "fr" => include_str!("../../../data/strength/fr.lists"),
+        "es" => include_str!("../../../data/strength/es.lists"),
+        "it" => include_str!("../../../data/strength/it.lists"),
+        "nl" => include_str!("../../../data/strength/nl.lists"),
+        "pt" => include_str!("../../../data/strength/pt.lists"),
+        _ => "",
+    }
 }
 
 /// The shipped pack called `name`.
 pub fn pack(name: &str) -> Option<Dict<'static>> {
     PACKS.iter().find(|d| d.name == name).copied()
 }
+
+/// Every keyboard.
+pub static GRAPHS: [&Graph; 6] = [&QWERTY, &QWERTZ, &AZERTY, &DVORAK, &KEYPAD, &KEYPAD_MAC];
 
 /// zxcvbn 4.4.2's keyboards.
 pub static ZXCVBN_GRAPHS: [&Graph; 4] = [&QWERTY, &DVORAK, &KEYPAD, &KEYPAD_MAC];

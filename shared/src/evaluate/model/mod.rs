@@ -121,20 +121,47 @@ pub struct Model<'a> {
     pub reference_year: i32,
     /// The last year the year matcher takes (zxcvbn 4.4.2: 2019).
     pub last_recent_year: i32,
+    /// Bruteforce guesses per character by its class (zxcvbn: 10 for every character).
+    pub class_bruteforce: bool,
 }
 
 impl<'a> Model<'a> {
-    /// zxcvbn 4.4.2's model, with `user_inputs` (a text from [`dictionary::user_input_text`]).
-    pub fn zxcvbn(user_inputs: &'a str) -> Model<'a> {
-        let dictionaries = vec![
-            data::pack("zxcvbn").expect("a shipped pack"),
-            Dict::new("user_inputs", &dictionary::USER_INPUTS, user_inputs),
-        ];
+    /// The model: the common and English packs, the `languages` asked for (pack names of
+    /// [`data::LANGUAGES`]), `user_inputs` (a text from [`dictionary::user_input_text`]), every
+    /// keyboard, years up to this one, bruteforce by character class.
+    pub fn new(user_inputs: &'a str, languages: &[&str]) -> Model<'a> {
+        let year = crate::quota::Day::today().civil().0 as i32;
+        let mut dictionaries: Vec<Dict<'a>> = data::DEFAULT_PACKS
+            .iter()
+            .chain(languages)
+            .filter_map(|name| data::pack(name))
+            .collect();
+        dictionaries.push(Dict::new(
+            "user_inputs",
+            &dictionary::USER_INPUTS,
+            user_inputs,
+        ));
         Model {
             dictionaries,
+            graphs: data::GRAPHS.to_vec(),
+            reference_year: year,
+            last_recent_year: year,
+            class_bruteforce: true,
+        }
+    }
+
+    /// zxcvbn 4.4.2's model, with `user_inputs`.
+    #[cfg(test)]
+    pub fn zxcvbn(user_inputs: &'a str) -> Model<'a> {
+        Model {
+            dictionaries: vec![
+                data::ZXCVBN,
+                Dict::new("user_inputs", &dictionary::USER_INPUTS, user_inputs),
+            ],
             graphs: data::ZXCVBN_GRAPHS.to_vec(),
             reference_year: crate::quota::Day::today().civil().0 as i32,
             last_recent_year: 2019,
+            class_bruteforce: false,
         }
     }
 }

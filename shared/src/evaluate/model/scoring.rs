@@ -213,7 +213,31 @@ pub fn most_guessable(password: &[char], mut matches: Vec<Match>, model: &Model)
                 .max(if len == 1 { 11.0 } else { 51.0 })
         })
         .collect();
-    let bruteforce = |i: usize, j: usize| by_length[j - i + 1];
+    // With classes: per character, the size of its class (digits 10, lowercase and uppercase
+    // 26, other ASCII 33, anything else 100), at least one more than the floor.
+    let class = |c: char| match c {
+        '0'..='9' => 10.0,
+        'a'..='z' | 'A'..='Z' => 26.0,
+        c if c.is_ascii() => 33.0,
+        _ => 100.0,
+    };
+    let by_class: Vec<f64> = if model.class_bruteforce {
+        let mut running = vec![1.0];
+        for &c in password {
+            running.push(running.last().unwrap() * class(c));
+        }
+        running
+    } else {
+        Vec::new()
+    };
+    let bruteforce = |i: usize, j: usize| {
+        if model.class_bruteforce {
+            let len = j - i + 1;
+            (by_class[j + 1] / by_class[i]).max(if len == 1 { 11.0 } else { 51.0 })
+        } else {
+            by_length[j - i + 1]
+        }
+    };
     let first = search(n, &matches, &by_end, &bruteforce, 3);
     let max_l = ((first.0.log10() / 4.0).floor() as usize + 2).min(n / 4 + 2);
     let (total, cells) = if max_l <= 3 {
