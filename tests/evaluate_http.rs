@@ -12,7 +12,13 @@ use passwordapi::http::{App, dispatch};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
-const BREACHED: &[(&str, u64)] = &[("password", 9_545_824), ("P@ssw0rd", 137_000)];
+const BREACHED: &[(&str, u64)] = &[
+    ("password", 9_545_824),
+    ("P@ssw0rd", 137_000),
+    (STRONG_BUT_BREACHED, 3),
+];
+/// A password the estimator alone finds strong, in the breach corpus three times.
+const STRONG_BUT_BREACHED: &str = "vR2#pL9mZwXq7!";
 /// In the range server's data only as a padding row (count 0): not breached.
 const PADDED: &str = "padded but clean 7c1e";
 
@@ -71,6 +77,35 @@ fn server() -> RangeServer {
 }
 
 #[tokio::test]
+async fn a_breach_count_caps_the_guesses_and_the_score_crack_times_and_feedback_follow() {
+    let server = server();
+    let api = Api::new(&server.url());
+    let alone = api
+        .evaluate_with_query(json!({"password": STRONG_BUT_BREACHED}), "hibp=false")
+        .await;
+    assert_eq!(alone["score"], 4, "{alone}");
+    assert!(alone["warning"].is_null());
+    let checked = api
+        .evaluate(json!({"password": STRONG_BUT_BREACHED, "policy": "nist"}))
+        .await;
+    assert_eq!(checked["breach_count"], 3);
+    let cap = passwordapi::evaluate::breach_model::guesses(3);
+    assert_eq!(checked["guesses"], cap.round() as u64);
+    assert_eq!(checked["score"], 2, "{checked}");
+    assert_eq!(checked["warning"], passwordapi::evaluate::BREACHED_WARNING);
+    let fast = checked["crack_times_seconds"]["offline_fast_hash"]
+        .as_f64()
+        .unwrap();
+    assert!((fast - cap / 1e10).abs() <= cap / 1e10 * 1e-6);
+    assert!(
+        fast < alone["crack_times_seconds"]["offline_fast_hash"]
+            .as_f64()
+            .unwrap()
+    );
+    assert_eq!(checked["policy"]["compliant"], false);
+}
+
+#[tokio::test]
 async fn a_breached_password_reports_its_count_and_zxcvbns_verdict() {
     let server = server();
     let api = Api::new(&server.url());
@@ -84,8 +119,11 @@ async fn a_breached_password_reports_its_count_and_zxcvbns_verdict() {
     assert_eq!(json["breached"], true);
     assert_eq!(json["breach_count"], 9_545_824);
     assert_eq!(json["breach_check"], "ok");
-    assert_eq!(json["warning"], "This is a top-10 common password.");
-    assert!(!json["suggestions"].as_array().unwrap().is_empty());
+    assert_eq!(json["warning"], passwordapi::evaluate::BREACHED_WARNING);
+    assert_eq!(
+        json["suggestions"][0],
+        passwordapi::evaluate::BREACHED_SUGGESTION
+    );
     let seconds = &json["crack_times_seconds"];
     let guesses = 3.0;
     assert_eq!(

@@ -96,6 +96,54 @@ impl Strength {
     }
 }
 
+/// The breach-count model: password frequencies follow Zipf's law, `f(r) = C · r^(-s)` (Wang,
+/// Cheng, Wang, Huang and Jian, "Zipf's Law in Passwords", IEEE TIFS 2017, whose fits on fourteen
+/// leaks give `s` from 0.46 to 0.91). A password seen `n` times then ranks about
+/// `r = (C / n)^(1/s)`: an attacker guessing the breach corpus in order of frequency needs no more
+/// than that. We take the largest published exponent, `s = 0.91` (the fewest guesses, the
+/// cautious side), and for `C` the count HaveIBeenPwned gives the most common password,
+/// `123456`: 37,359,195 (in the same corpus `password` has 9,545,824, rank ≈ 4.5 by the model).
+pub mod breach_model {
+    /// The Zipf exponent `s`.
+    pub const EXPONENT: f64 = 0.91;
+    /// `C`: the breach count of the most common password.
+    pub const TOP_COUNT: f64 = 37_359_195.0;
+
+    /// The guesses a password seen `count` times needs at most (at least 1).
+    pub fn guesses(count: u64) -> f64 {
+        (TOP_COUNT / count.max(1) as f64)
+            .powf(1.0 / EXPONENT)
+            .max(1.0)
+    }
+}
+
+/// zxcvbn-ts's warning for a breached password.
+pub const BREACHED_WARNING: &str = "Your password was exposed by a data breach on the Internet.";
+/// zxcvbn-ts's suggestion for a breached password.
+pub const BREACHED_SUGGESTION: &str = "If you use this password elsewhere, you should change it.";
+
+impl Strength {
+    /// The strength once the breach check has run: a password found `n` times needs at most
+    /// [`breach_model::guesses`]`(n)` guesses, and its score, crack times and feedback follow (the
+    /// warning says it was breached). A skipped or unavailable check, or none found, changes
+    /// nothing.
+    pub fn with_breach(mut self, breach: breach::BreachCheck) -> Strength {
+        let breach::BreachCheck::Checked(count @ 1..) = breach else {
+            return self;
+        };
+        let cap = breach_model::guesses(count);
+        if cap < self.guesses() {
+            self.guesses_log10 = cap.log10();
+            self.exact_guesses = (cap < 2f64.powi(53)).then(|| cap.round() as u64);
+            self.score = estimate::score_of(self.guesses());
+        }
+        self.warning = Some(BREACHED_WARNING.to_owned());
+        self.suggestions.retain(|s| s != BREACHED_SUGGESTION);
+        self.suggestions.insert(0, BREACHED_SUGGESTION.to_owned());
+        self
+    }
+}
+
 /// Checks the length rules (in Unicode characters) and estimates the password's strength.
 pub fn strength(password: &str, user_inputs: &[&str]) -> Result<Strength, EvaluateError> {
     let chars = password.chars().count();
@@ -180,6 +228,41 @@ mod tests {
         assert!(!s.suggestions.is_empty());
         let bits = (guesses as f64).log2();
         assert!((s.entropy_bits() - bits).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_breach_count_caps_the_guesses_by_zipfs_law() {
+        use breach::BreachCheck;
+        // Zipf's law: the most common password's count is rank 1; a hundredth of it, rank
+        // 100^(1/0.91).
+        assert_eq!(breach_model::guesses(37_359_195), 1.0);
+        let r = breach_model::guesses(373_592);
+        assert!((r - 100f64.powf(1.0 / 0.91)).abs() < 0.01 * r, "{r}");
+        assert_eq!(breach_model::guesses(u64::MAX), 1.0);
+        // Seen once: about 2 × 10^8 guesses.
+        assert!((1e8..1e9).contains(&breach_model::guesses(1)));
+        let strong = strength("correcthorsebatterystaple", &[]).unwrap();
+        assert_eq!(strong.score, 4);
+        let breached = strong.clone().with_breach(BreachCheck::Checked(5_000));
+        assert!(breached.guesses() <= breach_model::guesses(5_000) + 1.0);
+        assert!(breached.score < 4);
+        assert_eq!(breached.warning.as_deref(), Some(BREACHED_WARNING));
+        assert_eq!(breached.suggestions[0], BREACHED_SUGGESTION);
+        let seconds = breached.crack_seconds(&SCENARIOS[3]);
+        assert!(seconds < strong.crack_seconds(&SCENARIOS[3]));
+        // A weaker estimate than the count implies stays; the warning still says breached.
+        let weak = strength("password", &[]).unwrap();
+        let still = weak.clone().with_breach(BreachCheck::Checked(1));
+        assert_eq!(still.exact_guesses, weak.exact_guesses);
+        assert_eq!(still.warning.as_deref(), Some(BREACHED_WARNING));
+        // No count, no change.
+        for check in [
+            BreachCheck::Checked(0),
+            BreachCheck::Skipped,
+            BreachCheck::Unavailable,
+        ] {
+            assert_eq!(strong.clone().with_breach(check), strong);
+        }
     }
 
     #[test]

@@ -82,6 +82,7 @@ pub async fn run(
     } else {
         BreachCheck::Skipped
     };
+    let strength = strength.with_breach(breach);
     let inputs: Vec<&str> = user_inputs.iter().map(String::as_str).collect();
     let verdict = policy.map(|p| policy::verdict(&p, &password, &inputs, &strength, breach));
     Ok((
