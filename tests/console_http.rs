@@ -152,3 +152,26 @@ async fn the_contract_is_served_as_the_repository_holds_it() {
     .await;
     assert_eq!(query.status(), 400);
 }
+
+#[test]
+fn the_language_picker_offers_every_shipped_language() {
+    let page = include_str!("../shared/src/http/console.html");
+    let picker = page
+        .split("<select id=\"evaluate-language\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</select>").next())
+        .expect("the evaluate section's language picker");
+    let offered: Vec<&str> = picker
+        .split("value=\"")
+        .skip(1)
+        .map(|v| v.split('"').next().unwrap())
+        .collect();
+    // English ("") is the default; every other language is offered once.
+    let mut expected = vec![""];
+    expected.extend(
+        passwordapi::evaluate::model::data::LANGUAGES
+            .iter()
+            .filter(|l| **l != "en"),
+    );
+    assert_eq!(offered, expected);
+}

@@ -450,3 +450,24 @@ fn readme_lists_exactly_the_generate_parameters_of_the_code() {
         in_code
     );
 }
+
+#[test]
+fn the_specs_languages_and_locales_are_the_shipped_ones() {
+    let spec = spec();
+    let request = &spec["components"]["schemas"]["EvaluateRequest"]["properties"];
+    let strings = |v: &Yaml| -> BTreeSet<String> {
+        v.as_sequence()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        strings(&request["dictionaries"]["items"]["enum"]),
+        set(passwordapi::evaluate::model::data::LANGUAGES)
+    );
+    assert_eq!(
+        strings(&request["locale"]["oneOf"][0]["enum"]),
+        set(passwordapi::evaluate::Translation::codes())
+    );
+}

@@ -652,3 +652,69 @@ async fn invalid_policies_are_400_naming_the_parameter() {
         assert_eq!(json["param"], param, "{body}");
     }
 }
+
+#[tokio::test]
+async fn dictionaries_add_a_languages_words_and_locale_translates_the_texts() {
+    let server = server();
+    let api = Api::new(&server.url());
+    // A German word: a dictionary match only with the German pack.
+    let word = "schmetterling";
+    let english = api
+        .evaluate_with_query(json!({"password": word}), "hibp=false")
+        .await;
+    let german = api
+        .evaluate_with_query(
+            json!({"password": word, "dictionaries": ["de"], "locale": "de"}),
+            "hibp=false",
+        )
+        .await;
+    assert!(
+        german["guesses"].as_f64().unwrap() * 100.0 < english["guesses"].as_f64().unwrap(),
+        "{german} {english}"
+    );
+    let de = passwordapi::evaluate::Translation::find("de").unwrap();
+    assert_eq!(german["warning"], de.warning("wordByItself"), "{german}");
+    assert!(
+        de.suggestions
+            .iter()
+            .any(|(_, text)| german["suggestions"][0] == *text)
+    );
+    let shown = german["crack_times"]["online_throttled"].as_str().unwrap();
+    assert!(
+        de.time.iter().any(|(_, unit)| {
+            let (before, after) = unit.split_once("{base}").unwrap_or((unit, ""));
+            shown.starts_with(before) && shown.ends_with(after)
+        }),
+        "{shown}"
+    );
+    // Without a locale the texts stay zxcvbn's English.
+    let untranslated = api
+        .evaluate_with_query(
+            json!({"password": word, "dictionaries": ["de", "en"]}),
+            "hibp=false",
+        )
+        .await;
+    assert_eq!(untranslated["guesses"], german["guesses"]);
+    assert_eq!(
+        untranslated["warning"],
+        "A word by itself is easy to guess."
+    );
+    for (body, parameter) in [
+        (
+            json!({"password": "x", "dictionaries": ["xx"]}),
+            "dictionaries",
+        ),
+        (
+            json!({"password": "x", "dictionaries": "de"}),
+            "dictionaries",
+        ),
+        (json!({"password": "x", "locale": "klingon"}), "locale"),
+        (json!({"password": "x", "locale": 3}), "locale"),
+    ] {
+        let (status, json) = api
+            .error(Event::post("/v1/evaluate", &body.to_string()).query("hibp=false"))
+            .await;
+        assert_eq!(status, 400, "{json}");
+        assert_eq!(json["param"], parameter, "{json}");
+    }
+}

@@ -169,7 +169,13 @@ with sync_playwright() as p:
     page.locator("#evaluate-password").fill("password")
     out = page.locator("#evaluate-out")
     expect(out).to_contain_text("Score 0 of 4", timeout=15000)
-    expect(out).to_contain_text("common password")
+    expect(out).to_contain_text("breach")
+    # In German: the words of the German pack, and the texts in German.
+    page.get_by_label("Language").select_option("de")
+    expect(out).to_contain_text("Datenpanne", timeout=15000)
+    page.locator("#evaluate-password").fill("schmetterling")
+    expect(out).to_contain_text("Einzelne Wörter", timeout=15000)
+    page.get_by_label("Language").select_option("")
 
     # Register: the key and token shown once; usage goes up after a generate; a hard limit.
     page.get_by_label("Email").first.fill("console@example.com")

@@ -63,10 +63,11 @@ impl Estimate {
     }
 }
 
-/// Estimates `password` (non-empty) with `user_inputs` as extra dictionary words.
-pub fn estimate(password: &str, user_inputs: &[&str]) -> Estimate {
+/// Estimates `password` (non-empty) with `user_inputs` as extra dictionary words and the
+/// `languages` packs beside the default ones.
+pub fn estimate(password: &str, user_inputs: &[&str], languages: &[&str]) -> Estimate {
     let inputs = dictionary::user_input_text(user_inputs);
-    estimate_with(password, &Model::new(&inputs, &[]))
+    estimate_with(password, &Model::new(&inputs, languages))
 }
 
 /// Estimates `password` with `model`.
@@ -119,23 +120,39 @@ mod tests {
     #[test]
     fn the_two_faults_of_the_embedded_crate_are_gone() {
         // Digits were read as l33t, which chunked the password and lost its dictionary match.
-        assert!(estimate("123456789", &[]).exact_guesses.unwrap() <= 10);
-        assert!(estimate("12345678", &[]).exact_guesses.unwrap() <= 10);
+        assert!(estimate("123456789", &[], &[]).exact_guesses.unwrap() <= 10);
+        assert!(estimate("12345678", &[], &[]).exact_guesses.unwrap() <= 10);
         // An all-capitals word with a digit: zxcvbn 4.4.2 gives 3,303 (the crate gave 2).
-        let g = estimate("RAIDERS1", &[]).exact_guesses.unwrap() as f64;
+        let g = estimate("RAIDERS1", &[], &[]).exact_guesses.unwrap() as f64;
         assert!((3303.0 / 2.0..=3303.0 * 2.0).contains(&g), "{g}");
     }
 
     #[test]
+    fn a_language_pack_finds_its_words() {
+        // A German word, unknown to the common and English lists, is a dictionary match with `de`.
+        let word = "kennwortsicherheit";
+        let de = super::model::data::pack("de").unwrap();
+        let (german, english) = (estimate(word, &[], &["de"]), estimate(word, &[], &[]));
+        let found = ["schmetterling", "eichhörnchen", "straßenbahn"]
+            .into_iter()
+            .find(|w| de.find(w).is_some())
+            .expect("a German word in the pack");
+        let with = estimate(found, &[], &["de"]);
+        let without = estimate(found, &[], &[]);
+        assert!(with.guesses_log10 < without.guesses_log10 - 2.0, "{found}");
+        assert!(german.guesses_log10 <= english.guesses_log10);
+    }
+
+    #[test]
     fn common_passwords_get_zxcvbns_feedback() {
-        let e = estimate("password", &[]);
+        let e = estimate("password", &[], &[]);
         assert_eq!(e.exact_guesses, Some(3));
         assert_eq!(e.score(), 0);
         assert_eq!(e.warning, Some(Warning::ThisIsATop10Password));
         assert_eq!(e.suggestions, [Suggestion::AddAnotherWordOrTwo]);
-        let e = estimate("Tr0ub4dor&3", &[]);
+        let e = estimate("Tr0ub4dor&3", &[], &[]);
         assert!(e.score() >= 2, "{e:?}");
-        let e = estimate("correcthorsebatterystaple", &[]);
+        let e = estimate("correcthorsebatterystaple", &[], &[]);
         assert_eq!(e.score(), 4);
         assert_eq!(e.warning, None);
         assert!(e.suggestions.is_empty());
@@ -174,7 +191,7 @@ mod tests {
     fn long_inputs_are_scored_past_zxcvbns_cap() {
         let mut rng = StdRng::seed_from_u64(7);
         let p = random_text(&mut rng, 128);
-        let e = estimate(&p, &[]);
+        let e = estimate(&p, &[], &[]);
         // zxcvbn stops at u64::MAX (log10 19.27); every random character here adds about one digit.
         assert!(e.guesses_log10 > 100.0, "{}", e.guesses_log10);
         assert_eq!(e.score(), 4);
@@ -186,7 +203,7 @@ mod tests {
     fn long_repeats_stay_weak() {
         for base in ["password", "Password1", "abc", "qwerty123"] {
             let p = base.repeat(128 / base.len());
-            let e = estimate(&p, &[]);
+            let e = estimate(&p, &[], &[]);
             assert!(
                 e.score() <= 2,
                 "{p}: log10 {} score {}",
@@ -209,8 +226,8 @@ mod tests {
     #[test]
     fn user_inputs_count_anywhere_in_a_long_password() {
         let p = "Alexandria-Kowalski-1987-Alexandria";
-        let with = estimate(p, &["alexandria", "kowalski"]);
-        let without = estimate(p, &[]);
+        let with = estimate(p, &["alexandria", "kowalski"], &[]);
+        let without = estimate(p, &[], &[]);
         assert!(with.guesses_log10 < without.guesses_log10);
     }
 
@@ -219,10 +236,10 @@ mod tests {
         let mut rng = StdRng::seed_from_u64(11);
         for _ in 0..6 {
             let mut p = random_text(&mut rng, 4);
-            let mut last = estimate(&p, &[]);
+            let mut last = estimate(&p, &[], &[]);
             while p.chars().count() < 128 {
                 p.push_str(&random_text(&mut rng, 1));
-                let next = estimate(&p, &[]);
+                let next = estimate(&p, &[], &[]);
                 assert!(next.score() >= last.score(), "{p}");
                 last = next;
             }

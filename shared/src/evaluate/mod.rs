@@ -8,6 +8,7 @@ pub mod model;
 pub mod policy;
 
 use estimate::Estimate;
+pub use model::feedback::Translation;
 
 /// Longest password evaluated, in Unicode characters.
 pub const MAX_PASSWORD_CHARS: usize = 128;
@@ -69,8 +70,19 @@ pub struct Strength {
     pub warning: Option<String>,
     /// zxcvbn's suggestions (empty when none).
     pub suggestions: Vec<String>,
-    /// What zxcvbn matched, when it read the password whole.
+    /// What the model matched.
     pub patterns: Option<estimate::Patterns>,
+    /// The locale of the texts (`None`: zxcvbn 4.4.2's English).
+    pub locale: Option<&'static Translation>,
+}
+
+/// What an estimate may add to the defaults.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Language packs beyond the common and English lists ([`model::data::LANGUAGES`]).
+    pub dictionaries: Vec<&'static str>,
+    /// The locale of the warning, the suggestions and the crack times.
+    pub locale: Option<&'static Translation>,
 }
 
 impl Strength {
@@ -137,15 +149,46 @@ impl Strength {
             self.exact_guesses = (cap < 2f64.powi(53)).then(|| cap.round() as u64);
             self.score = estimate::score_of(self.guesses());
         }
-        self.warning = Some(BREACHED_WARNING.to_owned());
-        self.suggestions.retain(|s| s != BREACHED_SUGGESTION);
-        self.suggestions.insert(0, BREACHED_SUGGESTION.to_owned());
+        let (warning, suggestion) = match self.locale {
+            None => (BREACHED_WARNING, BREACHED_SUGGESTION),
+            Some(t) => (t.warning("pwned"), t.suggestion("pwned")),
+        };
+        self.warning = Some(warning.to_owned());
+        self.suggestions.retain(|s| s != suggestion);
+        self.suggestions.insert(0, suggestion.to_owned());
         self
+    }
+
+    /// The crack time of `scenario` in words, in the strength's locale.
+    pub fn crack_time_display(&self, scenario: &Scenario) -> String {
+        let seconds = self.crack_seconds(scenario);
+        match self.locale {
+            None => display_time(seconds),
+            Some(t) => {
+                let (count, unit) = time_unit(seconds);
+                let key = match (unit, count) {
+                    ("less than a second", _) => "ltSecond".to_owned(),
+                    ("centuries", _) => "centuries".to_owned(),
+                    (unit, 1) => unit.to_owned(),
+                    (unit, _) => format!("{unit}s"),
+                };
+                t.time(&key, count)
+            }
+        }
     }
 }
 
 /// Checks the length rules (in Unicode characters) and estimates the password's strength.
 pub fn strength(password: &str, user_inputs: &[&str]) -> Result<Strength, EvaluateError> {
+    strength_with(password, user_inputs, &Options::default())
+}
+
+/// [`strength`] with language packs and a locale.
+pub fn strength_with(
+    password: &str,
+    user_inputs: &[&str],
+    options: &Options,
+) -> Result<Strength, EvaluateError> {
     let chars = password.chars().count();
     if chars == 0 {
         return Err(EvaluateError::Empty);
@@ -153,26 +196,47 @@ pub fn strength(password: &str, user_inputs: &[&str]) -> Result<Strength, Evalua
     if chars > MAX_PASSWORD_CHARS {
         return Err(EvaluateError::TooLong(chars));
     }
-    let estimate = estimate::estimate(password, user_inputs);
+    let estimate = estimate::estimate(password, user_inputs, &options.dictionaries);
+    let locale = options.locale;
     Ok(Strength {
         score: estimate.score(),
         guesses_log10: estimate.guesses_log10,
         exact_guesses: estimate.exact_guesses,
-        warning: estimate.warning.map(|w| w.to_string()),
-        suggestions: estimate.suggestions.iter().map(|s| s.to_string()).collect(),
+        warning: estimate.warning.map(|w| match locale {
+            None => w.to_string(),
+            Some(t) => t.warning(w.key()).to_owned(),
+        }),
+        suggestions: estimate
+            .suggestions
+            .iter()
+            .map(|s| match locale {
+                None => s.to_string(),
+                Some(t) => t.suggestion(s.key()).to_owned(),
+            })
+            .collect(),
         patterns: estimate.patterns,
+        locale,
     })
 }
 
 /// Touches the estimator once (its dictionaries lie in the binary: nothing is built), so the
 /// first request pays no page faults of its code path.
 pub fn warm_up() {
-    let _ = Estimate::score(&estimate::estimate("warm-up", &[]));
+    let _ = Estimate::score(&estimate::estimate("warm-up", &[], &[]));
 }
 
 /// A duration in words, as zxcvbn shows crack times ("less than a second", "3 days", "centuries"):
 /// the count is rounded to the nearest unit, like the reference JavaScript implementation.
 pub fn display_time(seconds: f64) -> String {
+    match time_unit(seconds) {
+        (_, unit @ ("less than a second" | "centuries")) => unit.to_owned(),
+        (count, unit) => format!("{count} {unit}{}", if count == 1 { "" } else { "s" }),
+    }
+}
+
+/// A duration as a count of its unit (rounded to the nearest), or "less than a second" or
+/// "centuries".
+fn time_unit(seconds: f64) -> (u64, &'static str) {
     const MINUTE: f64 = 60.0;
     const HOUR: f64 = MINUTE * 60.0;
     const DAY: f64 = HOUR * 24.0;
@@ -180,17 +244,16 @@ pub fn display_time(seconds: f64) -> String {
     const YEAR: f64 = MONTH * 12.0;
     const CENTURY: f64 = YEAR * 100.0;
     let (unit, size) = match seconds {
-        s if s < 1.0 => return "less than a second".to_owned(),
+        s if s < 1.0 => return (0, "less than a second"),
         s if s < MINUTE => ("second", 1.0),
         s if s < HOUR => ("minute", MINUTE),
         s if s < DAY => ("hour", HOUR),
         s if s < MONTH => ("day", DAY),
         s if s < YEAR => ("month", MONTH),
         s if s < CENTURY => ("year", YEAR),
-        _ => return "centuries".to_owned(),
+        _ => return (0, "centuries"),
     };
-    let count = (seconds / size).round() as u64;
-    format!("{count} {unit}{}", if count == 1 { "" } else { "s" })
+    ((seconds / size).round() as u64, unit)
 }
 
 #[cfg(test)]
@@ -274,6 +337,7 @@ mod tests {
             warning: None,
             suggestions: vec![],
             patterns: None,
+            locale: None,
         };
         let seconds: Vec<f64> = SCENARIOS.iter().map(|sc| s.crack_seconds(sc)).collect();
         assert!((seconds[0] - 288_000.0).abs() < 1e-6);

@@ -19,7 +19,14 @@ use serde::Serialize;
 use serde_json::{Number, Value};
 
 /// Body parameters.
-pub const BODY_PARAMS: &[&str] = &["password", "user_inputs", "policy", "mfa"];
+pub const BODY_PARAMS: &[&str] = &[
+    "password",
+    "user_inputs",
+    "dictionaries",
+    "locale",
+    "policy",
+    "mfa",
+];
 
 /// Query parameters.
 pub const QUERY_PARAMS: &[&str] = &["hibp"];
@@ -109,11 +116,42 @@ fn assess(params: &Params) -> Result<Assessed, ApiError> {
         .strings("user_inputs", MAX_USER_INPUTS, MAX_USER_INPUT_CHARS)?
         .unwrap_or_default();
     let inputs: Vec<&str> = user_inputs.iter().map(String::as_str).collect();
-    let strength = evaluate::strength(&password, &inputs)?;
+    let options = read_options(params)?;
+    let strength = evaluate::strength_with(&password, &inputs, &options)?;
     Ok(Assessed {
         password,
         user_inputs,
         strength,
+    })
+}
+
+/// `dictionaries` (language packs beside the common and English lists; `en` is always on) and
+/// `locale` (the texts' language).
+pub fn read_options(params: &Params) -> Result<evaluate::Options, ApiError> {
+    let languages = evaluate::model::data::LANGUAGES;
+    let names = params
+        .strings("dictionaries", languages.len(), 8)?
+        .unwrap_or_default();
+    let mut dictionaries = Vec::new();
+    for name in &names {
+        match languages.iter().find(|l| **l == name.as_str()) {
+            Some(language) => dictionaries.push(*language),
+            None => {
+                return Err(ApiError::invalid_parameter(
+                    "dictionaries",
+                    format!(
+                        "dictionaries must name languages among: {}",
+                        languages.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    let locales = evaluate::Translation::codes();
+    let locale = params.choice("locale", &locales, evaluate::Translation::find)?;
+    Ok(evaluate::Options {
+        dictionaries,
+        locale,
     })
 }
 
@@ -232,7 +270,7 @@ impl Evaluation {
     /// The JSON body (openapi.yaml's `Evaluation`).
     pub fn body(&self) -> impl Serialize + '_ {
         let (strength, breach) = (&self.strength, self.breach);
-        let crack_times = PerScenario::new(|s| evaluate::display_time(strength.crack_seconds(s)));
+        let crack_times = PerScenario::new(|s| strength.crack_time_display(s));
         let crack_times_seconds = PerScenario::new(|s| json_number(strength.crack_seconds(s)));
         let guesses = match strength.exact_guesses {
             Some(g) => Number::from(g),

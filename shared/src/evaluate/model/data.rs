@@ -91,8 +91,9 @@ pub static PACKS: &[Dict<'static>] = &[
 /// The packs every estimate uses.
 pub const DEFAULT_PACKS: [&str; 2] = ["common", "en"];
 
-/// The languages a request may add (`dictionaries`), by pack name.
-pub const LANGUAGES: [&str; 6] = ["de", "fr", "es", "it", "nl", "pt"];
+/// The languages a request may name (`dictionaries`), by pack name: English (always on) and
+/// those it may add.
+pub const LANGUAGES: [&str; 7] = ["en", "de", "fr", "es", "it", "nl", "pt"];
 
 /// zxcvbn 4.4.2's six lists, for the tests that hold the model to it.
 #[cfg(test)]

@@ -140,6 +140,100 @@ impl fmt::Display for Suggestion {
     }
 }
 
+impl Warning {
+    /// Its key in zxcvbn-ts's translations.
+    pub fn key(self) -> &'static str {
+        match self {
+            Warning::StraightRowsOfKeysAreEasyToGuess => "straightRow",
+            Warning::ShortKeyboardPatternsAreEasyToGuess => "keyPattern",
+            Warning::RepeatsLikeAaaAreEasyToGuess => "simpleRepeat",
+            Warning::RepeatsLikeAbcAbcAreOnlySlightlyHarderToGuess => "extendedRepeat",
+            Warning::SequencesLikeAbcOr6543AreEasyToGuess => "sequences",
+            Warning::RecentYearsAreEasyToGuess => "recentYears",
+            Warning::DatesAreOftenEasyToGuess => "dates",
+            Warning::ThisIsATop10Password => "topTen",
+            Warning::ThisIsATop100Password => "topHundred",
+            Warning::ThisIsACommonPassword => "common",
+            Warning::ThisIsSimilarToACommonlyUsedPassword => "similarToCommon",
+            Warning::AWordByItselfIsEasyToGuess => "wordByItself",
+            Warning::NamesAndSurnamesByThemselvesAreEasyToGuess => "namesByThemselves",
+            Warning::CommonNamesAndSurnamesAreEasyToGuess => "commonNames",
+        }
+    }
+}
+
+impl Suggestion {
+    /// Its key in zxcvbn-ts's translations.
+    pub fn key(self) -> &'static str {
+        match self {
+            Suggestion::UseAFewWordsAvoidCommonPhrases => "useWords",
+            Suggestion::NoNeedForSymbolsDigitsOrUppercaseLetters => "noNeed",
+            Suggestion::AddAnotherWordOrTwo => "anotherWord",
+            Suggestion::CapitalizationDoesntHelpVeryMuch => "capitalization",
+            Suggestion::AllUppercaseIsAlmostAsEasyToGuessAsAllLowercase => "allUppercase",
+            Suggestion::ReversedWordsArentMuchHarderToGuess => "reverseWords",
+            Suggestion::PredictableSubstitutionsDontHelpVeryMuch => "l33t",
+            Suggestion::UseALongerKeyboardPatternWithMoreTurns => "longerKeyboardPattern",
+            Suggestion::AvoidRepeatedWordsAndCharacters => "repeated",
+            Suggestion::AvoidSequences => "sequences",
+            Suggestion::AvoidRecentYears => "recentYears",
+            Suggestion::AvoidYearsThatAreAssociatedWithYou => "associatedYears",
+            Suggestion::AvoidDatesAndYearsThatAreAssociatedWithYou => "dates",
+        }
+    }
+}
+
+/// One locale's texts (zxcvbn-ts's translations): warnings, suggestions and crack-time units,
+/// each by key.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Translation {
+    /// The locale's code (`en`, `de`, …).
+    pub locale: &'static str,
+    /// Warnings by key.
+    pub warnings: &'static [(&'static str, &'static str)],
+    /// Suggestions by key.
+    pub suggestions: &'static [(&'static str, &'static str)],
+    /// Crack-time units by key (`{base}` is the count).
+    pub time: &'static [(&'static str, &'static str)],
+}
+
+include!("../../../data/strength/translations.rs");
+
+fn lookup(table: &'static [(&'static str, &'static str)], key: &str) -> &'static str {
+    table
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map_or("", |(_, text)| text)
+}
+
+impl Translation {
+    /// The locale called `code`.
+    pub fn find(code: &str) -> Option<&'static Translation> {
+        TRANSLATIONS.iter().find(|t| t.locale == code)
+    }
+
+    /// Every locale's code.
+    pub fn codes() -> Vec<&'static str> {
+        TRANSLATIONS.iter().map(|t| t.locale).collect()
+    }
+
+    /// The warning's text.
+    pub fn warning(&self, key: &str) -> &'static str {
+        lookup(self.warnings, key)
+    }
+
+    /// The suggestion's text.
+    pub fn suggestion(&self, key: &str) -> &'static str {
+        lookup(self.suggestions, key)
+    }
+
+    /// A duration in this locale's words: `unit` (`second`, `days`, … or `ltSecond`,
+    /// `centuries`) with `count` in place of `{base}`.
+    pub fn time(&self, unit: &str, count: u64) -> String {
+        lookup(self.time, unit).replace("{base}", &count.to_string())
+    }
+}
+
 /// The warning (if any) and suggestions for a password of `score` explained by `sequence`.
 pub fn feedback(
     score: u8,
@@ -244,5 +338,85 @@ fn of_match(m: &Match, sole: bool, password: &[char]) -> (Option<Warning>, Vec<S
             vec![S::AvoidDatesAndYearsThatAreAssociatedWithYou],
         ),
         Pattern::Bruteforce => (None, Vec::new()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_locale_has_every_text() {
+        use Suggestion as S;
+        use Warning as W;
+        let warnings = [
+            W::StraightRowsOfKeysAreEasyToGuess,
+            W::ShortKeyboardPatternsAreEasyToGuess,
+            W::RepeatsLikeAaaAreEasyToGuess,
+            W::RepeatsLikeAbcAbcAreOnlySlightlyHarderToGuess,
+            W::SequencesLikeAbcOr6543AreEasyToGuess,
+            W::RecentYearsAreEasyToGuess,
+            W::DatesAreOftenEasyToGuess,
+            W::ThisIsATop10Password,
+            W::ThisIsATop100Password,
+            W::ThisIsACommonPassword,
+            W::ThisIsSimilarToACommonlyUsedPassword,
+            W::AWordByItselfIsEasyToGuess,
+            W::NamesAndSurnamesByThemselvesAreEasyToGuess,
+            W::CommonNamesAndSurnamesAreEasyToGuess,
+        ];
+        let suggestions = [
+            S::UseAFewWordsAvoidCommonPhrases,
+            S::NoNeedForSymbolsDigitsOrUppercaseLetters,
+            S::AddAnotherWordOrTwo,
+            S::CapitalizationDoesntHelpVeryMuch,
+            S::AllUppercaseIsAlmostAsEasyToGuessAsAllLowercase,
+            S::ReversedWordsArentMuchHarderToGuess,
+            S::PredictableSubstitutionsDontHelpVeryMuch,
+            S::UseALongerKeyboardPatternWithMoreTurns,
+            S::AvoidRepeatedWordsAndCharacters,
+            S::AvoidSequences,
+            S::AvoidRecentYears,
+            S::AvoidYearsThatAreAssociatedWithYou,
+            S::AvoidDatesAndYearsThatAreAssociatedWithYou,
+        ];
+        assert_eq!(
+            Translation::codes(),
+            ["en", "de", "fr", "es", "it", "nl", "pt"]
+        );
+        for t in TRANSLATIONS {
+            for w in warnings {
+                assert!(!t.warning(w.key()).is_empty(), "{} {w:?}", t.locale);
+            }
+            for s in suggestions {
+                assert!(!t.suggestion(s.key()).is_empty(), "{} {s:?}", t.locale);
+            }
+            assert!(!t.warning("pwned").is_empty() && !t.suggestion("pwned").is_empty());
+            for unit in [
+                "ltSecond",
+                "second",
+                "seconds",
+                "minute",
+                "minutes",
+                "hour",
+                "hours",
+                "day",
+                "days",
+                "month",
+                "months",
+                "year",
+                "years",
+                "centuries",
+            ] {
+                assert!(!t.time(unit, 2).is_empty(), "{} {unit}", t.locale);
+            }
+        }
+        let de = Translation::find("de").unwrap();
+        assert_eq!(
+            de.time("days", 3),
+            de.time("days", 3).replace("{base}", "3")
+        );
+        assert!(de.time("days", 3).contains('3'));
+        assert!(Translation::find("xx").is_none());
     }
 }

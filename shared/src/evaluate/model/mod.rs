@@ -133,7 +133,11 @@ impl<'a> Model<'a> {
         let year = crate::quota::Day::today().civil().0 as i32;
         let mut dictionaries: Vec<Dict<'a>> = data::DEFAULT_PACKS
             .iter()
-            .chain(languages)
+            .chain(
+                languages
+                    .iter()
+                    .filter(|l| !data::DEFAULT_PACKS.contains(l)),
+            )
             .filter_map(|name| data::pack(name))
             .collect();
         dictionaries.push(Dict::new(

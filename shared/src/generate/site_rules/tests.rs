@@ -39,6 +39,7 @@ fn compliant(text: &str, password: &str) -> bool {
         warning: None,
         suggestions: vec![],
         patterns: None,
+        locale: None,
     };
     verdict(&policy, password, &[], &strength, BreachCheck::Skipped).compliant == Some(true)
 }

@@ -9,7 +9,8 @@ use super::super::error::{ApiError, ErrorCode};
 use super::super::params::Params;
 use super::super::{App, Caller, accounts, evaluate, generate};
 use crate::evaluate::breach::BreachSource;
-use crate::evaluate::{MAX_PASSWORD_CHARS, MAX_USER_INPUT_CHARS, MAX_USER_INPUTS};
+use crate::evaluate::model::data::LANGUAGES;
+use crate::evaluate::{MAX_PASSWORD_CHARS, MAX_USER_INPUT_CHARS, MAX_USER_INPUTS, Translation};
 use crate::generate::{
     LENGTH_RANGE, MAX_SEPARATOR_CHARS, Preset, Profession, WORDS_RANGE, site_rules,
 };
@@ -263,7 +264,14 @@ fn evaluate_input() -> JsonObject {
             "items": {"type": "string", "maxLength": MAX_USER_INPUT_CHARS},
             "description": "Words the password should not lean on: the user's name, email, the site's name.",
         },
-        "hibp": boolean("Check HaveIBeenPwned by k-anonymity; default true."),
+        "dictionaries": {
+            "type": "array",
+            "maxItems": LANGUAGES.len(),
+            "items": {"type": "string", "enum": LANGUAGES},
+            "description": "Language packs to match words from, beside the common and English lists (always on).",
+        },
+        "locale": choice(&Translation::codes(), "The language of the warning, the suggestions and the crack times; default zxcvbn's English."),
+        "hibp": boolean("Check HaveIBeenPwned by k-anonymity; default true. A password found n times needs at most the guesses Zipf's law gives its count."),
         "policy": {
             "description": "A verdict against a compliance preset, or a site's rules in Apple's passwordrules format, e.g. {\"passwordrules\": \"minlength: 12; required: upper; required: digit; max-consecutive: 2\"}.",
             "oneOf": [
