@@ -483,12 +483,12 @@ fn evaluate_figures() {
     report(
         "evaluate p50, common + random",
         format!("{:.3} ms", p50.as_secs_f64() * 1e3),
-        "≤ 1 ms",
+        "≤ 0.05 ms",
         Some((
             percentile(&crate_typical, 0.5).as_secs_f64() / p50.as_secs_f64(),
             "zxcvbn crate p50 / ours",
         )),
-        p50 <= Duration::from_millis(1),
+        p50 <= Duration::from_micros(50),
     );
     let worst = *ours_adversarial.last().unwrap();
     report(
@@ -979,17 +979,28 @@ fn cold_starts(local: &LocalDynamo, passwords: &[String]) {
             .collect();
         inits.sort();
         let median = inits[inits.len() / 2];
+        // Evaluate's dictionaries lie in the binary: its init builds nothing for them.
+        let bound = if *name == "evaluate" { 10 } else { 15 };
         report(
             &format!("cold start: {name} init (CPU, median of 7)"),
             format!("{:.2} ms", median.as_secs_f64() * 1e3),
-            "≤ 15 ms",
+            &format!("≤ {bound} ms"),
             None,
-            median <= Duration::from_millis(15),
+            median <= Duration::from_millis(bound),
         );
         println!(
             "    min {:.2} ms, max {:.2} ms",
             inits[0].as_secs_f64() * 1e3,
             inits[inits.len() - 1].as_secs_f64() * 1e3
+        );
+    }
+    if let Some(at) = runs.iter().position(|(name, _, _)| *name == "evaluate") {
+        report(
+            "zipped bootstrap: evaluate (its dictionaries inside)",
+            format!("{:.2} MB", zipped[at] as f64 / 1e6),
+            "≤ 6 MB",
+            None,
+            zipped[at] <= 6_000_000,
         );
     }
     let biggest = *zipped.iter().max().unwrap();

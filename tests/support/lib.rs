@@ -354,7 +354,12 @@ pub fn plain_counterpart(path: &str, request: &Value) -> Value {
                 .cycle()
                 .take(length)
                 .collect();
-            json!({"password": letters, "user_inputs": request["user_inputs"]})
+            json!({
+                "password": letters,
+                "user_inputs": request["user_inputs"],
+                "dictionaries": request["dictionaries"],
+                "locale": request["locale"],
+            })
         }
         (_, Some("passphrase")) => json!({"mode": "passphrase", "words": 20, "count": count}),
         _ => json!({"length": 256, "count": count}),
@@ -457,6 +462,7 @@ pub fn costly_requests() -> Vec<(&'static str, String)> {
         })
         .collect();
     let near_misses: Vec<String> = (0..32).map(|_| "a".repeat(63) + "b").collect();
+    let all = passwordapi::evaluate::model::data::LANGUAGES;
     let long_rules: String = "required: upper, lower; required: [-!#$%&*+.;=?@^_~]; "
         .repeat(20)
         .chars()
@@ -478,6 +484,13 @@ pub fn costly_requests() -> Vec<(&'static str, String)> {
         json!({"password": "4".repeat(128), "user_inputs": near_misses, "policy": "nist"}),
         json!({"password": leet, "user_inputs": inputs, "policy": "nist", "mfa": true}),
         json!({"password": cycle("Ab1!"), "policy": {"passwordrules": long_rules}}),
+        // Every language pack: the most matches (words of every language back to back, names,
+        // l33t look-alikes that each read as several letters).
+        json!({"password": cycle("thepasswordandloveiloveyoumonkeydragonsunshinemasterlifeismynameisjohnsmithjones"), "user_inputs": inputs, "dictionaries": all, "locale": "de"}),
+        json!({"password": cycle("1|!l"), "user_inputs": inputs, "dictionaries": all}),
+        json!({"password": cycle("il1|"), "user_inputs": inputs, "dictionaries": all}),
+        json!({"password": cycle("annamariajo"), "user_inputs": inputs, "dictionaries": all}),
+        json!({"password": cycle("7+t1l|"), "user_inputs": inputs, "dictionaries": all}),
     ];
     generate
         .into_iter()

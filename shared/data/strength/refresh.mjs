@@ -29,7 +29,19 @@ function pack(name, lists) {
     });
   });
   const words = [...best.keys()].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-  writeFileSync(join(out, `${name}.tsv`), words.map((w) => `${w}\t${best.get(w).join('\t')}\n`).join(''));
+  const text = words.map((w) => `${w}\t${best.get(w).join('\t')}\n`).join('');
+  writeFileSync(join(out, `${name}.tsv`), text);
+  // The index: where each run of lines sharing their first two bytes starts (a one-byte word
+  // shares its byte and the tab), as 2 bytes then a little-endian u32 offset per run.
+  const bytes = Buffer.from(text);
+  const runs = [];
+  for (let at = 0; at < bytes.length; at = bytes.indexOf(10, at) + 1) {
+    const key = bytes[at] * 256 + bytes[at + 1];
+    if (runs.length === 0 || runs[runs.length - 1][0] !== key) runs.push([key, at]);
+  }
+  const index = Buffer.alloc(runs.length * 6);
+  runs.forEach(([key, at], i) => { index.writeUInt16BE(key, i * 6); index.writeUInt32LE(at, i * 6 + 2); });
+  writeFileSync(join(out, `${name}.idx`), index);
   writeFileSync(join(out, `${name}.lists`), lists.map(([n]) => `${n}\n`).join(''));
   console.log(`${name}: ${words.length} words from ${lists.map(([n, l]) => `${n} ${l.length}`).join(', ')}`);
 }

@@ -14,7 +14,7 @@ npm install --silent --no-audit --no-fund zxcvbn@4.4.2 \
 for p in zxcvbn @zxcvbn-ts/language-{common,en,de,fr,es-es,it,nl-be,pt-br}; do
   echo "$p $(node -p "require('./node_modules/$p/package.json').version")"
 done
-rm -rf "$here"/*.tsv "$here"/*.lists
+rm -rf "$here"/*.tsv "$here"/*.lists "$here"/*.idx
 node "$here/refresh.mjs" "$work/node_modules" "$here"
 cp node_modules/zxcvbn/LICENSE.txt "$here/LICENSE-zxcvbn"
 cp node_modules/@zxcvbn-ts/language-common/LICENSE.txt "$here/LICENSE-zxcvbn-ts"

@@ -52,10 +52,11 @@ const LANGUAGE: [(&str, Kind); 4] = [
 
 macro_rules! pack {
     ($name:literal, $lists:expr) => {
-        Dict::new(
+        Dict::indexed(
             $name,
             $lists,
             include_str!(concat!("../../../data/strength/", $name, ".tsv")),
+            include_bytes!(concat!("../../../data/strength/", $name, ".idx")),
         )
     };
 }

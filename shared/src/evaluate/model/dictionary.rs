@@ -31,19 +31,108 @@ pub struct Dict<'a> {
     /// Its lists, by index: name and kind.
     pub lists: &'static [(&'static str, Kind)],
     text: &'a str,
+    /// Runs of lines sharing their first two bytes: the two bytes, then the run's start as a
+    /// little-endian u32, six bytes a run (`<pack>.idx`; empty: search the text instead).
+    index: &'a [u8],
 }
 
 /// A range of lines (byte offsets of the first line and past the last).
 type Lines = (usize, usize);
 
 impl<'a> Dict<'a> {
-    /// A pack over `text` (sorted `word<TAB>rank<TAB>list` lines).
+    /// A pack over `text` (sorted `word<TAB>rank<TAB>list` lines), without an index.
     pub const fn new(
         name: &'static str,
         lists: &'static [(&'static str, Kind)],
         text: &'a str,
     ) -> Dict<'a> {
-        Dict { name, lists, text }
+        Dict {
+            name,
+            lists,
+            text,
+            index: &[],
+        }
+    }
+
+    /// A pack over `text` with its `index` of two-byte runs.
+    pub const fn indexed(
+        name: &'static str,
+        lists: &'static [(&'static str, Kind)],
+        text: &'a str,
+        index: &'a [u8],
+    ) -> Dict<'a> {
+        Dict {
+            name,
+            lists,
+            text,
+            index,
+        }
+    }
+
+    /// Run `k` of the index: its two bytes and where it starts (past the last: the text's end).
+    fn run(&self, k: usize) -> (u16, usize) {
+        match self.index.get(k * 6..k * 6 + 6) {
+            Some(r) => (
+                u16::from_be_bytes([r[0], r[1]]),
+                u32::from_le_bytes([r[2], r[3], r[4], r[5]]) as usize,
+            ),
+            None => (u16::MAX, self.text.len()),
+        }
+    }
+
+    /// The first run whose two bytes are not below `key`.
+    fn first_run(&self, key: u16) -> usize {
+        let (mut lo, mut hi) = (0, self.index.len() / 6);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if self.run(mid).0 < key {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+
+    /// The lines starting with `key` (one or two bytes), from the index, and whether the first
+    /// is exactly `key`.
+    fn indexed_prefix(&self, key: &[u8]) -> Option<(Lines, bool)> {
+        let (from, to, exact) = match *key {
+            [b] => {
+                let b = u16::from(b) << 8;
+                let (from, to) = (self.first_run(b), self.first_run(b + 0x100));
+                let exact = self.run(from).0 == b | u16::from(b'\t');
+                (from, to, exact)
+            }
+            [b0, b1] => {
+                let k = u16::from_be_bytes([b0, b1]);
+                let from = self.first_run(k);
+                let to = if self.run(from).0 == k {
+                    from + 1
+                } else {
+                    from
+                };
+                let exact = to > from && self.word_at(self.run(from).1).0.len() == 2;
+                (from, to, exact)
+            }
+            _ => return None,
+        };
+        (from < to).then(|| ((self.run(from).1, self.run(to).1), exact))
+    }
+
+    /// The lines whose words start with `key` followed by `next` (`lines`: those starting with
+    /// `key`), and whether the first is exactly that.
+    fn extend(&self, lines: Lines, key: &[u8], next: &[u8]) -> Option<(Lines, bool)> {
+        if key.len() >= 2 || self.index.is_empty() {
+            return self.narrow(lines, key.len(), next);
+        }
+        let full: Vec<u8> = [key, next].concat();
+        let (lines, exact) = self.indexed_prefix(&full[..full.len().min(2)])?;
+        if full.len() <= 2 {
+            Some((lines, exact))
+        } else {
+            self.narrow(lines, 2, &full[2..])
+        }
     }
 
     /// The word of the line starting at byte `at`, and where the next line starts.
@@ -118,12 +207,12 @@ impl<'a> Dict<'a> {
     /// The rank and list of `word` (lowercase), if it is in the pack.
     pub fn find(&self, word: &str) -> Option<(u32, usize)> {
         let mut lines = self.all();
-        let mut shared = 0;
         let mut exact = false;
+        let mut shared = 0;
         for c in word.chars() {
             let mut buf = [0; 4];
             let next = c.encode_utf8(&mut buf).as_bytes();
-            (lines, exact) = self.narrow(lines, shared, next)?;
+            (lines, exact) = self.extend(lines, &word.as_bytes()[..shared], next)?;
             shared += next.len();
         }
         exact.then(|| self.entry_at(lines.0))
@@ -201,10 +290,8 @@ const WALK_BUDGET: usize = 256;
 pub fn matches(lower: &[char], dicts: &[Dict], reversed: bool, l33t: bool, out: &mut Vec<Match>) {
     let n = lower.len();
     for dict in dicts {
-        let mut first = Vec::new();
         for i in 0..n {
             let mut walk = Walk {
-                first: &mut first,
                 lower,
                 dict,
                 start: i,
@@ -246,8 +333,6 @@ type Found = (usize, (u32, usize), String, Vec<(char, char)>);
 
 /// A depth-first walk through one pack from one start position.
 struct Walk<'w, 'd> {
-    /// The lines starting with each one-character key, found once per password.
-    first: &'w mut Vec<(char, Option<(Lines, bool)>)>,
     lower: &'w [char],
     dict: &'w Dict<'d>,
     start: usize,
@@ -283,19 +368,7 @@ impl Walk<'_, '_> {
             self.budget -= 1;
             let mut buf = [0; 4];
             let next = ch.encode_utf8(&mut buf).as_bytes();
-            let narrowed = if j == self.start {
-                match self.first.iter().find(|(k, _)| *k == ch) {
-                    Some(&(_, narrowed)) => narrowed,
-                    None => {
-                        let narrowed = self.dict.narrow(lines, 0, next);
-                        self.first.push((ch, narrowed));
-                        narrowed
-                    }
-                }
-            } else {
-                self.dict.narrow(lines, self.key.len(), next)
-            };
-            let Some((lines, exact)) = narrowed else {
+            let Some((lines, exact)) = self.dict.extend(lines, self.key.as_bytes(), next) else {
                 continue;
             };
             self.key.push(ch);
@@ -336,6 +409,18 @@ mod tests {
         assert_eq!(d.find(""), None);
         assert_eq!(d.find("abcd"), None);
         assert_eq!(d.narrow(d.all(), 0, b"a"), Some(((0, 21), true)));
+        // The same through an index of its two-byte runs.
+        let index: Vec<u8> = [(b"a\t", 0u32), (b"ab", 6), (b"b\t", 21), (b"bd", 27)]
+            .iter()
+            .flat_map(|(k, at)| [k[0], k[1]].into_iter().chain(at.to_le_bytes()))
+            .collect();
+        let i = Dict::indexed("t", &LISTS, TEXT, &index);
+        for word in ["abc", "a", "bd", "ab", "ac", "c", "", "abcd", "b"] {
+            assert_eq!(i.find(word), d.find(word), "{word}");
+        }
+        assert_eq!(i.indexed_prefix(b"a"), Some(((0, 21), true)));
+        assert_eq!(i.indexed_prefix(b"ab"), Some(((6, 21), true)));
+        assert_eq!(i.indexed_prefix(b"c"), None);
         assert_eq!(d.len(), 5);
     }
 

@@ -196,6 +196,28 @@ pub fn most_guessable(password: &[char], mut matches: Vec<Match>, model: &Model)
     for m in &mut matches {
         m.guesses = guesses(m, password, model);
     }
+    // Of the matches over the same characters only the one with the fewest guesses can be on a
+    // best path (the first of equals, as the search would keep it): the rest are dropped, which
+    // keeps the search's work to one match per span however many dictionaries agree.
+    let mut order: Vec<usize> = (0..matches.len()).collect();
+    order.sort_by_key(|&k| (matches[k].i, matches[k].j));
+    let mut keep = vec![false; matches.len()];
+    let mut k = 0;
+    while k < order.len() {
+        let span = (matches[order[k]].i, matches[order[k]].j);
+        let mut best = order[k];
+        let mut next = k + 1;
+        while next < order.len() && (matches[order[next]].i, matches[order[next]].j) == span {
+            if matches[order[next]].guesses < matches[best].guesses {
+                best = order[next];
+            }
+            next += 1;
+        }
+        keep[best] = true;
+        k = next;
+    }
+    let mut kept = keep.iter();
+    matches.retain(|_| *kept.next().unwrap_or(&false));
     let mut by_end: Vec<Vec<usize>> = vec![Vec::new(); n];
     for (k, m) in matches.iter().enumerate() {
         by_end[m.j].push(k);
@@ -283,6 +305,8 @@ fn search(
     // Per end and length (`end * width + l`): g (infinite when none), pi, and the last match's
     // start and source.
     let mut g = vec![f64::INFINITY; n * width];
+    // The fewest guesses at each end by length `l` or fewer: one comparison decides an update.
+    let mut low = vec![f64::INFINITY; n * width];
     let mut pi = vec![0.0; n * width];
     let mut last: Vec<(usize, Option<usize>)> = vec![(0, None); n * width];
     let mut update = |start: usize, end: usize, guesses: f64, source: Option<usize>, l: usize| {
@@ -299,11 +323,11 @@ fn search(
             p *= pi[before];
         }
         let candidate = factorial[l] * p + growth[l];
-        if g[end * width..=end * width + l]
-            .iter()
-            .any(|&c| c <= candidate)
-        {
+        if low[end * width + l] <= candidate {
             return;
+        }
+        for cell in &mut low[end * width + l..(end + 1) * width] {
+            *cell = cell.min(candidate);
         }
         g[end * width + l] = candidate;
         pi[end * width + l] = p;
