@@ -20,7 +20,39 @@ fn phrases() -> Vec<String> {
     let range_bytes = passwordapi::evaluate::hibp::MAX_BODY_BYTES;
     let range_lines = passwordapi::evaluate::breach::MAX_RANGE_LINES;
     let (lengths, words) = (generate::LENGTH_RANGE, generate::WORDS_RANGE);
+    let model = passwordapi::evaluate::breach_model::guesses;
+    let reference_passwords = include_str!("../shared/data/strength/zxcvbn-4.4.2.tsv")
+        .lines()
+        .skip(1)
+        .count();
     vec![
+        // The strength model.
+        format!(
+            "`s = {}` (the largest published exponent",
+            passwordapi::evaluate::breach_model::EXPONENT
+        ),
+        format!(
+            "`C` = {}, HaveIBeenPwned's count",
+            thousands(passwordapi::evaluate::breach_model::TOP_COUNT as u64)
+        ),
+        format!("9,545,824 times, at rank {:.1}", model(9_545_824)),
+        format!("seen once at\n≈ {:.0} × 10⁸", model(1) / 1e8),
+        format!(
+            "at most {} steps per\n  start position",
+            passwordapi::evaluate::model::dictionary::WALK_BUDGET
+        ),
+        format!(
+            "output on {} synthetic",
+            thousands(reference_passwords as u64)
+        ),
+        format!(
+            "`dictionaries`\nat most {} of the languages",
+            passwordapi::evaluate::MAX_DICTIONARIES
+        ),
+        format!(
+            "so a request names at most\n{} languages",
+            passwordapi::evaluate::MAX_DICTIONARIES
+        ),
         // The seed plans.
         format!(
             "{} a\n  day, `count` ≤ {}",
@@ -141,4 +173,17 @@ fn every_number_readme_gives_is_the_products() {
     );
     // The history the usage endpoint shows is within what the table keeps.
     const { assert!(USAGE_TTL_DAYS > accounts::HISTORY_DAYS) };
+}
+
+/// `n` with commas between thousands, as README writes numbers.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

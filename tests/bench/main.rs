@@ -256,7 +256,7 @@ fn init_parts() -> tokio::runtime::Runtime {
         ("log subscriber", subscriber),
         ("DynamoDB client (aws-config)", dynamo_client),
         ("breach client, first check (not init)", hibp_client),
-        ("zxcvbn dictionaries (warm-up)", zxcvbn_warm),
+        ("strength estimator (warm-up; builds nothing)", zxcvbn_warm),
         ("pepper read (Secrets Manager, local)", pepper_read),
     ] {
         println!("    {name:<40} {:>8.2} ms", cpu.as_secs_f64() * 1e3);

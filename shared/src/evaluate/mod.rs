@@ -14,6 +14,10 @@ pub use model::feedback::Translation;
 pub const MAX_PASSWORD_CHARS: usize = 128;
 /// Most `user_inputs` entries.
 pub const MAX_USER_INPUTS: usize = 32;
+/// Most `dictionaries` (language packs) one request may name: each pack is walked from every
+/// position in both directions, and three beside the default two keep the worst request within
+/// the 5 ms bound (`make bench`).
+pub const MAX_DICTIONARIES: usize = 3;
 /// Longest `user_inputs` entry, in Unicode characters.
 pub const MAX_USER_INPUT_CHARS: usize = 128;
 

@@ -130,7 +130,7 @@ fn assess(params: &Params) -> Result<Assessed, ApiError> {
 pub fn read_options(params: &Params) -> Result<evaluate::Options, ApiError> {
     let languages = evaluate::model::data::LANGUAGES;
     let names = params
-        .strings("dictionaries", languages.len(), 8)?
+        .strings("dictionaries", evaluate::MAX_DICTIONARIES, 8)?
         .unwrap_or_default();
     let mut dictionaries = Vec::new();
     for name in &names {

@@ -281,7 +281,7 @@ pub const L33T: [(char, &str); 12] = [
 
 /// Most steps one walk from a start position may take in one dictionary: a bound on the l33t
 /// search by construction (real words prune it long before; `make bench` runs the worst found).
-const WALK_BUDGET: usize = 256;
+pub const WALK_BUDGET: usize = 256;
 
 /// Every dictionary match of `lower` (the password lowercased): words as they are and with l33t
 /// substitutions (each l33t character read as one letter throughout a word, several letters per

@@ -10,7 +10,9 @@ use super::super::params::Params;
 use super::super::{App, Caller, accounts, evaluate, generate};
 use crate::evaluate::breach::BreachSource;
 use crate::evaluate::model::data::LANGUAGES;
-use crate::evaluate::{MAX_PASSWORD_CHARS, MAX_USER_INPUT_CHARS, MAX_USER_INPUTS, Translation};
+use crate::evaluate::{
+    MAX_DICTIONARIES, MAX_PASSWORD_CHARS, MAX_USER_INPUT_CHARS, MAX_USER_INPUTS, Translation,
+};
 use crate::generate::{
     LENGTH_RANGE, MAX_SEPARATOR_CHARS, Preset, Profession, WORDS_RANGE, site_rules,
 };
@@ -266,7 +268,7 @@ fn evaluate_input() -> JsonObject {
         },
         "dictionaries": {
             "type": "array",
-            "maxItems": LANGUAGES.len(),
+            "maxItems": MAX_DICTIONARIES,
             "items": {"type": "string", "enum": LANGUAGES},
             "description": "Language packs to match words from, beside the common and English lists (always on).",
         },
