@@ -58,3 +58,50 @@ pub fn matches(password: &[char], graphs: &[&'static Graph], out: &mut Vec<Match
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::data::{GRAPHS, KEYPAD, QWERTY, QWERTZ};
+    use super::*;
+
+    fn found(password: &str) -> Vec<(usize, usize, &'static str, usize, usize)> {
+        let chars: Vec<char> = password.chars().collect();
+        let mut out = Vec::new();
+        matches(&chars, &GRAPHS, &mut out);
+        out.into_iter()
+            .map(|m| match m.pattern {
+                Pattern::Spatial {
+                    graph,
+                    turns,
+                    shifted,
+                } => (m.i, m.j, graph.name, turns, shifted),
+                _ => unreachable!(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn rows_turns_shifts_and_keyboards() {
+        // A straight row: one turn.
+        assert!(found("qwerty").contains(&(0, 5, QWERTY.name, 1, 0)));
+        // Down a column, along and back up: `qazxsw` turns twice or more.
+        assert!(
+            found("qazxsw")
+                .iter()
+                .any(|&(i, j, g, t, _)| (i, j, g) == (0, 5, QWERTY.name) && t > 2)
+        );
+        // Shifted keys are counted.
+        assert!(found("!QAZ").contains(&(0, 3, QWERTY.name, 1, 4)));
+        // The same keys mean a row on qwertz only: `qwertz`.
+        assert!(found("qwertz").contains(&(0, 5, QWERTZ.name, 1, 0)));
+        // The keypad.
+        assert!(
+            found("7896321")
+                .iter()
+                .any(|&(i, j, g, _, _)| (i, j, g) == (0, 6, KEYPAD.name))
+        );
+        // Two keys are no pattern; neither are unrelated keys.
+        assert!(found("qw").is_empty());
+        assert!(found("qpz").is_empty());
+    }
+}
