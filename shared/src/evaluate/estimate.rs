@@ -63,6 +63,11 @@ impl Estimate {
     }
 }
 
+/// `guesses` as an integer (rounded) while `f64` holds every integer that large (below 2^53).
+pub fn exact(guesses: f64) -> Option<u64> {
+    (guesses < 2f64.powi(53)).then(|| guesses.round() as u64)
+}
+
 /// Estimates `password` (non-empty) with `user_inputs` as extra dictionary words and the
 /// `languages` packs beside the default ones.
 pub fn estimate(password: &str, user_inputs: &[&str], languages: &[&str]) -> Estimate {
@@ -79,7 +84,7 @@ pub fn estimate_with(password: &str, model: &Model) -> Estimate {
     let (warning, suggestions) = model::feedback::feedback(score, &analysis.sequence, &chars);
     Estimate {
         guesses_log10: guesses.log10(),
-        exact_guesses: (guesses < 2f64.powi(53)).then(|| guesses.round() as u64),
+        exact_guesses: exact(guesses),
         warning,
         suggestions,
         patterns: Some(Patterns::of(&analysis.sequence, chars.len())),

@@ -133,10 +133,14 @@ pub mod breach_model {
     }
 }
 
-/// zxcvbn-ts's warning for a breached password.
-pub const BREACHED_WARNING: &str = "Your password was exposed by a data breach on the Internet.";
-/// zxcvbn-ts's suggestion for a breached password.
-pub const BREACHED_SUGGESTION: &str = "If you use this password elsewhere, you should change it.";
+/// zxcvbn-ts's warning and suggestion for a breached password, in `locale` (zxcvbn 4.4.2 has
+/// none: without a locale, zxcvbn-ts's English).
+pub fn breached_texts(locale: Option<&'static Translation>) -> (&'static str, &'static str) {
+    let t = locale
+        .or_else(|| Translation::find("en"))
+        .expect("English is shipped");
+    (t.warning("pwned"), t.suggestion("pwned"))
+}
 
 impl Strength {
     /// The strength once the breach check has run: a password found `n` times needs at most
@@ -150,13 +154,10 @@ impl Strength {
         let cap = breach_model::guesses(count);
         if cap < self.guesses() {
             self.guesses_log10 = cap.log10();
-            self.exact_guesses = (cap < 2f64.powi(53)).then(|| cap.round() as u64);
+            self.exact_guesses = estimate::exact(cap);
             self.score = estimate::score_of(self.guesses());
         }
-        let (warning, suggestion) = match self.locale {
-            None => (BREACHED_WARNING, BREACHED_SUGGESTION),
-            Some(t) => (t.warning("pwned"), t.suggestion("pwned")),
-        };
+        let (warning, suggestion) = breached_texts(self.locale);
         self.warning = Some(warning.to_owned());
         self.suggestions.retain(|s| s != suggestion);
         self.suggestions.insert(0, suggestion.to_owned());
@@ -313,15 +314,20 @@ mod tests {
         let breached = strong.clone().with_breach(BreachCheck::Checked(5_000));
         assert!(breached.guesses() <= breach_model::guesses(5_000) + 1.0);
         assert!(breached.score < 4);
-        assert_eq!(breached.warning.as_deref(), Some(BREACHED_WARNING));
-        assert_eq!(breached.suggestions[0], BREACHED_SUGGESTION);
+        let (warning, suggestion) = breached_texts(None);
+        assert_eq!(
+            warning,
+            "Your password was exposed by a data breach on the Internet."
+        );
+        assert_eq!(breached.warning.as_deref(), Some(warning));
+        assert_eq!(breached.suggestions[0], suggestion);
         let seconds = breached.crack_seconds(&SCENARIOS[3]);
         assert!(seconds < strong.crack_seconds(&SCENARIOS[3]));
         // A weaker estimate than the count implies stays; the warning still says breached.
         let weak = strength("password", &[]).unwrap();
         let still = weak.clone().with_breach(BreachCheck::Checked(1));
         assert_eq!(still.exact_guesses, weak.exact_guesses);
-        assert_eq!(still.warning.as_deref(), Some(BREACHED_WARNING));
+        assert_eq!(still.warning.as_deref(), Some(warning));
         // No count, no change.
         for check in [
             BreachCheck::Checked(0),

@@ -230,7 +230,12 @@ impl<'a> Dict<'a> {
 }
 
 /// The one list of the `user_inputs` pack.
-pub static USER_INPUTS: [(&str, Kind); 1] = [("user_inputs", Kind::UserInputs)];
+static USER_INPUTS: [(&str, Kind); 1] = [("user_inputs", Kind::UserInputs)];
+
+/// The `user_inputs` pack over `text` (from [`user_input_text`]).
+pub fn user_inputs(text: &str) -> Dict<'_> {
+    Dict::new("user_inputs", &USER_INPUTS, text)
+}
 
 /// The `user_inputs` as a dictionary: lowercased, ranked by position (a repeated input keeps its
 /// last rank, as zxcvbn does), sorted like the shipped ones.

@@ -100,7 +100,8 @@ pub enum Pattern {
         /// Written with a separator.
         separator: bool,
     },
-    /// Anything else: 10 guesses per character.
+    /// Anything else: 10 guesses per character, or its class's size
+    /// ([`Model::class_bruteforce`]).
     Bruteforce,
 }
 
@@ -130,7 +131,7 @@ impl<'a> Model<'a> {
     /// [`data::LANGUAGES`]), `user_inputs` (a text from [`dictionary::user_input_text`]), every
     /// keyboard, years up to this one, bruteforce by character class.
     pub fn new(user_inputs: &'a str, languages: &[&str]) -> Model<'a> {
-        let year = crate::quota::Day::today().civil().0 as i32;
+        let year = this_year();
         let mut dictionaries: Vec<Dict<'a>> = data::DEFAULT_PACKS
             .iter()
             .chain(
@@ -140,11 +141,7 @@ impl<'a> Model<'a> {
             )
             .filter_map(|name| data::pack(name))
             .collect();
-        dictionaries.push(Dict::new(
-            "user_inputs",
-            &dictionary::USER_INPUTS,
-            user_inputs,
-        ));
+        dictionaries.push(dictionary::user_inputs(user_inputs));
         Model {
             dictionaries,
             graphs: data::GRAPHS.to_vec(),
@@ -158,16 +155,18 @@ impl<'a> Model<'a> {
     #[cfg(test)]
     pub fn zxcvbn(user_inputs: &'a str) -> Model<'a> {
         Model {
-            dictionaries: vec![
-                data::ZXCVBN,
-                Dict::new("user_inputs", &dictionary::USER_INPUTS, user_inputs),
-            ],
+            dictionaries: vec![data::ZXCVBN, dictionary::user_inputs(user_inputs)],
             graphs: data::ZXCVBN_GRAPHS.to_vec(),
-            reference_year: crate::quota::Day::today().civil().0 as i32,
+            reference_year: this_year(),
             last_recent_year: 2019,
             class_bruteforce: false,
         }
     }
+}
+
+/// This year (UTC): dates and years are measured from it.
+fn this_year() -> i32 {
+    crate::quota::Day::today().civil().0 as i32
 }
 
 /// Every match the model finds in `password`, sorted by start then end.

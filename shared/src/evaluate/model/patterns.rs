@@ -11,10 +11,10 @@ pub fn repeats(password: &[char], model: &Model, out: &mut Vec<Match>) {
     while from < n {
         // The leftmost position where some base repeats right after itself.
         let Some((start, greedy, lazy)) = (from..n).find_map(|p| {
-            let bases: Vec<usize> = (1..=(n - p) / 2)
-                .filter(|&len| password[p..p + len] == password[p + len..p + 2 * len])
-                .collect();
-            Some((p, *bases.last()?, bases[0]))
+            let mut bases = (1..=(n - p) / 2)
+                .filter(|&len| password[p..p + len] == password[p + len..p + 2 * len]);
+            let lazy = bases.next()?;
+            Some((p, bases.next_back().unwrap_or(lazy), lazy))
         }) else {
             break;
         };

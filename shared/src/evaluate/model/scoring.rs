@@ -29,6 +29,28 @@ pub fn n_c_k(mut n: f64, k: f64) -> f64 {
     r
 }
 
+/// Bruteforce guesses for a character: 10 (zxcvbn), or with `classes` the size of its class
+/// (digits 10, letters 26, other ASCII 33, anything else 100).
+fn bruteforce_per_char(c: char, classes: bool) -> f64 {
+    match c {
+        _ if !classes => 10.0,
+        '0'..='9' => 10.0,
+        'a'..='z' | 'A'..='Z' => 26.0,
+        c if c.is_ascii() => 33.0,
+        _ => 100.0,
+    }
+}
+
+/// Bruteforce guesses for `len` characters whose guesses multiply to `product`: at least one
+/// more than the floor of a match of that length, so any other match over them wins.
+fn bruteforce_floor(product: f64, len: usize) -> f64 {
+    product.min(f64::MAX).max(if len == 1 {
+        MIN_SUBMATCH_GUESSES_SINGLE_CHAR + 1.0
+    } else {
+        MIN_SUBMATCH_GUESSES_MULTI_CHAR + 1.0
+    })
+}
+
 fn factorial(n: usize) -> f64 {
     (2..=n).fold(1.0, |f, i| f * i as f64)
 }
@@ -45,14 +67,13 @@ pub fn guesses(m: &Match, password: &[char], model: &Model) -> f64 {
         MIN_SUBMATCH_GUESSES_MULTI_CHAR
     };
     let guesses = match &m.pattern {
-        Pattern::Bruteforce => {
-            let g = 10f64.powi(len as i32).min(f64::MAX);
-            g.max(if len == 1 {
-                MIN_SUBMATCH_GUESSES_SINGLE_CHAR + 1.0
-            } else {
-                MIN_SUBMATCH_GUESSES_MULTI_CHAR + 1.0
-            })
-        }
+        Pattern::Bruteforce => bruteforce_floor(
+            token
+                .iter()
+                .map(|&c| bruteforce_per_char(c, model.class_bruteforce))
+                .product(),
+            len,
+        ),
         Pattern::Dictionary {
             rank,
             reversed,
@@ -60,7 +81,7 @@ pub fn guesses(m: &Match, password: &[char], model: &Model) -> f64 {
             ..
         } => {
             f64::from(*rank)
-                * uppercase_variations(token, model)
+                * uppercase_variations(token)
                 * l33t_variations(token, subs)
                 * if *reversed { 2.0 } else { 1.0 }
         }
@@ -97,7 +118,7 @@ pub fn guesses(m: &Match, password: &[char], model: &Model) -> f64 {
 /// zxcvbn's uppercase variations: 1 for no capitals, 2 for the first, the last or all letters
 /// capitalised, else the ways to capitalise as many letters. zxcvbn 4.4.2 reads "all capitals" as
 /// no lowercase letter (`RAIDERS1` is 2); the Rust crate's 0 there is a bug not kept.
-fn uppercase_variations(token: &[char], _model: &Model) -> f64 {
+fn uppercase_variations(token: &[char]) -> f64 {
     let upper = |c: &char| c.is_ascii_uppercase();
     let lower_ascii = |c: &char| c.is_ascii_lowercase();
     if !token.iter().any(upper) || token.iter().all(|&c| lower(c) == c) {
@@ -199,63 +220,32 @@ pub fn most_guessable(password: &[char], mut matches: Vec<Match>, model: &Model)
     // Of the matches over the same characters only the one with the fewest guesses can be on a
     // best path (the first of equals, as the search would keep it): the rest are dropped, which
     // keeps the search's work to one match per span however many dictionaries agree.
-    let mut order: Vec<usize> = (0..matches.len()).collect();
-    order.sort_by_key(|&k| (matches[k].i, matches[k].j));
-    let mut keep = vec![false; matches.len()];
-    let mut k = 0;
-    while k < order.len() {
-        let span = (matches[order[k]].i, matches[order[k]].j);
-        let mut best = order[k];
-        let mut next = k + 1;
-        while next < order.len() && (matches[order[next]].i, matches[order[next]].j) == span {
-            if matches[order[next]].guesses < matches[best].guesses {
-                best = order[next];
-            }
-            next += 1;
-        }
-        keep[best] = true;
-        k = next;
-    }
-    let mut kept = keep.iter();
-    matches.retain(|_| *kept.next().unwrap_or(&false));
+    // Sorted by span, the cheapest first (a stable sort: the first of equals stays first).
+    matches.sort_by(|a, b| {
+        (a.i, a.j)
+            .cmp(&(b.i, b.j))
+            .then(a.guesses.total_cmp(&b.guesses))
+    });
+    matches.dedup_by(|later, kept| (later.i, later.j) == (kept.i, kept.j));
+    // By end; each end's matches come by start, as the search takes them.
     let mut by_end: Vec<Vec<usize>> = vec![Vec::new(); n];
     for (k, m) in matches.iter().enumerate() {
         by_end[m.j].push(k);
     }
-    for list in &mut by_end {
-        list.sort_by_key(|&k| matches[k].i);
-    }
-    // Bruteforce guesses by length: 10 per character, at least one more than the floor of a
-    // match of that length.
+    // Bruteforce guesses of every span from running products: 10 per character as powers of
+    // ten (exact, as zxcvbn computes them), by class as products.
     let by_length: Vec<f64> = (0..=n)
-        .map(|len| {
-            10f64
-                .powi(len as i32)
-                .min(f64::MAX)
-                .max(if len == 1 { 11.0 } else { 51.0 })
-        })
+        .map(|len| bruteforce_floor(10f64.powi(len as i32), len))
         .collect();
-    // With classes: per character, the size of its class (digits 10, lowercase and uppercase
-    // 26, other ASCII 33, anything else 100), at least one more than the floor.
-    let class = |c: char| match c {
-        '0'..='9' => 10.0,
-        'a'..='z' | 'A'..='Z' => 26.0,
-        c if c.is_ascii() => 33.0,
-        _ => 100.0,
-    };
-    let by_class: Vec<f64> = if model.class_bruteforce {
-        let mut running = vec![1.0];
+    let mut running = vec![1.0];
+    if model.class_bruteforce {
         for &c in password {
-            running.push(running.last().unwrap() * class(c));
+            running.push(running.last().unwrap() * bruteforce_per_char(c, true));
         }
-        running
-    } else {
-        Vec::new()
-    };
+    }
     let bruteforce = |i: usize, j: usize| {
         if model.class_bruteforce {
-            let len = j - i + 1;
-            (by_class[j + 1] / by_class[i]).max(if len == 1 { 11.0 } else { 51.0 })
+            bruteforce_floor(running[j + 1] / running[i], j - i + 1)
         } else {
             by_length[j - i + 1]
         }
@@ -381,8 +371,7 @@ mod tests {
 
     #[test]
     fn uppercase_variations_follow_zxcvbn_4_4_2() {
-        let model = Model::zxcvbn("");
-        let v = |s: &str| uppercase_variations(&s.chars().collect::<Vec<_>>(), &model);
+        let v = |s: &str| uppercase_variations(&s.chars().collect::<Vec<_>>());
         assert_eq!(v("raiders"), 1.0);
         assert_eq!(v("Raiders"), 2.0);
         assert_eq!(v("raiderS"), 2.0);
