@@ -1,6 +1,4 @@
-//! The console function: the registry's endpoints of `console`, served by the one dispatcher.
+//! The console function: the registry's endpoints of `console`, served by the one dispatcher with only
+//! their handlers linked.
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), lambda_http::Error> {
-    passwordapi::http::dispatch::run("console").await
-}
+passwordapi::function_main!("console");

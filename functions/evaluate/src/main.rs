@@ -1,6 +1,4 @@
-//! The evaluate function: the registry's endpoints of `evaluate`, served by the one dispatcher.
+//! The evaluate function: the registry's endpoints of `evaluate`, served by the one dispatcher with only
+//! their handlers linked.
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), lambda_http::Error> {
-    passwordapi::http::dispatch::run("evaluate").await
-}
+passwordapi::function_main!("evaluate");

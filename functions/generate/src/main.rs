@@ -1,6 +1,4 @@
-//! The generate function: the registry's endpoints of `generate`, served by the one dispatcher.
+//! The generate function: the registry's endpoints of `generate`, served by the one dispatcher with only
+//! their handlers linked.
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), lambda_http::Error> {
-    passwordapi::http::dispatch::run("generate").await
-}
+passwordapi::function_main!("generate");

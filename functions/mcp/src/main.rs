@@ -1,6 +1,4 @@
-//! The mcp function: the registry's endpoints of `mcp`, served by the one dispatcher.
+//! The mcp function: the registry's endpoints of `mcp`, served by the one dispatcher with only
+//! their handlers linked.
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), lambda_http::Error> {
-    passwordapi::http::dispatch::run("mcp").await
-}
+passwordapi::function_main!("mcp");

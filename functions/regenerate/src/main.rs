@@ -1,6 +1,4 @@
-//! The regenerate function: the registry's endpoints of `regenerate`, served by the one dispatcher.
+//! The regenerate function: the registry's endpoints of `regenerate`, served by the one dispatcher with only
+//! their handlers linked.
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), lambda_http::Error> {
-    passwordapi::http::dispatch::run("regenerate").await
-}
+passwordapi::function_main!("regenerate");

@@ -1,6 +1,4 @@
-//! The register function: the registry's endpoints of `register`, served by the one dispatcher.
+//! The register function: the registry's endpoints of `register`, served by the one dispatcher with only
+//! their handlers linked.
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), lambda_http::Error> {
-    passwordapi::http::dispatch::run("register").await
-}
+passwordapi::function_main!("register");

@@ -1,6 +1,4 @@
-//! The usage function: the registry's endpoints of `usage`, served by the one dispatcher.
+//! The usage function: the registry's endpoints of `usage`, served by the one dispatcher with only
+//! their handlers linked.
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), lambda_http::Error> {
-    passwordapi::http::dispatch::run("usage").await
-}
+passwordapi::function_main!("usage");

@@ -2,7 +2,13 @@
 //! request's path (among the function's; the first of them otherwise, whose route answers 404)
 //! picks its handler and how refusals are written; [`super::handle_as`] does the rest (405 with
 //! `Allow`, the preflight, the log line). A function's binary names its function and nothing else
-//! ([`run`]); the tests' in-process router is this same dispatcher.
+//! ([`function_main!`](crate::function_main)); the tests' in-process router is this same
+//! dispatcher.
+//!
+//! A binary links only its own handlers: the set of them is a constant, computed from the
+//! registry at compile time ([`handlers_of`]) and passed as a const parameter, so a handler
+//! outside it is never referenced and the linker drops it (and what only it uses: the MCP SDK from
+//! evaluate, the dictionaries from register).
 
 use super::error::ApiError;
 use super::mcp::McpServer;
@@ -12,7 +18,49 @@ use crate::evaluate::breach::{BreachSource, RangeCache};
 use crate::evaluate::hibp::HibpClient;
 use lambda_http::{Body, Request, Response};
 use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+
+/// A set of handlers: bit `h as u16` for each [`Handler`] `h`.
+pub type HandlerSet = u16;
+
+/// Every handler (the tests' router serves any function).
+pub const EVERY_HANDLER: HandlerSet = (1 << Handler::ALL.len()) - 1;
+
+/// The handlers of `function`'s endpoints in the registry (empty for a name it lacks).
+pub const fn handlers_of(function: &str) -> HandlerSet {
+    let mut set = 0;
+    let mut i = 0;
+    while i < registry::ENDPOINTS.len() {
+        let e = &registry::ENDPOINTS[i];
+        if same(e.function.as_bytes(), function.as_bytes()) {
+            set |= 1 << e.handler as u16;
+        }
+        i += 1;
+    }
+    set
+}
+
+/// Byte equality, as a constant.
+const fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Whether `set` holds `handler` (a constant where `set` is one).
+const fn has(set: HandlerSet, handler: Handler) -> bool {
+    set & (1 << handler as u16) != 0
+}
 
 /// What a function's handlers draw on, each when one of its handlers needs it.
 pub struct Services<'a, B: BreachSource + 'static> {
@@ -24,8 +72,18 @@ pub struct Services<'a, B: BreachSource + 'static> {
     pub mcp: Option<&'a McpServer<B>>,
 }
 
-/// Serves `request` as `function` does.
+/// Serves `request` as `function` does (any function: every handler linked).
 pub async fn serve<B: BreachSource + 'static>(
+    function: &str,
+    services: &Services<'_, B>,
+    request: Request,
+) -> Result<Response<Body>, Infallible> {
+    serve_only::<EVERY_HANDLER, B>(function, services, request).await
+}
+
+/// Serves `request` as `function` does, with only the handlers of `HANDLERS` linked (another
+/// would be a wiring bug: 500).
+async fn serve_only<const HANDLERS: HandlerSet, B: BreachSource + 'static>(
     function: &str,
     services: &Services<'_, B>,
     request: Request,
@@ -37,38 +95,74 @@ pub async fn serve<B: BreachSource + 'static>(
         Errors::Bunny => compat::bunny::render_error,
     };
     super::handle_as(request, &endpoint.route, render, async |r| {
-        answer(endpoint, services, r).await
+        answer::<HANDLERS, B>(endpoint, services, r).await
     })
     .await
 }
 
-/// The endpoint's handler, with what it needs.
-async fn answer<B: BreachSource + 'static>(
-    endpoint: &Endpoint,
-    services: &Services<'_, B>,
-    request: &Request,
-) -> Result<Response<Body>, ApiError> {
+/// The answer of a handler: boxed, so that a handler left out of a binary leaves no state of its
+/// future behind (an `.await` on each arm would keep every handler's code in every binary).
+type Answer<'a> = Pin<Box<dyn Future<Output = Result<Response<Body>, ApiError>> + Send + 'a>>;
+
+/// The endpoint's handler, with what it needs, if `HANDLERS` holds it.
+fn answer<'a, const HANDLERS: HandlerSet, B: BreachSource + 'static>(
+    endpoint: &'a Endpoint,
+    services: &'a Services<'a, B>,
+    request: &'a Request,
+) -> Answer<'a> {
     // A handler without what it needs is a wiring bug of this file, never the caller's doing.
-    let app = || services.app.ok_or_else(ApiError::internal);
+    let fail = || -> Answer<'a> { Box::pin(std::future::ready(Err(ApiError::internal()))) };
+    let Some(app) = services.app else {
+        return match endpoint.handler {
+            Handler::Console if has(HANDLERS, Handler::Console) => Box::pin(std::future::ready(
+                console::serve_page(request, &endpoint.route),
+            )),
+            Handler::OpenApi if has(HANDLERS, Handler::OpenApi) => Box::pin(std::future::ready(
+                console::serve_contract(request, &endpoint.route),
+            )),
+            _ => fail(),
+        };
+    };
     match endpoint.handler {
-        Handler::Generate => generate::serve(app()?, request).await,
-        Handler::Evaluate => {
-            let breaches = services.breaches.ok_or_else(ApiError::internal)?;
-            evaluate::serve(app()?, breaches, request).await
+        Handler::Generate if has(HANDLERS, Handler::Generate) => {
+            Box::pin(generate::serve(app, request))
         }
-        Handler::Register => accounts::serve_register(app()?, request).await,
-        Handler::Regenerate => accounts::serve_regenerate(app()?, request).await,
-        Handler::Usage => accounts::serve_usage(app()?, request).await,
-        Handler::Events => accounts::serve_events(app()?, request).await,
-        Handler::Mcp => {
-            let mcp = services.mcp.ok_or_else(ApiError::internal)?;
-            mcp.serve(request, &endpoint.route).await
+        Handler::Evaluate if has(HANDLERS, Handler::Evaluate) => match services.breaches {
+            Some(breaches) => Box::pin(evaluate::serve(app, breaches, request)),
+            None => fail(),
+        },
+        Handler::Register if has(HANDLERS, Handler::Register) => {
+            Box::pin(accounts::serve_register(app, request))
         }
-        Handler::PassGeni => compat::passgeni::serve(app()?, request).await,
-        Handler::TinyFn => compat::tinyfn::serve(app()?, request).await,
-        Handler::Bunny => compat::bunny::serve(app()?, request).await,
-        Handler::Console => console::serve_page(request, &endpoint.route),
-        Handler::OpenApi => console::serve_contract(request, &endpoint.route),
+        Handler::Regenerate if has(HANDLERS, Handler::Regenerate) => {
+            Box::pin(accounts::serve_regenerate(app, request))
+        }
+        Handler::Usage if has(HANDLERS, Handler::Usage) => {
+            Box::pin(accounts::serve_usage(app, request))
+        }
+        Handler::Events if has(HANDLERS, Handler::Events) => {
+            Box::pin(accounts::serve_events(app, request))
+        }
+        Handler::Mcp if has(HANDLERS, Handler::Mcp) => match services.mcp {
+            Some(mcp) => Box::pin(mcp.serve(request, &endpoint.route)),
+            None => fail(),
+        },
+        Handler::PassGeni if has(HANDLERS, Handler::PassGeni) => {
+            Box::pin(compat::passgeni::serve(app, request))
+        }
+        Handler::TinyFn if has(HANDLERS, Handler::TinyFn) => {
+            Box::pin(compat::tinyfn::serve(app, request))
+        }
+        Handler::Bunny if has(HANDLERS, Handler::Bunny) => {
+            Box::pin(compat::bunny::serve(app, request))
+        }
+        Handler::Console if has(HANDLERS, Handler::Console) => Box::pin(std::future::ready(
+            console::serve_page(request, &endpoint.route),
+        )),
+        Handler::OpenApi if has(HANDLERS, Handler::OpenApi) => Box::pin(std::future::ready(
+            console::serve_contract(request, &endpoint.route),
+        )),
+        _ => fail(),
     }
 }
 
@@ -145,38 +239,35 @@ pub async fn console(request: Request) -> Result<Response<Body>, Infallible> {
     serve("console", &services, request).await
 }
 
-/// The handlers of `function`'s endpoints.
-fn handlers(function: &str) -> impl Iterator<Item = Handler> + '_ {
-    registry::ENDPOINTS
-        .iter()
-        .filter(move |e| e.function == function)
-        .map(|e| e.handler)
-}
-
 /// A function's Lambda entry point: logging, what its handlers need (the app and its
 /// configuration, the breach source, the MCP server; none for the console), then every request
-/// through [`serve`].
-pub async fn run(function: &'static str) -> Result<(), lambda_http::Error> {
+/// through the dispatcher. `HANDLERS` is [`handlers_of`] `function`, as a constant
+/// ([`function_main!`](crate::function_main) writes both).
+pub async fn run<const HANDLERS: HandlerSet>(
+    function: &'static str,
+) -> Result<(), lambda_http::Error> {
     super::init_process();
-    if handlers(function).next().is_none() {
+    if HANDLERS == 0 || HANDLERS != handlers_of(function) {
         return Err(format!("{function} is not a function of the registry").into());
     }
-    let needs = |wanted: &[Handler]| handlers(function).any(|h| wanted.contains(&h));
     // The console reads no table and no secret; every other handler needs the app.
-    let app = match handlers(function).any(|h| !matches!(h, Handler::Console | Handler::OpenApi)) {
+    let console = (1 << Handler::Console as u16) | (1 << Handler::OpenApi as u16);
+    let app = match HANDLERS & !console != 0 {
         true => Some(Arc::new(App::from_env().await?)),
         false => None,
     };
     let breaches_for = |app: &App| RangeCache::new(HibpClient::new(&app.config.hibp_api_url));
-    let breaches = match (&app, needs(&[Handler::Evaluate])) {
-        (Some(app), true) => Some(breaches_for(app)),
+    let breaches = match &app {
+        Some(app) if has(HANDLERS, Handler::Evaluate) => Some(breaches_for(app)),
         _ => None,
     };
-    let mcp = match (&app, needs(&[Handler::Mcp])) {
-        (Some(app), true) => Some(McpServer::new(Arc::clone(app), breaches_for(app))),
+    let mcp = match &app {
+        Some(app) if has(HANDLERS, Handler::Mcp) => {
+            Some(McpServer::new(Arc::clone(app), breaches_for(app)))
+        }
         _ => None,
     };
-    if needs(&[Handler::Evaluate, Handler::Mcp]) {
+    if has(HANDLERS, Handler::Evaluate) || has(HANDLERS, Handler::Mcp) {
         crate::evaluate::warm_up();
     }
     let services = Services {
@@ -185,7 +276,52 @@ pub async fn run(function: &'static str) -> Result<(), lambda_http::Error> {
         mcp: mcp.as_ref(),
     };
     lambda_http::run(lambda_http::service_fn(|request| {
-        serve(function, &services, request)
+        serve_only::<HANDLERS, _>(function, &services, request)
     }))
     .await
+}
+
+/// A function's `main`: its name, once. Its binary serves the function's endpoints and links
+/// only their handlers.
+///
+/// ```ignore
+/// passwordapi::function_main!("evaluate");
+/// ```
+#[macro_export]
+macro_rules! function_main {
+    ($function:literal) => {
+        #[tokio::main(flavor = "current_thread")]
+        async fn main() -> Result<(), lambda_http::Error> {
+            $crate::http::dispatch::run::<{ $crate::http::dispatch::handlers_of($function) }>(
+                $function,
+            )
+            .await
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each function's binary links exactly the handlers of its endpoints in the registry.
+    #[test]
+    fn a_functions_handler_set_is_its_endpoints_handlers() {
+        for function in registry::functions() {
+            let set = handlers_of(function);
+            for handler in Handler::ALL {
+                let serves = registry::ENDPOINTS
+                    .iter()
+                    .any(|e| e.function == function && e.handler == handler);
+                assert_eq!(has(set, handler), serves, "{function}: {handler:?}");
+            }
+        }
+        assert_eq!(handlers_of("nowhere"), 0);
+        assert_eq!(handlers_of("evaluat"), 0);
+        assert_eq!(
+            handlers_of("console"),
+            (1 << Handler::Console as u16) | (1 << Handler::OpenApi as u16)
+        );
+        assert_eq!(EVERY_HANDLER.count_ones() as usize, Handler::ALL.len());
+    }
 }
