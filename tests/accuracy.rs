@@ -117,7 +117,7 @@ fn the_estimator_against_the_reference_beside_zxcvbn_4_4_2() {
     // Floors a little below today's figures (guesses, score): a regression fails the build.
     let mut means = [0.0; 2];
     for (scenario, published, floor, score_floor) in [
-        ("online", 0.738, 0.752, 0.455),
+        ("online", 0.738, 0.760, 0.455),
         ("offline", 0.896, 0.897, 0.705),
     ] {
         let rows = sample(scenario);

@@ -2,12 +2,15 @@
 // and zxcvbn-ts (run by refresh.sh, which installs them at the pinned versions).
 //
 // A pack (zxcvbn 4.4.2's lists, zxcvbn-ts's common lists, one language) is one text file, one
-// `word<TAB>rank<TAB>list` line per word, lowercased, sorted by the word's UTF-8 bytes, so the
-// estimator walks it where it lies in the binary (no table is built at start-up). The rank is the
-// word's 1-based position in its list; a word in several lists keeps its lowest rank and that
-// list (the first listed on a tie, as zxcvbn's match order decides), which is all the guesses and
-// the feedback use. `<pack>.lists` names the lists, one per line, in index order. Words holding
-// a tab or a newline are left out.
+// line per word, lowercased, sorted by the word's UTF-8 bytes, so the estimator walks it where it
+// lies in the binary (no table is built at start-up). The rank is the word's 1-based position in
+// its list; a word in several lists keeps its lowest rank and that list (the first listed on a
+// tie, as zxcvbn's match order decides), which is all the guesses and the feedback use. A line is
+// `word<TAB>` then, in the shipped packs, two characters: the rank's step k on a logarithmic
+// scale of ratio 1.15 (rank ~ 1.15^k, the character '!' + k) and the list's index; zxcvbn 4.4.2's
+// pack, which holds the model to the reference implementation, keeps the exact rank:
+// `rank<TAB>list`. `<pack>.lists` names the lists, one per line, in index order. Words holding a
+// tab or a newline are left out.
 import { createRequire } from 'node:module';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +18,16 @@ import { join } from 'node:path';
 const [, , modules, out] = process.argv;
 const require = createRequire(join(modules, 'x.js'));
 
-function pack(name, lists) {
+const RANK_STEP = 1.15;
+
+function field([rank, list], exact) {
+  if (exact) return `${rank}\t${list}`;
+  const k = Math.round(Math.log(rank) / Math.log(RANK_STEP));
+  if (k > 93 || list > 9) throw new Error(`rank ${rank} or list ${list} beyond one character`);
+  return String.fromCharCode(0x21 + k) + list;
+}
+
+function pack(name, lists, exact = false) {
   const best = new Map();
   lists.forEach(([, list], index) => {
     const seen = new Set();
@@ -29,7 +41,7 @@ function pack(name, lists) {
     });
   });
   const words = [...best.keys()].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-  const text = words.map((w) => `${w}\t${best.get(w).join('\t')}\n`).join('');
+  const text = words.map((w) => `${w}\t${field(best.get(w), exact)}\n`).join('');
   writeFileSync(join(out, `${name}.tsv`), text);
   // The index: where each run of lines sharing their first two bytes starts (a one-byte word
   // shares its byte and the tab), as 2 bytes then a little-endian u32 offset per run.
@@ -48,7 +60,7 @@ function pack(name, lists) {
 
 // zxcvbn 4.4.2: the reference model's own lists, in its order.
 const legacy = require('zxcvbn/lib/frequency_lists.js');
-pack('zxcvbn', Object.entries(legacy).map(([n, l]) => [n, typeof l === 'string' ? l.split(',') : l]));
+pack('zxcvbn', Object.entries(legacy).map(([n, l]) => [n, typeof l === 'string' ? l.split(',') : l]), true);
 
 // zxcvbn-ts: the common lists and one pack per language (the small themed lists are in the large
 // ones). English leaves out its 88,799 last names: with them the estimator measured worse on the

@@ -2,8 +2,9 @@
 //! and l33t-substituted words.
 //!
 //! A dictionary is a pack of ranked lists, the text of `shared/data/strength/<pack>.tsv`: one
-//! `word<TAB>rank<TAB>list` line per word, sorted by the word's bytes (the lowest rank of the word
-//! in any of the pack's lists, and that list). A walk narrows a range of lines one character at a
+//! line per word, sorted by the word's bytes: the word, a tab, then the lowest rank of the word in
+//! any of the pack's lists and that list (see [`entry`]: one character for the rank on a
+//! logarithmic scale in the shipped packs; decimal where the rank must be exact). A walk narrows a range of lines one character at a
 //! time, by binary search over the text's bytes (a probe steps back to its line's start) comparing
 //! only the bytes after the prefix the range shares; nothing is built at start-up and a request
 //! reads only the lines it probes. One walk answers for every list of a pack.
@@ -152,13 +153,7 @@ impl<'a> Dict<'a> {
     /// The rank and the list on the line starting at byte `at`.
     fn entry_at(&self, at: usize) -> (u32, usize) {
         let (word, end) = self.word_at(at);
-        let mut fields = self.text[at + word.len() + 1..end].trim_end().split('\t');
-        let rank = fields
-            .next()
-            .and_then(|r| r.parse().ok())
-            .unwrap_or(u32::MAX);
-        let list = fields.next().and_then(|l| l.parse().ok()).unwrap_or(0);
-        (rank, list)
+        entry(&self.text[at + word.len() + 1..end])
     }
 
     /// The first line in `[lo, hi)` (line starts) whose word fails `below`, given that `below`
@@ -226,6 +221,29 @@ impl<'a> Dict<'a> {
     /// Whether it holds no word.
     pub fn is_empty(&self) -> bool {
         self.text.is_empty()
+    }
+}
+
+/// The ratio of one logarithmic rank step to the next: ranks stored as one character are
+/// `round(RANK_STEP^k)`, within 7.5 % of the list's own (a difference no guess count shows).
+pub const RANK_STEP: f64 = 1.15;
+
+/// The first character of the logarithmic ranks (`!`: step 0, rank 1; `~`, step 93, the last).
+const RANK_BASE: u8 = b'!';
+
+/// The rank and list of a line's fields (after the word's tab): `rank<TAB>list` (the exact rank,
+/// in decimal), or two characters, the rank's logarithmic step (`RANK_BASE` + k, for rank
+/// `round(RANK_STEP^k)`) then the list's index.
+fn entry(fields: &str) -> (u32, usize) {
+    let fields = fields.trim_end();
+    let list = |l: &str| l.parse().unwrap_or(0);
+    match (fields.split_once('\t'), fields.as_bytes()) {
+        (Some((rank, l)), _) => (rank.parse().unwrap_or(u32::MAX), list(l)),
+        (None, [step, _]) => {
+            let k = i32::from(step.saturating_sub(RANK_BASE));
+            (RANK_STEP.powi(k).round() as u32, list(&fields[1..]))
+        }
+        _ => (u32::MAX, 0),
     }
 }
 
@@ -434,9 +452,10 @@ mod tests {
         let zxcvbn = [super::super::data::ZXCVBN];
         for d in super::super::data::PACKS.iter().chain(&zxcvbn) {
             for (i, line) in d.text.lines().enumerate().step_by(89) {
-                let fields: Vec<&str> = line.split('\t').collect();
-                let entry = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
-                assert_eq!(d.find(fields[0]), Some(entry), "{} line {i}", d.name);
+                let (word, fields) = line.split_once('\t').unwrap();
+                let entry = entry(fields);
+                assert_eq!(d.find(word), Some(entry), "{} line {i}", d.name);
+                assert!(entry.0 >= 1 && entry.0 < 500_000, "{} line {i}", d.name);
                 assert!(entry.1 < d.lists.len());
             }
         }
@@ -483,6 +502,27 @@ mod tests {
         assert!(l.contains(&(0, 2, s("abc"), 1)), "{l:?}");
         assert!(!l.iter().any(|m| m.0 == m.1), "{l:?}");
         assert!(found("48(", false).is_empty());
+    }
+
+    #[test]
+    fn ranks_read_exact_or_on_the_logarithmic_scale() {
+        assert_eq!(entry("55830\t3\n"), (55830, 3));
+        assert_eq!(entry("!0\n"), (1, 0));
+        assert_eq!(entry("&2"), (2, 2));
+        assert_eq!(entry("'1"), (2, 1));
+        // Step 79: 1.15^79 = 62,392, the nearest step to the largest shipped rank (64,709).
+        assert_eq!(entry("p3"), (62392, 3));
+        assert_eq!(entry("~0").0, 441_468);
+        // Each step is within RANK_STEP of the last, and every rank within half a step of one.
+        for rank in [1u32, 2, 3, 10, 99, 1000, 4321, 65_000] {
+            let k = (f64::from(rank).ln() / RANK_STEP.ln()).round() as u8;
+            let read = entry(&format!("{}0", char::from(RANK_BASE + k))).0;
+            let ratio = f64::from(read.max(rank)) / f64::from(read.min(rank));
+            assert!(
+                ratio <= RANK_STEP.sqrt() + 0.01 || rank - read.min(rank) <= 1,
+                "{rank}: {read}"
+            );
+        }
     }
 
     #[test]
