@@ -1054,3 +1054,64 @@ async fn an_account_written_before_plans_keeps_working() {
         admitted(2, 2, None)
     );
 }
+
+/// A one-shot HTTP server on loopback that answers each connection as `answers` says, in turn:
+/// `None` closes the connection after reading the request, without a word. Returns its endpoint
+/// and the number of requests it read.
+fn scripted_server(
+    answers: Vec<Option<&'static str>>,
+) -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    let seen = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = Arc::clone(&seen);
+    std::thread::spawn(move || {
+        for answer in answers {
+            let Ok((stream, _)) = listener.accept() else {
+                return;
+            };
+            let mut reader = BufReader::new(stream);
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0; length];
+            let _ = reader.read_exact(&mut body);
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let mut stream = reader.into_inner();
+            if let Some(body) = answer {
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/x-amz-json-1.0\r\n\
+                     content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        }
+    });
+    (endpoint, seen)
+}
+
+/// The SDK's requests go over the functions' one HTTP stack (reqwest): a connection dropped
+/// before the answer is a transport failure the SDK retries, and the answer after it is read
+/// whole.
+#[tokio::test]
+async fn the_sdk_retries_a_dropped_connection_over_the_one_http_stack() {
+    let (endpoint, seen) = scripted_server(vec![None, Some(r#"{"TableNames":["t"]}"#)]);
+    let client = passwordapi::store::dynamodb::client(Some(&endpoint)).await;
+    let tables = client.list_tables().send().await.expect("retried");
+    assert_eq!(tables.table_names(), ["t"]);
+    assert_eq!(seen.load(std::sync::atomic::Ordering::SeqCst), 2);
+    // Two drops: the second attempt is the last (the functions' retry policy), an error.
+    let (endpoint, seen) = scripted_server(vec![None, None, Some("{}")]);
+    let client = passwordapi::store::dynamodb::client(Some(&endpoint)).await;
+    assert!(client.list_tables().send().await.is_err());
+    assert_eq!(seen.load(std::sync::atomic::Ordering::SeqCst), 2);
+}

@@ -3,7 +3,111 @@
 
 use crate::config::ConfigError;
 use crate::pepper::Pepper;
+use aws_smithy_runtime_api::client::http::{
+    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient,
+    SharedHttpConnector,
+};
+use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
+use aws_smithy_runtime_api::client::result::ConnectorError;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::body::SdkBody;
+use std::sync::Mutex;
 use std::time::Duration;
+
+/// The SDK's loader with the one HTTP client (below): every SDK client of the functions and of
+/// the admin tool starts from it.
+pub fn loader() -> aws_config::ConfigLoader {
+    aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(http_client())
+}
+
+/// The SDK's HTTP client: [`crate::net`]'s (reqwest, HTTP/1.1, rustls with ring), the stack the
+/// breach check uses, instead of the SDK's own, which would add a second HTTP stack, HTTP/2 and a
+/// second TLS provider to every binary.
+/// Requests are small and whole (no streaming body); the SDK keeps its retries and its operation
+/// timeouts, the connection's come from its settings.
+pub fn http_client() -> SharedHttpClient {
+    SharedHttpClient::new(Reqwest::default())
+}
+
+/// One reqwest client per distinct connector settings (the SDK asks per operation; a process has
+/// one or two).
+#[derive(Debug, Default)]
+struct Reqwest {
+    clients: Mutex<Vec<(Timeouts, SharedHttpConnector)>>,
+}
+
+/// A connector's connect and read timeouts.
+type Timeouts = (Option<Duration>, Option<Duration>);
+
+impl HttpClient for Reqwest {
+    fn http_connector(
+        &self,
+        settings: &HttpConnectorSettings,
+        _components: &RuntimeComponents,
+    ) -> SharedHttpConnector {
+        let key = (settings.connect_timeout(), settings.read_timeout());
+        let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, connector)) = clients.iter().find(|(k, _)| *k == key) {
+            return connector.clone();
+        }
+        let mut builder = crate::net::client_builder();
+        if let Some(t) = key.0 {
+            builder = builder.connect_timeout(t);
+        }
+        if let Some(t) = key.1 {
+            builder = builder.read_timeout(t);
+        }
+        let connector = SharedHttpConnector::new(Connector(builder.build()));
+        clients.push((key, connector.clone()));
+        connector
+    }
+}
+
+/// One reqwest client as the SDK's connector (or why it could not be built: every request then
+/// fails with that reason, as the SDK reports any connector error).
+#[derive(Debug)]
+struct Connector(Result<reqwest::Client, reqwest::Error>);
+
+impl HttpConnector for Connector {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        let client = match &self.0 {
+            Ok(client) => client.clone(),
+            Err(e) => {
+                let e = ConnectorError::other(format!("HTTP client: {e}").into(), None);
+                return HttpConnectorFuture::ready(Err(e));
+            }
+        };
+        HttpConnectorFuture::new(async move {
+            let request = request
+                .try_into_http1x()
+                .map_err(|e| ConnectorError::user(e.into()))?;
+            let (parts, body) = request.into_parts();
+            let Some(body) = body.bytes().map(bytes::Bytes::copy_from_slice) else {
+                let e = "a streaming request body (the SDK's requests here are whole)";
+                return Err(ConnectorError::user(e.into()));
+            };
+            let request = reqwest::Request::try_from(http::Request::from_parts(parts, body))
+                .map_err(|e| ConnectorError::user(e.into()))?;
+            // The SDK retries a timeout and a transport failure (a refused, reset or closed
+            // connection); a request it could not build is the caller's.
+            let failed = |e: reqwest::Error| match (e.is_timeout(), e.is_builder()) {
+                (true, _) => ConnectorError::timeout(e.without_url().into()),
+                (_, true) => ConnectorError::user(e.without_url().into()),
+                _ => ConnectorError::io(e.without_url().into()),
+            };
+            let response = client.execute(request).await.map_err(failed)?;
+            let mut out = http::Response::builder().status(response.status());
+            for (name, value) in response.headers() {
+                out = out.header(name, value);
+            }
+            let body = response.bytes().await.map_err(failed)?;
+            let out = out
+                .body(SdkBody::from(body))
+                .map_err(|e| ConnectorError::other(e.into(), None))?;
+            HttpResponse::try_from(out).map_err(|e| ConnectorError::other(e.into(), None))
+        })
+    }
+}
 
 /// SDK configuration: the platform's region and credentials, two attempts, and short timeouts (a
 /// request must answer within the function's budget). With `endpoint` (DynamoDB Local, a local
@@ -12,7 +116,7 @@ use std::time::Duration;
 pub async fn sdk_config(endpoint: Option<&str>) -> aws_config::SdkConfig {
     use aws_config::retry::RetryConfig;
     use aws_config::timeout::TimeoutConfig;
-    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
+    let mut loader = loader()
         .retry_config(RetryConfig::standard().with_max_attempts(2))
         .timeout_config(
             TimeoutConfig::builder()

@@ -11,11 +11,12 @@
 //! | [`pepper`] | the server secret, and the keyed hashes of emails and addresses | — |
 //! | [`cache`] | a bounded map whose entries expire (ranges, keys, refusals) | — |
 //! | [`quota`] | UTC days and months, the clock, address buckets, rate-limit windows | — |
+//! | [`net`] | outbound HTTP: one client stack (reqwest, rustls with ring) for every request | — |
 //! | [`generate`] | passwords and passphrases: validation, exact counting, uniform sampling | cache |
-//! | [`evaluate`] | strength estimate, breach check by k-anonymity, policy verdicts | cache, generate, quota |
+//! | [`evaluate`] | strength estimate, breach check by k-anonymity, policy verdicts | cache, generate, quota, net |
 //! | [`config`] | the environment, read once into typed configuration | plan, pepper, evaluate |
 //! | [`keys`] | API keys and regen tokens: format, hashing, the verified-key cache | plan, pepper, cache |
-//! | [`aws`] | the AWS SDK set-up, the pepper from Secrets Manager | config, pepper |
+//! | [`aws`] | the AWS SDK set-up (its HTTP client), the pepper from Secrets Manager | config, pepper, net |
 //! | [`store`] | accounts, counters, plans, the audit trail: the `Store` trait, DynamoDB and in-memory stores; the operator's reads | plan, quota, aws |
 //! | [`admission`] | who is calling, and whether a metered request may proceed | plan, pepper, cache, config, keys, quota, store |
 //! | [`operator`] | what an operator does to accounts and plans: the admin tool's commands | plan, generate, config, keys, quota, store |
@@ -29,6 +30,7 @@ pub mod evaluate;
 pub mod generate;
 pub mod http;
 pub mod keys;
+pub mod net;
 pub mod operator;
 pub mod pepper;
 pub mod plan;

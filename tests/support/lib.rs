@@ -291,6 +291,7 @@ pub fn http_with(
     headers: &[(&str, &str)],
 ) -> reqwest::Result<WireResponse> {
     let method = reqwest::Method::from_bytes(method.as_bytes()).expect("a method token");
+    passwordapi::net::install_tls();
     let mut request = reqwest::blocking::Client::builder()
         .timeout(std::time::Duration::from_secs(300))
         .pool_max_idle_per_host(0)

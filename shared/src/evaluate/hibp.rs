@@ -67,9 +67,8 @@ impl HibpClient {
         if let Some(http) = self.http.get() {
             return Ok(http);
         }
-        let http = reqwest::Client::builder()
+        let http = crate::net::client_builder()
             .user_agent(USER_AGENT)
-            .redirect(reqwest::redirect::Policy::none())
             .timeout(Self::TIMEOUT)
             .connect_timeout(Duration::from_millis(1000))
             .build()
