@@ -65,8 +65,38 @@ pub fn parse(text: &str) -> Result<PasswordRules, RulesError> {
             "it is longer than {MAX_RULES_CHARS} characters"
         )));
     }
-    password_rules_parser::parse_password_rules(text, true)
-        .map_err(|e| RulesError(e.to_string().lines().next().unwrap_or("").to_owned()))
+    password_rules_parser::parse_password_rules(text, true).map_err(|e| RulesError(explain(&e)))
+}
+
+/// Where the parser stopped and what it expected there, in one line a person can act on (the
+/// rules text itself is not repeated: it is the caller's).
+fn explain(e: &password_rules_parser::error::PasswordRulesError) -> String {
+    let Some(furthest) = e.expectations.iter().map(|x| x.index).max() else {
+        return "it could not be read".to_owned();
+    };
+    let mut expected: Vec<String> = Vec::new();
+    let mut at = None;
+    for x in e.expectations.iter().filter(|x| x.index == furthest) {
+        at = Some((x.line, x.column));
+        let what = match x.expected {
+            password_rules_parser::error::Expected::Eof => "the end".to_owned(),
+            other => other.to_string(),
+        };
+        if !expected.contains(&what) {
+            expected.push(what);
+        }
+    }
+    let place = match at {
+        Some((1, column)) | Some((0, column)) => format!("character {column}"),
+        Some((line, column)) => format!("line {line}, character {column}"),
+        None => format!("character {}", furthest + 1),
+    };
+    let list = match expected.as_slice() {
+        [one] => one.clone(),
+        [rest @ .., last] => format!("one of {} or {last}", rest.join(", ")),
+        [] => "something else".to_owned(),
+    };
+    format!("at {place} expected {list}")
 }
 
 /// The password space of a request with `passwordrules`: the rules' characters less `exclude` and

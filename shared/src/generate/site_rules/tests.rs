@@ -531,3 +531,36 @@ fn the_largest_alphabet_counts_and_more_sets_are_refused() {
         Err(AlphabetError::Empty)
     );
 }
+
+/// A text the parser cannot read is refused with where it stopped and what it expected there,
+/// never the text itself.
+#[test]
+fn unreadable_rules_say_where_and_what_was_expected() {
+    let message = |text: &str| parse(text).unwrap_err().to_string();
+    let m = message("minlength: 8; maxlength: 32; allow");
+    assert!(
+        m.starts_with("passwordrules is not valid: at character 30 expected one of "),
+        "{m}"
+    );
+    for keyword in [
+        "\"required\"",
+        "\"allowed\"",
+        "\"max-consecutive\"",
+        "\"minlength\"",
+    ] {
+        assert!(m.contains(keyword), "{m}");
+    }
+    assert!(m.ends_with(" or the end"), "{m}");
+    assert!(!m.contains("allow;") && !m.contains('\n'), "{m}");
+    let m = message("minlength: eight");
+    assert_eq!(
+        m,
+        "passwordrules is not valid: at character 12 expected one of a number, ';' or the end"
+    );
+    let m = message("required: [abc");
+    assert!(
+        m.starts_with("passwordrules is not valid: at character "),
+        "{m}"
+    );
+    assert!(m.ends_with("at character 15 expected ']'"), "{m}");
+}
