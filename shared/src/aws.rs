@@ -17,7 +17,7 @@ use std::time::Duration;
 /// The SDK's loader with the one HTTP client (below): every SDK client of the functions and of
 /// the admin tool starts from it.
 pub fn loader() -> aws_config::ConfigLoader {
-    aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(http_client())
+    aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(http_client(None))
 }
 
 /// The SDK's HTTP client: [`crate::net`]'s (reqwest, HTTP/1.1, rustls with ring), the stack the
@@ -25,8 +25,15 @@ pub fn loader() -> aws_config::ConfigLoader {
 /// second TLS provider to every binary.
 /// Requests are small and whole (no streaming body); the SDK keeps its retries and its operation
 /// timeouts, the connection's come from its settings.
-pub fn http_client() -> SharedHttpClient {
-    SharedHttpClient::new(Reqwest::default())
+///
+/// With `connect_timeout`, the connector for it (the functions' settings) is built now, during
+/// init, not in the first request: building it loads the root certificates (~4 ms of CPU).
+pub fn http_client(connect_timeout: Option<Duration>) -> SharedHttpClient {
+    let client = Reqwest::default();
+    if let Some(timeout) = connect_timeout {
+        client.connector((Some(timeout), None));
+    }
+    SharedHttpClient::new(client)
 }
 
 /// One reqwest client per distinct connector settings (the SDK asks per operation; a process has
@@ -45,7 +52,13 @@ impl HttpClient for Reqwest {
         settings: &HttpConnectorSettings,
         _components: &RuntimeComponents,
     ) -> SharedHttpConnector {
-        let key = (settings.connect_timeout(), settings.read_timeout());
+        self.connector((settings.connect_timeout(), settings.read_timeout()))
+    }
+}
+
+impl Reqwest {
+    /// The connector for `key`, built on first use.
+    fn connector(&self, key: Timeouts) -> SharedHttpConnector {
         let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((_, connector)) = clients.iter().find(|(k, _)| *k == key) {
             return connector.clone();
@@ -116,11 +129,13 @@ impl HttpConnector for Connector {
 pub async fn sdk_config(endpoint: Option<&str>) -> aws_config::SdkConfig {
     use aws_config::retry::RetryConfig;
     use aws_config::timeout::TimeoutConfig;
-    let mut loader = loader()
+    const CONNECT: Duration = Duration::from_millis(500);
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(http_client(Some(CONNECT)))
         .retry_config(RetryConfig::standard().with_max_attempts(2))
         .timeout_config(
             TimeoutConfig::builder()
-                .connect_timeout(Duration::from_millis(500))
+                .connect_timeout(CONNECT)
                 .operation_attempt_timeout(Duration::from_millis(1000))
                 .operation_timeout(Duration::from_millis(2500))
                 .build(),
