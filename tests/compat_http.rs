@@ -204,6 +204,8 @@ async fn passgeni_errors_as_documented() {
         r#"{"count": "5"}"#,
         r#"{"length": 7}"#,
         r#"{"length": 33}"#,
+        // PassGeni has two modes; the native API's usernames are not one of them.
+        r#"{"mode": "username"}"#,
     ] {
         let response = api.send(json_post(PASSGENI, body)).await;
         let json = body_json(&response);

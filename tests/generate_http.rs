@@ -537,6 +537,74 @@ async fn compliance_presets() {
 }
 
 #[tokio::test]
+async fn usernames() {
+    let words = passwordapi::generate::passphrase::vocabulary(None, true);
+    let json = ok(json!({"mode": "username"})).await;
+    let name = json["password"].as_str().unwrap();
+    assert!(words.contains(&name), "{name}");
+    assert_eq!(
+        (
+            json["mode"].as_str(),
+            json["words"].clone(),
+            json["length"].clone(),
+            json["charset_size"].as_u64()
+        ),
+        (Some("username"), Value::Null, Value::Null, Some(7772))
+    );
+    assert_entropy(&json, 7772f64.log2());
+    assert_eq!(json["audit"]["character_pool"], "eff_large_wordlist");
+
+    let json =
+        ok(json!({"mode": "username", "username_digits": 4, "capitalize": true, "count": 10}))
+            .await;
+    assert_entropy(&json, 7772f64.log2() + 4.0 * 10f64.log2());
+    assert_eq!(
+        json["audit"]["character_pool"],
+        "eff_large_wordlist+numbers"
+    );
+    for name in passwords(&json) {
+        let (word, digits) = name.split_at(name.len() - 4);
+        assert!(digits.chars().all(|c| c.is_ascii_digit()), "{name}");
+        assert!(word.starts_with(|c: char| c.is_ascii_uppercase()), "{name}");
+        assert!(words.contains(&word.to_lowercase().as_str()), "{name}");
+    }
+    // The query string too.
+    let response =
+        send(Event::new("GET", "/v1/generate").query("mode=username&username_digits=8")).await;
+    assert_eq!(response.status(), 200);
+    let json = body_json(&response);
+    assert_entropy(&json, 7772f64.log2() + 8.0 * 10f64.log2());
+
+    for (body, param) in [
+        (
+            json!({"mode": "username", "username_digits": 9}),
+            "username_digits",
+        ),
+        (
+            json!({"mode": "username", "username_digits": -1}),
+            "username_digits",
+        ),
+        (json!({"mode": "username", "length": 12}), "length"),
+        (json!({"mode": "username", "separator": "-"}), "separator"),
+        (
+            json!({"mode": "username", "compliance": "nist"}),
+            "compliance",
+        ),
+        (
+            json!({"mode": "username", "passwordrules": "required: upper"}),
+            "passwordrules",
+        ),
+        (json!({"username_digits": 2}), "username_digits"),
+        (
+            json!({"mode": "passphrase", "username_digits": 2}),
+            "username_digits",
+        ),
+    ] {
+        bad_param(body, "INVALID_PARAMETER", param).await;
+    }
+}
+
+#[tokio::test]
 async fn passphrases() {
     let json = ok(json!({"mode": "passphrase"})).await;
     let phrase = json["password"].as_str().unwrap();

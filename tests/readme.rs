@@ -25,7 +25,26 @@ fn phrases() -> Vec<String> {
         .lines()
         .skip(1)
         .count();
+    let usernames = GenerationPlan::new(
+        &GenerateRequest {
+            mode: Some(generate::Mode::Username),
+            username_digits: Some(3),
+            ..Default::default()
+        },
+        1,
+    )
+    .unwrap();
+    let username_words = usernames.charset_size();
+    let digits = generate::username::DIGITS_RANGE;
     vec![
+        // Usernames.
+        format!("hyphenated words\n  ({})", thousands(username_words)),
+        format!("`username_digits` ({}–{})", digits.start(), digits.end()),
+        format!("`{} × 10^digits` usernames", username_words),
+        format!(
+            "e.g. {:.2} bits for `Shaky042`",
+            generate::reported_bits(usernames.entropy_bits())
+        ),
         // The strength model.
         format!(
             "`s = {}` (the largest published exponent",

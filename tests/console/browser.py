@@ -2,8 +2,8 @@
 
 python browser.py <base URL> <axe.min.js> <output dir>
 
-Loads / with no console error and no request to another origin; generates with the defaults and a
-passphrase setting; evaluates `password` (score 0 and its warning); registers, sees the key (kept
+Loads / with no console error and no request to another origin; generates with the defaults, a
+passphrase setting and a username; evaluates `password` (score 0 and its warning); registers, sees the key (kept
 nowhere until "use this key"), sees usage go up after a generate with its plan, month and
 expiry and the key's audit trail, sets a hard limit and sees the event; regenerates
 with an answer lost on the way (the retry carries the same Idempotency-Key and recovers the key);
@@ -164,6 +164,19 @@ with sync_playwright() as p:
     expect(page.locator("#generate-out")).to_contain_text("5 words")
     phrase = page.get_by_role("list", name="Results").locator("code").first.inner_text()
     check(len(phrase.split(" ")) == 5, f"five words: {phrase!r}")
+
+    # A username: a capitalised word and three digits; the secret-only settings are hidden.
+    page.locator("input[name=mode][value=username]").check()
+    expect(page.get_by_label("Compliance preset")).to_be_hidden()
+    page.get_by_label("Digits after the word").fill("3")
+    page.get_by_label("Capitalize the word").check()
+    page.get_by_role("button", name="Generate", exact=True).click()
+    expect(page.locator("#generate-out")).to_contain_text("one word")
+    name = page.get_by_role("list", name="Results").locator("code").first.inner_text()
+    check(name[0].isupper() and name[-3:].isdigit() and name[:-3].isalpha(), f"a username: {name!r}")
+    expect(page.locator("#generate-out")).to_contain_text("Entropy: 22.88 bits")
+    page.locator("input[name=mode][value=password]").check()
+    expect(page.get_by_label("Compliance preset")).to_be_visible()
 
     # Evaluate `password` as one types: score 0 and its warning.
     page.locator("#evaluate-password").fill("password")

@@ -10,6 +10,7 @@ pub mod profession;
 pub mod random;
 pub mod site_rules;
 mod themed;
+pub mod username;
 
 /// Goodness of fit for the samplers' uniformity tests.
 #[cfg(test)]
@@ -53,7 +54,7 @@ pub const QUANTUM_BITS: f64 = 256.0;
 /// Longest passphrase separator, in characters.
 pub const MAX_SEPARATOR_CHARS: usize = 3;
 
-/// Password or passphrase.
+/// Password, passphrase or username.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Mode {
     /// Random characters.
@@ -61,25 +62,28 @@ pub enum Mode {
     Password,
     /// Random words.
     Passphrase,
+    /// A random word and digits.
+    Username,
 }
 
 impl Mode {
+    /// Every mode, in the API's order.
+    pub const ALL: [Mode; 3] = [Mode::Password, Mode::Passphrase, Mode::Username];
     /// The API names, in order.
-    pub const NAMES: [&'static str; 2] = ["password", "passphrase"];
+    pub const NAMES: [&'static str; 3] = ["password", "passphrase", "username"];
 
     /// The API name.
     pub fn name(self) -> &'static str {
         match self {
             Mode::Password => "password",
             Mode::Passphrase => "passphrase",
+            Mode::Username => "username",
         }
     }
 
     /// The mode called `name`.
     pub fn parse(name: &str) -> Option<Mode> {
-        [Mode::Password, Mode::Passphrase]
-            .into_iter()
-            .find(|m| m.name() == name)
+        Mode::ALL.into_iter().find(|m| m.name() == name)
     }
 }
 
@@ -149,9 +153,25 @@ pub struct GenerateRequest {
     pub profession: Option<Profession>,
     pub format: Option<Format>,
     pub passwordrules: Option<String>,
+    pub username_digits: Option<u32>,
 }
 
 impl GenerateRequest {
+    /// Whether each parameter that shapes a password's characters was sent (refused in the
+    /// modes that draw words): `length`, the classes, `exclude`, `avoid_ambiguous`,
+    /// `symbol_set` and `passwordrules`.
+    fn character_params(&self) -> Vec<(&'static str, bool)> {
+        let mut params = vec![("length", self.length.is_some())];
+        params.extend(self.class_params());
+        params.extend([
+            ("exclude", self.exclude.is_some()),
+            ("avoid_ambiguous", self.avoid_ambiguous.is_some()),
+            ("symbol_set", self.symbol_set.is_some()),
+            ("passwordrules", self.passwordrules.is_some()),
+        ]);
+        params
+    }
+
     /// Whether each parameter that shapes the character classes was sent: the four toggles and
     /// their minimums (refused where something else chooses the characters).
     fn class_params(&self) -> [(&'static str, bool); 8] {
@@ -251,6 +271,7 @@ enum Space {
     Rules(Arc<site_rules::SiteSpace>),
     Themed(Themed),
     Phrase(Phrase),
+    Username(username::Username),
 }
 
 /// `count` (1 when absent) if it is at least 1 and at most the caller's `max_count`.
@@ -277,6 +298,7 @@ impl GenerationPlan {
         let space = match mode {
             Mode::Password => password::space(request, target)?,
             Mode::Passphrase => Space::Phrase(passphrase::phrase_space(request, target)?),
+            Mode::Username => Space::Username(username::username_space(request)?),
         };
         Ok(GenerationPlan {
             mode,
@@ -309,7 +331,7 @@ impl GenerationPlan {
             Space::Chars(c) => Some(c.length()),
             Space::Rules(s) => Some(s.length() as u32),
             Space::Themed(t) => Some(t.length),
-            Space::Phrase(_) => None,
+            Space::Phrase(_) | Space::Username(_) => None,
         }
     }
 
@@ -328,6 +350,7 @@ impl GenerationPlan {
             Space::Rules(s) => s.size() as u64,
             Space::Themed(t) => u64::from(t.pool_size),
             Space::Phrase(p) => p.vocabulary.len() as u64,
+            Space::Username(u) => u.vocabulary.len() as u64,
         }
     }
 
@@ -350,6 +373,8 @@ impl GenerationPlan {
                 Some(theme) => format!("eff_large_wordlist+{}", theme.name()),
                 None => "eff_large_wordlist".to_string(),
             },
+            Space::Username(u) if u.digits > 0 => "eff_large_wordlist+numbers".to_string(),
+            Space::Username(_) => "eff_large_wordlist".to_string(),
         }
     }
 }
@@ -361,6 +386,7 @@ impl Space {
             Space::Rules(s) => s.count(),
             Space::Themed(t) => t.total.clone(),
             Space::Phrase(p) => p.count(),
+            Space::Username(u) => u.count(),
         }
     }
 
@@ -370,6 +396,7 @@ impl Space {
             Space::Rules(s) => s.sample(rng),
             Space::Themed(t) => t.sample(rng),
             Space::Phrase(p) => p.sample(rng),
+            Space::Username(u) => u.sample(rng),
         }
     }
 }
@@ -424,16 +451,13 @@ fn raise(
     Ok(hi)
 }
 
+/// Refuses the first of the `present` parameters that was sent: it does not apply to `mode`.
 fn reject_params(present: &[(&'static str, bool)], mode: Mode) -> Result<(), GenerateError> {
     match present.iter().find(|(_, sent)| *sent) {
-        Some((param, _)) => {
-            let other = if mode == Mode::Password {
-                "passphrase"
-            } else {
-                "password"
-            };
-            invalid(param, format!("{param} applies only to mode={other}"))
-        }
+        Some((param, _)) => invalid(
+            param,
+            format!("{param} does not apply to mode={}", mode.name()),
+        ),
         None => Ok(()),
     }
 }

@@ -128,14 +128,8 @@ pub(super) fn phrase_space(
     let r = request;
     reject_params(
         &[
-            &[("length", r.length.is_some())][..],
-            &r.class_params(),
-            &[
-                ("exclude", r.exclude.is_some()),
-                ("avoid_ambiguous", r.avoid_ambiguous.is_some()),
-                ("symbol_set", r.symbol_set.is_some()),
-                ("passwordrules", r.passwordrules.is_some()),
-            ],
+            &r.character_params()[..],
+            &[("username_digits", r.username_digits.is_some())],
         ]
         .concat(),
         Mode::Passphrase,

@@ -32,6 +32,7 @@ pub(super) fn space(
             ("separator", r.separator.is_some()),
             ("capitalize", r.capitalize.is_some()),
             ("include_number", r.include_number.is_some()),
+            ("username_digits", r.username_digits.is_some()),
         ],
         Mode::Password,
     )?;

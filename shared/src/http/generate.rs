@@ -41,6 +41,7 @@ pub const PARAMS: &[&str] = &[
     "profession",
     "format",
     "passwordrules",
+    "username_digits",
 ];
 
 /// Accepted in the POST body only: a key never belongs in a URL.
@@ -170,6 +171,7 @@ pub fn read_request(p: &Params) -> Result<GenerateRequest, ApiError> {
             _ => None,
         })?,
         passwordrules: p.string("passwordrules")?,
+        username_digits: p.whole("username_digits")?,
     })
 }
 

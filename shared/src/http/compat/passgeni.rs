@@ -38,7 +38,10 @@ pub async fn serve(app: &App, request: &Request) -> Result<Response<Body>, ApiEr
 
 /// PassGeni's fields as a generate request. `length` is a password's: a passphrase ignores it.
 fn read(p: &Params) -> Result<GenerateRequest, ApiError> {
-    let mode = p.choice("mode", &Mode::NAMES, Mode::parse)?;
+    // PassGeni's two modes: the drop-in route stays as the service documents it.
+    let mode = p.choice("mode", &["password", "passphrase"], |m| {
+        Mode::parse(m).filter(|m| *m != Mode::Username)
+    })?;
     let length = length_within(p, LENGTH_RANGE, DEFAULT_LENGTH)?;
     let profession = p.choice(
         "profession",

@@ -14,7 +14,7 @@ use crate::evaluate::{
     MAX_DICTIONARIES, MAX_PASSWORD_CHARS, MAX_USER_INPUT_CHARS, MAX_USER_INPUTS, Translation,
 };
 use crate::generate::{
-    LENGTH_RANGE, MAX_SEPARATOR_CHARS, Preset, Profession, WORDS_RANGE, site_rules,
+    LENGTH_RANGE, MAX_SEPARATOR_CHARS, Mode, Preset, Profession, WORDS_RANGE, site_rules, username,
 };
 use crate::quota::RateLimit;
 use rmcp::model::{JsonObject, Tool, ToolAnnotations};
@@ -73,7 +73,7 @@ impl ToolName {
     pub fn tool(self) -> Tool {
         let (description, input, output, annotations) = match self {
             ToolName::GeneratePassword => (
-                "Generate random passwords or passphrases, uniform over every string the \
+                "Generate random passwords, passphrases or usernames, uniform over every string the \
                  options allow, with the exact entropy in bits. Every option is optional: {} \
                  gives one 18-character password from upper- and lower-case letters, digits and \
                  symbols; passwordrules gives passwords a site's published rules accept. Counts \
@@ -246,13 +246,14 @@ fn generate_input() -> JsonObject {
         "min_entropy": {"type": "number", "description": "Raise length (or words) until the exact entropy reaches this many bits."},
         "compliance": choice(&Preset::ALL.map(Preset::name), "Apply a compliance preset's length and classes."),
         "quantum": boolean("Post-quantum margin: at least 256 bits of entropy; default false."),
-        "mode": choice(&["password", "passphrase"], "password (default) or passphrase (EFF words)."),
+        "mode": choice(&Mode::NAMES, "password (default), passphrase (EFF words) or username (an EFF word, then username_digits digits)."),
         "words": integer(min_words, Some(max_words), "Passphrase words; default 6."),
         "separator": {"type": "string", "maxLength": MAX_SEPARATOR_CHARS, "description": "Passphrase separator; default \"-\"; empty only with capitalize."},
-        "capitalize": boolean("Capitalize each passphrase word; default false."),
+        "capitalize": boolean("Capitalize each passphrase word, or the username's word; default false."),
         "include_number": boolean("Append one digit to one random passphrase word; default false."),
         "profession": choice(&Profession::ALL.map(Profession::name), "A themed vocabulary."),
         "format": choice(&["json", "csv", "csv_spreadsheet"], "json (default); csv or csv_spreadsheet make the text copy of the result an RFC 4180 CSV document."),
+        "username_digits": integer(*username::DIGITS_RANGE.start(), Some(*username::DIGITS_RANGE.end()), "Digits after the username's word (username mode); default 0."),
         "passwordrules": {"type": "string", "minLength": 1, "maxLength": site_rules::MAX_RULES_CHARS, "description": "A site's rules in Apple's passwordrules format, e.g. \"minlength: 12; required: upper; required: digit; max-consecutive: 2\": the passwords are uniform over every string of the length that the rules allow (length defaults to 18 within minlength/maxlength; exclude and avoid_ambiguous still apply)."},
     }))
 }
@@ -341,7 +342,7 @@ fn generated_output() -> JsonObject {
             "count": {"type": "integer", "minimum": 1},
             "length": {"type": ["integer", "null"]},
             "words": {"type": ["integer", "null"]},
-            "mode": {"enum": ["password", "passphrase"]},
+            "mode": {"enum": Mode::NAMES},
             "charset_size": {"type": "integer", "minimum": 0},
             "entropy_bits": {"type": "number", "minimum": 0, "description": "Exact log2 of the number of strings the request could have produced, truncated to 2 decimals."},
             "entropy": {"type": "integer", "minimum": 0},
