@@ -175,3 +175,26 @@ fn the_language_picker_offers_every_shipped_language() {
     );
     assert_eq!(offered, expected);
 }
+
+/// The generate section's site picker offers every known site, each once: the list's own
+/// domains and those that reach one through the shared credentials.
+#[test]
+fn the_site_picker_offers_every_known_site() {
+    let html = &passwordapi::http::console::console().html;
+    let picker = html
+        .split("<datalist id=\"sites\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</datalist>").next())
+        .expect("the generate section's site picker");
+    let offered: Vec<&str> = picker
+        .split("value=\"")
+        .skip(1)
+        .map(|v| v.split('"').next().unwrap())
+        .collect();
+    let sites = passwordapi::generate::sites::domains()
+        .chain(passwordapi::generate::sites::shared_domains());
+    let expected: Vec<&str> = sites.collect();
+    assert_eq!(offered, expected);
+    assert!(offered.contains(&"apple.com"));
+    assert!(html.contains("name=\"site\" list=\"sites\""));
+}

@@ -588,6 +588,15 @@ async fn policy_verdicts_name_each_rule_broken() {
             json!({"password": "ABCDEFGHIJKL", "policy": {"passwordrules": "minlength: 12; required: upper; required: digit; max-consecutive: 2"}}),
             vec!["required"],
         ),
+        // A known site's rules (apple.com: 8 to 63 characters, a lower, an upper and a digit).
+        (
+            json!({"password": "Kq7mZ2vx", "policy": {"site": "apple.com"}}),
+            vec![],
+        ),
+        (
+            json!({"password": "kq7mz2vx", "policy": {"site": "www.Apple.com"}}),
+            vec!["required"],
+        ),
     ] {
         let v = verdict(body.clone()).await;
         assert_eq!(rules(&v), expected, "{body}: {v}");
@@ -643,6 +652,14 @@ async fn invalid_policies_are_400_naming_the_parameter() {
             "mfa",
         ),
         (json!({"password": "x", "mfa": true}), "mfa"),
+        (
+            json!({"password": "x", "policy": {"site": "example.org"}}),
+            "policy",
+        ),
+        (
+            json!({"password": "x", "policy": {"site": "apple.com", "passwordrules": "minlength: 8"}}),
+            "policy",
+        ),
     ] {
         let response = api
             .send(Event::post("/v1/evaluate", &body.to_string()))

@@ -537,6 +537,45 @@ async fn compliance_presets() {
 }
 
 #[tokio::test]
+async fn a_known_sites_rules() {
+    let apple = passwordapi::generate::sites::lookup("apple.com").unwrap();
+    for site in ["apple.com", "WWW.apple.com."] {
+        let json = ok(json!({"site": site, "count": 5})).await;
+        assert_eq!(
+            json["audit"]["policy"],
+            format!(
+                "apple.com's passwordrules (Apple's password-manager-resources): {}",
+                apple.rules
+            )
+        );
+        assert_eq!(json["audit"]["character_pool"], "passwordrules");
+        for p in passwords(&json) {
+            assert_eq!(p.chars().count(), 18, "{p}");
+            for class in [LOWER, UPPER, DIGITS] {
+                assert!(count_in(&p, class) >= 1, "{p}");
+            }
+        }
+    }
+    let response = send(Event::new("GET", "/v1/generate").query("site=apple.com&length=63")).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(body_json(&response)["length"], 63);
+    for (body, param) in [
+        (json!({"site": "example.org"}), "site"),
+        (json!({"site": "https://apple.com/"}), "site"),
+        (
+            json!({"site": "apple.com", "passwordrules": "minlength: 8"}),
+            "site",
+        ),
+        (json!({"site": "apple.com", "length": 64}), "length"),
+        (json!({"site": "apple.com", "symbols": false}), "symbols"),
+        (json!({"site": "apple.com", "mode": "passphrase"}), "site"),
+        (json!({"site": 7}), "site"),
+    ] {
+        bad_param(body, "INVALID_PARAMETER", param).await;
+    }
+}
+
+#[tokio::test]
 async fn usernames() {
     let words = passwordapi::generate::passphrase::vocabulary(None, true);
     let json = ok(json!({"mode": "username"})).await;

@@ -37,6 +37,11 @@ fn phrases() -> Vec<String> {
     let username_words = usernames.charset_size();
     let digits = generate::username::DIGITS_RANGE;
     vec![
+        // Known sites.
+        format!(
+            "(`quirks/password-rules.json`, MIT, {} sites,",
+            passwordapi::generate::sites::domains().count()
+        ),
         // Usernames.
         format!("hyphenated words\n  ({})", thousands(username_words)),
         format!("`username_digits` ({}–{})", digits.start(), digits.end()),

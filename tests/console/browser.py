@@ -3,7 +3,7 @@
 python browser.py <base URL> <axe.min.js> <output dir>
 
 Loads / with no console error and no request to another origin; generates with the defaults, a
-passphrase setting and a username; evaluates `password` (score 0 and its warning); registers, sees the key (kept
+passphrase setting, a username and a known site's rules; evaluates `password` (score 0 and its warning); registers, sees the key (kept
 nowhere until "use this key"), sees usage go up after a generate with its plan, month and
 expiry and the key's audit trail, sets a hard limit and sees the event; regenerates
 with an answer lost on the way (the retry carries the same Idempotency-Key and recovers the key);
@@ -177,6 +177,13 @@ with sync_playwright() as p:
     expect(page.locator("#generate-out")).to_contain_text("Entropy: 22.88 bits")
     page.locator("input[name=mode][value=password]").check()
     expect(page.get_by_label("Compliance preset")).to_be_visible()
+
+    # A known site's rules, picked from the shipped list.
+    check(page.locator("datalist#sites option[value='apple.com']").count() == 1, "apple.com in the site picker")
+    page.get_by_label("Or a known site's rules").fill("apple.com")
+    page.get_by_role("button", name="Generate", exact=True).click()
+    expect(page.locator("#generate-out")).to_contain_text("(passwordrules)")
+    page.get_by_label("Or a known site's rules").fill("")
 
     # Evaluate `password` as one types: score 0 and its warning.
     page.locator("#evaluate-password").fill("password")

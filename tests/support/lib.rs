@@ -331,13 +331,24 @@ pub fn thread_cpu() -> std::time::Duration {
     std::time::Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
 }
 
-/// Four required sets that split the alphabet into sixteen atoms: the largest count table.
-const SIXTEEN_ATOMS: &str = "required: [bdfhjlnp]; required: [cdghklop]; required: [efghmnop]; \
-                             required: [ijklmnop]; allowed: ascii-printable;";
+/// Five required sets (the most counted) that split the alphabet into 32 atoms: 31 letters, the
+/// `i`-th in the sets of `i`'s bits, and the rest of ASCII: the largest count table.
+fn thirty_two_atoms() -> String {
+    let letters: Vec<char> = ('b'..='z').chain('A'..='H').collect();
+    let mut text = String::new();
+    for bit in 0..5 {
+        let set: String = (1..32usize)
+            .filter(|i| i >> bit & 1 == 1)
+            .map(|i| letters[i - 1])
+            .collect();
+        text.push_str(&format!("required: [{set}]; "));
+    }
+    text + "allowed: ascii-printable;"
+}
 
-/// Four required sets of one letter each in 95 characters: met late, if at all.
+/// Five required sets of one letter each in 95 characters: met late, if at all.
 const SINGLE_LETTER_SETS: &str = "required: [a]; required: [b]; required: [c]; required: [d]; \
-                                  allowed: ascii-printable; max-consecutive: 2";
+                                  required: [e]; allowed: ascii-printable; max-consecutive: 2";
 
 /// The largest `count` the hostile-cost corpus asks for: an app measuring it must allow it.
 pub const COSTLY_MAX_COUNT: u32 = 500;
@@ -424,17 +435,18 @@ pub fn costly_requests() -> Vec<(&'static str, String)> {
                "separator": "-~-", "capitalize": true, "include_number": true, "min_entropy": 300}),
         json!({"mode": "passphrase", "count": COSTLY_MAX_COUNT, "profession": "developer",
                "compliance": "dod", "quantum": true}),
-        // passwordrules: the most atoms four required sets can make (sixteen: letters b–p, each
-        // in the sets of its index's bits), the longest table, runs of one; single-character sets,
-        // met late; and a min_entropy that counts every length before it is refused.
-        json!({"length": 256, "count": COSTLY_MAX_COUNT, "passwordrules": SIXTEEN_ATOMS.to_owned() + " max-consecutive: 1"}),
-        json!({"length": 256, "count": COSTLY_MAX_COUNT, "passwordrules": SIXTEEN_ATOMS.to_owned() + " max-consecutive: 2"}),
+        // passwordrules: the most atoms five required sets can make (32), the longest table, runs
+        // of one; single-character sets, met late; and a min_entropy that counts every length
+        // before it is refused.
+        json!({"length": 256, "count": COSTLY_MAX_COUNT, "passwordrules": thirty_two_atoms() + " max-consecutive: 1"}),
+        json!({"length": 256, "count": COSTLY_MAX_COUNT, "passwordrules": thirty_two_atoms() + " max-consecutive: 2"}),
+        json!({"length": 12, "count": COSTLY_MAX_COUNT, "passwordrules": thirty_two_atoms() + " max-consecutive: 1"}),
         json!({"length": 256, "count": COSTLY_MAX_COUNT, "passwordrules": SINGLE_LETTER_SETS}),
         // Around the switch from walking through unmet sets to proposing and rejecting.
         json!({"length": 64, "count": COSTLY_MAX_COUNT, "passwordrules": SINGLE_LETTER_SETS}),
         json!({"length": 112, "count": COSTLY_MAX_COUNT, "passwordrules": SINGLE_LETTER_SETS}),
         json!({"length": 120, "count": COSTLY_MAX_COUNT, "passwordrules": SINGLE_LETTER_SETS}),
-        json!({"length": 4, "count": COSTLY_MAX_COUNT, "min_entropy": 5000, "passwordrules": SIXTEEN_ATOMS}),
+        json!({"length": 5, "count": COSTLY_MAX_COUNT, "min_entropy": 5000, "passwordrules": thirty_two_atoms()}),
     ];
     // The longest passwords accepted (128 characters), of the kinds slowest for zxcvbn.
     let cycle = |pattern: &str| -> String { pattern.chars().cycle().take(128).collect() };

@@ -9,6 +9,7 @@ pub mod presets;
 pub mod profession;
 pub mod random;
 pub mod site_rules;
+pub mod sites;
 mod themed;
 pub mod username;
 
@@ -154,12 +155,13 @@ pub struct GenerateRequest {
     pub format: Option<Format>,
     pub passwordrules: Option<String>,
     pub username_digits: Option<u32>,
+    pub site: Option<String>,
 }
 
 impl GenerateRequest {
     /// Whether each parameter that shapes a password's characters was sent (refused in the
     /// modes that draw words): `length`, the classes, `exclude`, `avoid_ambiguous`,
-    /// `symbol_set` and `passwordrules`.
+    /// `symbol_set`, `passwordrules` and `site`.
     fn character_params(&self) -> Vec<(&'static str, bool)> {
         let mut params = vec![("length", self.length.is_some())];
         params.extend(self.class_params());
@@ -168,6 +170,7 @@ impl GenerateRequest {
             ("avoid_ambiguous", self.avoid_ambiguous.is_some()),
             ("symbol_set", self.symbol_set.is_some()),
             ("passwordrules", self.passwordrules.is_some()),
+            ("site", self.site.is_some()),
         ]);
         params
     }
@@ -358,6 +361,14 @@ impl GenerationPlan {
     pub fn passwordrules(&self) -> Option<&str> {
         match &self.space {
             Space::Rules(s) => Some(&s.text),
+            _ => None,
+        }
+    }
+
+    /// The known site whose rules the passwords follow, when the request named one.
+    pub fn site(&self) -> Option<&'static str> {
+        match &self.space {
+            Space::Rules(s) => s.site,
             _ => None,
         }
     }

@@ -37,6 +37,21 @@ pub(super) fn space(
         Mode::Password,
     )?;
     let length = requested_length(r)?;
+    if let Some(site) = &r.site {
+        if r.passwordrules.is_some() {
+            return invalid(
+                "site",
+                "site and passwordrules cannot be combined: the site's rules are the list's",
+            );
+        }
+        let known = super::sites::lookup(site).map_err(|e| GenerateError {
+            param: "site",
+            message: e.to_string(),
+        })?;
+        let mut space = super::site_rules::space(r, known.rules, target)?;
+        std::sync::Arc::make_mut(&mut space).site = Some(known.domain);
+        return Ok(Space::Rules(space));
+    }
     if let Some(text) = &r.passwordrules {
         return Ok(Space::Rules(super::site_rules::space(r, text, target)?));
     }

@@ -57,7 +57,14 @@ pub fn console() -> &'static Console {
         let data = json!({"endpoints": endpoints, "errors": errors})
             .to_string()
             .replace("</", "<\\/");
-        let html = PAGE.replace("{{REGISTRY}}", &data);
+        // The known sites for the picker: domains are letters, digits, dots and hyphens.
+        let sites: String = crate::generate::sites::domains()
+            .chain(crate::generate::sites::shared_domains())
+            .map(|d| format!("<option value=\"{d}\">"))
+            .collect();
+        let html = PAGE
+            .replace("{{REGISTRY}}", &data)
+            .replace("{{SITES}}", &sites);
         let hash = |text: &str| {
             let digest = Sha256::digest(text.as_bytes());
             format!(

@@ -155,8 +155,9 @@ pub fn read_options(params: &Params) -> Result<evaluate::Options, ApiError> {
     })
 }
 
-/// `policy`: a preset's name or `{"passwordrules": "..."}`; `mfa` (nist: the password is one of
-/// two factors) only with a policy.
+/// `policy`: a preset's name, `{"passwordrules": "..."}` or `{"site": "apple.com"}` (the rules
+/// the list of known sites records for it); `mfa` (nist: the password is one of two factors)
+/// only with a policy.
 pub fn read_policy(params: &Params) -> Result<Option<PasswordPolicy>, ApiError> {
     let mfa = params.boolean("mfa")?;
     let invalid = |message: String| ApiError::invalid_parameter("policy", message);
@@ -168,11 +169,21 @@ pub fn read_policy(params: &Params) -> Result<Option<PasswordPolicy>, ApiError> 
             mfa: mfa.unwrap_or(false),
         })
     } else if let Some(object) = params.object("policy")? {
-        let rules = match (object.len(), object.get("passwordrules")) {
-            (1, Some(Value::String(rules))) => rules,
+        let rules = match (
+            object.len(),
+            object.get("passwordrules"),
+            object.get("site"),
+        ) {
+            (1, Some(Value::String(rules)), None) => rules.as_str(),
+            (1, None, Some(Value::String(site))) => {
+                crate::generate::sites::lookup(site)
+                    .map_err(|e| invalid(e.to_string()))?
+                    .rules
+            }
             _ => {
                 return Err(invalid(
-                    "policy must be a preset or {\"passwordrules\": \"...\"}".to_owned(),
+                    "policy must be a preset, {\"passwordrules\": \"...\"} or {\"site\": \"a domain\"}"
+                        .to_owned(),
                 ));
             }
         };

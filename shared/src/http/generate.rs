@@ -42,6 +42,7 @@ pub const PARAMS: &[&str] = &[
     "format",
     "passwordrules",
     "username_digits",
+    "site",
 ];
 
 /// Accepted in the POST body only: a key never belongs in a URL.
@@ -172,6 +173,7 @@ pub fn read_request(p: &Params) -> Result<GenerateRequest, ApiError> {
         })?,
         passwordrules: p.string("passwordrules")?,
         username_digits: p.whole("username_digits")?,
+        site: p.string("site")?,
     })
 }
 
@@ -214,9 +216,12 @@ impl Stamp {
             generated: timestamp(SystemTime::now()),
             entropy_source: random::ENTROPY_SOURCE,
             character_pool: plan.character_pool(),
-            policy: match plan.passwordrules() {
-                Some(text) => Some(format!("the site's passwordrules: {text}")),
-                None => plan.compliance.map(|p| p.clause().to_owned()),
+            policy: match (plan.site(), plan.passwordrules()) {
+                (Some(site), Some(text)) => Some(format!(
+                    "{site}'s passwordrules (Apple's password-manager-resources): {text}"
+                )),
+                (None, Some(text)) => Some(format!("the site's passwordrules: {text}")),
+                (_, None) => plan.compliance.map(|p| p.clause().to_owned()),
             },
         }
     }

@@ -38,9 +38,6 @@ impl Alphabet {
         rules: &PasswordRules,
         keep: impl Fn(char) -> bool,
     ) -> Result<Alphabet, AlphabetError> {
-        if rules.required.len() > MAX_REQUIRED_SETS {
-            return Err(AlphabetError::TooManySets(rules.required.len()));
-        }
         let mut chars: Vec<char> = rules
             .allowed
             .iter()
@@ -56,18 +53,33 @@ impl Alphabet {
         if chars.len() > MAX_ALPHABET {
             return Err(AlphabetError::TooLarge(chars.len()));
         }
-        let sets: Vec<Vec<char>> = rules
+        let mut sets: Vec<Vec<char>> = rules
             .required
             .iter()
             .map(|set| {
-                set.iter()
+                let mut chars: Vec<char> = set
+                    .iter()
                     .flat_map(CharacterClass::chars)
                     .filter(|&c| keep(c))
-                    .collect()
+                    .collect();
+                chars.sort_unstable();
+                chars.dedup();
+                chars
             })
             .collect();
         if let Some(i) = sets.iter().position(Vec::is_empty) {
             return Err(AlphabetError::EmptySet(i + 1));
+        }
+        // A set required twice is one requirement (`required: upper; required: upper` asks for
+        // an upper-case letter, as a verdict reads it).
+        let mut seen = Vec::new();
+        sets.retain(|set| {
+            let first = !seen.contains(set);
+            seen.push(set.clone());
+            first
+        });
+        if sets.len() > MAX_REQUIRED_SETS {
+            return Err(AlphabetError::TooManySets(sets.len()));
         }
         let mut atoms: Vec<(Vec<char>, u32)> = Vec::new();
         for c in chars {

@@ -39,9 +39,9 @@ use password_rules_parser::PasswordRules;
 use std::ops::RangeInclusive;
 use std::sync::Arc;
 
-/// Most required sets counted (2^sets states per length). Sites name up to four (upper, lower,
-/// digit, special).
-pub const MAX_REQUIRED_SETS: usize = 4;
+/// Most distinct required sets counted (2^sets states per length). Sites name up to five
+/// (ubisoft.com: lower, upper, digit, `-` and some symbols; the others at most four).
+pub const MAX_REQUIRED_SETS: usize = 5;
 /// Longest `passwordrules` text read.
 pub const MAX_RULES_CHARS: usize = 1024;
 /// A draw within this distance of a boundary between choices is settled with exact integers (the

@@ -72,8 +72,10 @@ pub(super) fn choose_exactly<R: Rng + ?Sized>(
 /// Strings of one length that a site's rules allow, counted and sampled.
 #[derive(Clone, Debug)]
 pub struct SiteSpace {
-    /// The rules as the caller sent them.
+    /// The rules as the caller sent them (or as the list has them for `site`).
     pub text: String,
+    /// The known site whose rules these are, when the caller named one.
+    pub site: Option<&'static str>,
     /// The characters, atom after atom.
     chars: Vec<char>,
     /// Atom of each character.
@@ -130,6 +132,7 @@ impl SiteSpace {
         let (block_shares, block_starts) = block_shares(&counts, run, max_length);
         SiteSpace {
             text: String::new(),
+            site: None,
             chars,
             atom_of,
             starts,

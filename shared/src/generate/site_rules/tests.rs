@@ -390,7 +390,7 @@ fn requests_with_rules_are_refused_naming_the_parameter() {
         (request(&too_long), "passwordrules"),
         (
             request(
-                "required: upper; required: lower; required: digit; required: special; required: [ab]",
+                "required: upper; required: lower; required: digit; required: special; required: [ab]; required: [cd]",
             ),
             "passwordrules",
         ),
@@ -514,12 +514,12 @@ fn the_largest_alphabet_counts_and_more_sets_are_refused() {
         space.sets.len(),
         start.elapsed()
     );
-    let five = rules(
-        "required: upper; required: lower; required: digit; required: special; required: [ab]",
+    let six = rules(
+        "required: upper; required: lower; required: digit; required: special; required: [ab]; required: [cd]",
     );
     assert_eq!(
-        Alphabet::of(&five, |_| true),
-        Err(AlphabetError::TooManySets(5))
+        Alphabet::of(&six, |_| true),
+        Err(AlphabetError::TooManySets(6))
     );
     assert_eq!(
         Alphabet::of(&rules("required: digit; allowed: upper"), |c| !c
@@ -563,4 +563,81 @@ fn unreadable_rules_say_where_and_what_was_expected() {
         "{m}"
     );
     assert!(m.ends_with("at character 15 expected ']'"), "{m}");
+}
+
+/// Every site of the shipped list, and every domain that reaches one through the shared
+/// credentials, generates at its default length, and every password meets that site's rules as
+/// the parser reads them.
+#[test]
+fn every_known_site_generates_passwords_its_rules_accept() {
+    use crate::generate::sites;
+    let mut rng = rand::rng();
+    let all: Vec<&str> = sites::domains().chain(sites::shared_domains()).collect();
+    assert!(all.len() > 430, "{}", all.len());
+    for domain in all {
+        let known = sites::lookup(domain).unwrap();
+        let request = GenerateRequest {
+            site: Some(domain.to_owned()),
+            count: Some(3),
+            ..GenerateRequest::default()
+        };
+        let plan = crate::generate::GenerationPlan::new(&request, 10)
+            .unwrap_or_else(|e| panic!("{domain} ({}): {e}", known.rules));
+        assert_eq!(plan.site(), Some(known.domain));
+        assert_eq!(plan.passwordrules(), Some(known.rules));
+        for p in plan.generate(&mut rng) {
+            assert!(
+                compliant(known.rules, &p),
+                "{domain}: {p:?} breaks {}",
+                known.rules
+            );
+        }
+    }
+}
+
+#[test]
+fn a_site_is_refused_when_unknown_or_beside_passwordrules() {
+    let site = |s: &str| GenerateRequest {
+        site: Some(s.into()),
+        ..GenerateRequest::default()
+    };
+    assert_eq!(refused(site("example.org")), "site");
+    assert_eq!(refused(site("not a domain")), "site");
+    assert_eq!(
+        refused(GenerateRequest {
+            passwordrules: Some("minlength: 8".into()),
+            ..site("apple.com")
+        }),
+        "site"
+    );
+    assert_eq!(
+        refused(GenerateRequest {
+            uppercase: Some(false),
+            ..site("apple.com")
+        }),
+        "uppercase"
+    );
+    assert_eq!(
+        refused(GenerateRequest {
+            mode: Some(crate::generate::Mode::Passphrase),
+            ..site("apple.com")
+        }),
+        "site"
+    );
+}
+
+/// A set required twice is one requirement: the same count as required once (benjerry.com's
+/// rules name upper, digit and special twice each).
+#[test]
+fn a_set_required_twice_is_required_once() {
+    let twice = space(
+        "required: upper; required: upper; required: digit; allowed: lower",
+        6,
+    );
+    let once = space("required: upper; required: digit; allowed: lower", 6);
+    assert_eq!(twice.count(), once.count());
+    assert_eq!(
+        alphabet("required: upper; required: [ABC], upper; required: digit").sets,
+        2
+    );
 }

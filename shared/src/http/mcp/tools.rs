@@ -14,7 +14,8 @@ use crate::evaluate::{
     MAX_DICTIONARIES, MAX_PASSWORD_CHARS, MAX_USER_INPUT_CHARS, MAX_USER_INPUTS, Translation,
 };
 use crate::generate::{
-    LENGTH_RANGE, MAX_SEPARATOR_CHARS, Mode, Preset, Profession, WORDS_RANGE, site_rules, username,
+    LENGTH_RANGE, MAX_SEPARATOR_CHARS, Mode, Preset, Profession, WORDS_RANGE, site_rules, sites,
+    username,
 };
 use crate::quota::RateLimit;
 use rmcp::model::{JsonObject, Tool, ToolAnnotations};
@@ -253,9 +254,15 @@ fn generate_input() -> JsonObject {
         "include_number": boolean("Append one digit to one random passphrase word; default false."),
         "profession": choice(&Profession::ALL.map(Profession::name), "A themed vocabulary."),
         "format": choice(&["json", "csv", "csv_spreadsheet"], "json (default); csv or csv_spreadsheet make the text copy of the result an RFC 4180 CSV document."),
+        "site": site(),
         "username_digits": integer(*username::DIGITS_RANGE.start(), Some(*username::DIGITS_RANGE.end()), "Digits after the username's word (username mode); default 0."),
         "passwordrules": {"type": "string", "minLength": 1, "maxLength": site_rules::MAX_RULES_CHARS, "description": "A site's rules in Apple's passwordrules format, e.g. \"minlength: 12; required: upper; required: digit; max-consecutive: 2\": the passwords are uniform over every string of the length that the rules allow (length defaults to 18 within minlength/maxlength; exclude and avoid_ambiguous still apply)."},
     }))
+}
+
+/// A known site's domain, as generate's `site` and evaluate's `{"site": …}` policy take it.
+fn site() -> Value {
+    json!({"type": "string", "minLength": 1, "maxLength": sites::MAX_SITE_CHARS, "description": "A known site's domain, e.g. apple.com (case and a trailing dot do not matter)."})
 }
 
 fn evaluate_input() -> JsonObject {
@@ -276,7 +283,7 @@ fn evaluate_input() -> JsonObject {
         "locale": choice(&Translation::codes(), "The language of the warning, the suggestions and the crack times; default zxcvbn's English."),
         "hibp": boolean("Check HaveIBeenPwned by k-anonymity; default true. A password found n times needs at most the guesses Zipf's law gives its count."),
         "policy": {
-            "description": "A verdict against a compliance preset, or a site's rules in Apple's passwordrules format, e.g. {\"passwordrules\": \"minlength: 12; required: upper; required: digit; max-consecutive: 2\"}.",
+            "description": "A verdict against a compliance preset, a site's rules in Apple's passwordrules format, e.g. {\"passwordrules\": \"minlength: 12; required: upper; required: digit; max-consecutive: 2\"}, or a known site's rules, e.g. {\"site\": \"apple.com\"}.",
             "oneOf": [
                 {"enum": Preset::ALL.map(Preset::name)},
                 {
@@ -284,6 +291,12 @@ fn evaluate_input() -> JsonObject {
                     "additionalProperties": false,
                     "required": ["passwordrules"],
                     "properties": {"passwordrules": {"type": "string", "minLength": 1, "maxLength": site_rules::MAX_RULES_CHARS}},
+                },
+                {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["site"],
+                    "properties": {"site": site()},
                 },
             ],
         },
