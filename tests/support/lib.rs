@@ -446,6 +446,9 @@ pub fn costly_requests() -> Vec<(&'static str, String)> {
         json!({"length": 64, "count": COSTLY_MAX_COUNT, "passwordrules": SINGLE_LETTER_SETS}),
         json!({"length": 112, "count": COSTLY_MAX_COUNT, "passwordrules": SINGLE_LETTER_SETS}),
         json!({"length": 120, "count": COSTLY_MAX_COUNT, "passwordrules": SINGLE_LETTER_SETS}),
+        json!({"length": 136, "count": COSTLY_MAX_COUNT, "passwordrules": SINGLE_LETTER_SETS}),
+        json!({"length": 152, "count": COSTLY_MAX_COUNT, "passwordrules": SINGLE_LETTER_SETS}),
+        json!({"length": 168, "count": COSTLY_MAX_COUNT, "passwordrules": SINGLE_LETTER_SETS}),
         json!({"length": 5, "count": COSTLY_MAX_COUNT, "min_entropy": 5000, "passwordrules": thirty_two_atoms()}),
     ];
     // The longest passwords accepted (128 characters), of the kinds slowest for zxcvbn.
