@@ -602,6 +602,16 @@ async fn policy_verdicts_name_each_rule_broken() {
         assert_eq!(rules(&v), expected, "{body}: {v}");
         assert_eq!(v["compliant"], json!(expected.is_empty()), "{body}");
     }
+    // A known site's verdict names the site and quotes its rules.
+    let v = verdict(json!({"password": "Kq7mZ2vx", "policy": {"site": "www.apple.com"}})).await;
+    let apple = passwordapi::generate::sites::lookup("apple.com").unwrap();
+    assert_eq!(
+        v["source"],
+        format!(
+            "apple.com's passwordrules (Apple's password-manager-resources): {}",
+            apple.rules
+        )
+    );
     // The breach check skipped: nothing broken, so compliance is unknown.
     let v = api
         .evaluate_with_query(

@@ -77,6 +77,8 @@ pub enum PasswordPolicy {
         text: String,
         /// As the parser reads them.
         rules: PasswordRules,
+        /// The known site they were looked up for (`{"site": …}`), if any.
+        site: Option<&'static str>,
     },
 }
 
@@ -90,7 +92,21 @@ impl PasswordPolicy {
         Ok(PasswordPolicy::Rules {
             text: text.to_owned(),
             rules,
+            site: None,
         })
+    }
+
+    /// The rules the list of known sites records for `site` (a domain), named after it.
+    pub fn site(site: &str) -> Result<PasswordPolicy, String> {
+        let known = crate::generate::sites::lookup(site).map_err(|e| e.to_string())?;
+        match PasswordPolicy::rules(known.rules).map_err(|e| e.to_string())? {
+            PasswordPolicy::Rules { text, rules, .. } => Ok(PasswordPolicy::Rules {
+                text,
+                rules,
+                site: Some(known.domain),
+            }),
+            preset => Ok(preset),
+        }
     }
 
     fn name(&self) -> String {
@@ -117,6 +133,11 @@ impl PasswordPolicy {
                   sequential and context-specific passwords"
                 .to_owned(),
             PasswordPolicy::Preset { preset, .. } => preset.clause().to_owned(),
+            PasswordPolicy::Rules {
+                text,
+                site: Some(site),
+                ..
+            } => format!("{site}'s passwordrules (Apple's password-manager-resources): {text}"),
             PasswordPolicy::Rules { text, .. } => format!("the site's passwordrules: {text}"),
         }
     }

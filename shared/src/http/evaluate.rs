@@ -169,16 +169,16 @@ pub fn read_policy(params: &Params) -> Result<Option<PasswordPolicy>, ApiError> 
             mfa: mfa.unwrap_or(false),
         })
     } else if let Some(object) = params.object("policy")? {
-        let rules = match (
+        match (
             object.len(),
             object.get("passwordrules"),
             object.get("site"),
         ) {
-            (1, Some(Value::String(rules)), None) => rules.as_str(),
+            (1, Some(Value::String(rules)), None) => {
+                Some(PasswordPolicy::rules(rules).map_err(|e| invalid(e.to_string()))?)
+            }
             (1, None, Some(Value::String(site))) => {
-                crate::generate::sites::lookup(site)
-                    .map_err(|e| invalid(e.to_string()))?
-                    .rules
+                Some(PasswordPolicy::site(site).map_err(invalid)?)
             }
             _ => {
                 return Err(invalid(
@@ -186,8 +186,7 @@ pub fn read_policy(params: &Params) -> Result<Option<PasswordPolicy>, ApiError> 
                         .to_owned(),
                 ));
             }
-        };
-        Some(PasswordPolicy::rules(rules).map_err(|e| invalid(e.to_string()))?)
+        }
     } else {
         None
     };
