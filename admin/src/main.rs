@@ -552,7 +552,7 @@ fn table(header: &[&str], rows: Vec<Vec<String>>) -> String {
 /// The DynamoDB client for the target: the environment's credentials and region (placeholders
 /// for DynamoDB Local, which accepts any), standard retries.
 async fn client(target: &Target) -> aws_sdk_dynamodb::Client {
-    let mut loader = passwordapi::aws::loader();
+    let mut loader = passwordapi::aws::loader(None);
     if let Some(region) = &target.region {
         loader = loader.region(aws_config::Region::new(region.clone()));
     }
@@ -575,7 +575,7 @@ async fn actor(target: &Target) -> Result<String, Failure> {
     if target.local || target.endpoint.is_some() {
         return Ok(operator::LOCAL_ACTOR.to_owned());
     }
-    let mut loader = passwordapi::aws::loader();
+    let mut loader = passwordapi::aws::loader(None);
     if let Some(region) = &target.region {
         loader = loader.region(aws_config::Region::new(region.clone()));
     }

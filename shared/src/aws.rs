@@ -15,9 +15,12 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 /// The SDK's loader with the one HTTP client (below): every SDK client of the functions and of
-/// the admin tool starts from it.
-pub fn loader() -> aws_config::ConfigLoader {
-    aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(http_client(None))
+/// the admin tool starts from it. With `connect_timeout`, the connector for it (the functions'
+/// settings) is built now, during init, not in the first request: building it loads the root
+/// certificates (~4 ms of CPU).
+pub fn loader(connect_timeout: Option<Duration>) -> aws_config::ConfigLoader {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(http_client(connect_timeout))
 }
 
 /// The SDK's HTTP client: [`crate::net`]'s (reqwest, HTTP/1.1, rustls with ring), the stack the
@@ -25,10 +28,7 @@ pub fn loader() -> aws_config::ConfigLoader {
 /// second TLS provider to every binary.
 /// Requests are small and whole (no streaming body); the SDK keeps its retries and its operation
 /// timeouts, the connection's come from its settings.
-///
-/// With `connect_timeout`, the connector for it (the functions' settings) is built now, during
-/// init, not in the first request: building it loads the root certificates (~4 ms of CPU).
-pub fn http_client(connect_timeout: Option<Duration>) -> SharedHttpClient {
+fn http_client(connect_timeout: Option<Duration>) -> SharedHttpClient {
     let client = Reqwest::default();
     if let Some(timeout) = connect_timeout {
         client.connector((Some(timeout), None));
@@ -130,8 +130,7 @@ pub async fn sdk_config(endpoint: Option<&str>) -> aws_config::SdkConfig {
     use aws_config::retry::RetryConfig;
     use aws_config::timeout::TimeoutConfig;
     const CONNECT: Duration = Duration::from_millis(500);
-    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .http_client(http_client(Some(CONNECT)))
+    let mut loader = loader(Some(CONNECT))
         .retry_config(RetryConfig::standard().with_max_attempts(2))
         .timeout_config(
             TimeoutConfig::builder()

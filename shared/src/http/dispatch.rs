@@ -35,7 +35,7 @@ pub const fn handlers_of(function: &str) -> HandlerSet {
     while i < registry::ENDPOINTS.len() {
         let e = &registry::ENDPOINTS[i];
         if same(e.function.as_bytes(), function.as_bytes()) {
-            set |= 1 << e.handler as u16;
+            set |= bit(e.handler);
         }
         i += 1;
     }
@@ -57,9 +57,14 @@ const fn same(a: &[u8], b: &[u8]) -> bool {
     true
 }
 
+/// The set holding `handler` alone.
+const fn bit(handler: Handler) -> HandlerSet {
+    1 << handler as u16
+}
+
 /// Whether `set` holds `handler` (a constant where `set` is one).
 const fn has(set: HandlerSet, handler: Handler) -> bool {
-    set & (1 << handler as u16) != 0
+    set & bit(handler) != 0
 }
 
 /// What a function's handlers draw on, each when one of its handlers needs it.
@@ -112,56 +117,48 @@ fn answer<'a, const HANDLERS: HandlerSet, B: BreachSource + 'static>(
 ) -> Answer<'a> {
     // A handler without what it needs is a wiring bug of this file, never the caller's doing.
     let fail = || -> Answer<'a> { Box::pin(std::future::ready(Err(ApiError::internal()))) };
-    let Some(app) = services.app else {
-        return match endpoint.handler {
-            Handler::Console if has(HANDLERS, Handler::Console) => Box::pin(std::future::ready(
-                console::serve_page(request, &endpoint.route),
-            )),
-            Handler::OpenApi if has(HANDLERS, Handler::OpenApi) => Box::pin(std::future::ready(
-                console::serve_contract(request, &endpoint.route),
-            )),
-            _ => fail(),
-        };
-    };
-    match endpoint.handler {
-        Handler::Generate if has(HANDLERS, Handler::Generate) => {
+    match (endpoint.handler, services.app) {
+        // The console's two read no table and no secret: no app.
+        (Handler::Console, _) if has(HANDLERS, Handler::Console) => Box::pin(std::future::ready(
+            console::serve_page(request, &endpoint.route),
+        )),
+        (Handler::OpenApi, _) if has(HANDLERS, Handler::OpenApi) => Box::pin(std::future::ready(
+            console::serve_contract(request, &endpoint.route),
+        )),
+        (Handler::Generate, Some(app)) if has(HANDLERS, Handler::Generate) => {
             Box::pin(generate::serve(app, request))
         }
-        Handler::Evaluate if has(HANDLERS, Handler::Evaluate) => match services.breaches {
-            Some(breaches) => Box::pin(evaluate::serve(app, breaches, request)),
-            None => fail(),
-        },
-        Handler::Register if has(HANDLERS, Handler::Register) => {
+        (Handler::Evaluate, Some(app)) if has(HANDLERS, Handler::Evaluate) => {
+            match services.breaches {
+                Some(breaches) => Box::pin(evaluate::serve(app, breaches, request)),
+                None => fail(),
+            }
+        }
+        (Handler::Register, Some(app)) if has(HANDLERS, Handler::Register) => {
             Box::pin(accounts::serve_register(app, request))
         }
-        Handler::Regenerate if has(HANDLERS, Handler::Regenerate) => {
+        (Handler::Regenerate, Some(app)) if has(HANDLERS, Handler::Regenerate) => {
             Box::pin(accounts::serve_regenerate(app, request))
         }
-        Handler::Usage if has(HANDLERS, Handler::Usage) => {
+        (Handler::Usage, Some(app)) if has(HANDLERS, Handler::Usage) => {
             Box::pin(accounts::serve_usage(app, request))
         }
-        Handler::Events if has(HANDLERS, Handler::Events) => {
+        (Handler::Events, Some(app)) if has(HANDLERS, Handler::Events) => {
             Box::pin(accounts::serve_events(app, request))
         }
-        Handler::Mcp if has(HANDLERS, Handler::Mcp) => match services.mcp {
+        (Handler::Mcp, _) if has(HANDLERS, Handler::Mcp) => match services.mcp {
             Some(mcp) => Box::pin(mcp.serve(request, &endpoint.route)),
             None => fail(),
         },
-        Handler::PassGeni if has(HANDLERS, Handler::PassGeni) => {
+        (Handler::PassGeni, Some(app)) if has(HANDLERS, Handler::PassGeni) => {
             Box::pin(compat::passgeni::serve(app, request))
         }
-        Handler::TinyFn if has(HANDLERS, Handler::TinyFn) => {
+        (Handler::TinyFn, Some(app)) if has(HANDLERS, Handler::TinyFn) => {
             Box::pin(compat::tinyfn::serve(app, request))
         }
-        Handler::Bunny if has(HANDLERS, Handler::Bunny) => {
+        (Handler::Bunny, Some(app)) if has(HANDLERS, Handler::Bunny) => {
             Box::pin(compat::bunny::serve(app, request))
         }
-        Handler::Console if has(HANDLERS, Handler::Console) => Box::pin(std::future::ready(
-            console::serve_page(request, &endpoint.route),
-        )),
-        Handler::OpenApi if has(HANDLERS, Handler::OpenApi) => Box::pin(std::future::ready(
-            console::serve_contract(request, &endpoint.route),
-        )),
         _ => fail(),
     }
 }
@@ -251,7 +248,7 @@ pub async fn run<const HANDLERS: HandlerSet>(
         return Err(format!("{function} is not a function of the registry").into());
     }
     // The console reads no table and no secret; every other handler needs the app.
-    let console = (1 << Handler::Console as u16) | (1 << Handler::OpenApi as u16);
+    let console = bit(Handler::Console) | bit(Handler::OpenApi);
     let app = match HANDLERS & !console != 0 {
         true => Some(Arc::new(App::from_env().await?)),
         false => None,
@@ -320,7 +317,7 @@ mod tests {
         assert_eq!(handlers_of("evaluat"), 0);
         assert_eq!(
             handlers_of("console"),
-            (1 << Handler::Console as u16) | (1 << Handler::OpenApi as u16)
+            bit(Handler::Console) | bit(Handler::OpenApi)
         );
         assert_eq!(EVERY_HANDLER.count_ones() as usize, Handler::ALL.len());
     }
