@@ -88,25 +88,21 @@ impl PasswordPolicy {
     /// Parses `passwordrules` with 1Password's parser (ASCII printable allowed when the rules name
     /// no characters, as the format says).
     pub fn rules(text: &str) -> Result<PasswordPolicy, RulesError> {
-        let rules = crate::generate::site_rules::parse(text)?;
-        Ok(PasswordPolicy::Rules {
-            text: text.to_owned(),
-            rules,
-            site: None,
-        })
+        PasswordPolicy::rules_of(text, None)
     }
 
     /// The rules the list of known sites records for `site` (a domain), named after it.
     pub fn site(site: &str) -> Result<PasswordPolicy, String> {
         let known = crate::generate::sites::lookup(site).map_err(|e| e.to_string())?;
-        match PasswordPolicy::rules(known.rules).map_err(|e| e.to_string())? {
-            PasswordPolicy::Rules { text, rules, .. } => Ok(PasswordPolicy::Rules {
-                text,
-                rules,
-                site: Some(known.domain),
-            }),
-            preset => Ok(preset),
-        }
+        PasswordPolicy::rules_of(known.rules, Some(known.domain)).map_err(|e| e.to_string())
+    }
+
+    fn rules_of(text: &str, site: Option<&'static str>) -> Result<PasswordPolicy, RulesError> {
+        Ok(PasswordPolicy::Rules {
+            text: text.to_owned(),
+            rules: crate::generate::site_rules::parse(text)?,
+            site,
+        })
     }
 
     fn name(&self) -> String {
@@ -133,12 +129,9 @@ impl PasswordPolicy {
                   sequential and context-specific passwords"
                 .to_owned(),
             PasswordPolicy::Preset { preset, .. } => preset.clause().to_owned(),
-            PasswordPolicy::Rules {
-                text,
-                site: Some(site),
-                ..
-            } => format!("{site}'s passwordrules (Apple's password-manager-resources): {text}"),
-            PasswordPolicy::Rules { text, .. } => format!("the site's passwordrules: {text}"),
+            PasswordPolicy::Rules { text, site, .. } => {
+                crate::generate::sites::describe_rules(*site, text)
+            }
         }
     }
 }

@@ -102,14 +102,7 @@ impl Phrase {
             if i > 0 {
                 out.push_str(&self.separator);
             }
-            let word = self.vocabulary[random::below(rng, self.vocabulary.len() as u32) as usize];
-            let mut chars = word.chars();
-            if self.capitalize
-                && let Some(first) = chars.next()
-            {
-                out.extend(first.to_uppercase());
-            }
-            out.extend(chars);
+            push_word(&mut out, random_word(rng, self.vocabulary), self.capitalize);
             if let Some((at, d)) = digit
                 && at == i
             {
@@ -118,6 +111,23 @@ impl Phrase {
         }
         out
     }
+}
+
+/// A uniform word of `vocabulary`.
+pub(super) fn random_word<R: Rng + ?Sized>(
+    rng: &mut R,
+    vocabulary: &[&'static str],
+) -> &'static str {
+    vocabulary[random::below(rng, vocabulary.len() as u32) as usize]
+}
+
+/// Appends `word`, its first letter capitalised when `capitalize`.
+pub(super) fn push_word(out: &mut String, word: &str, capitalize: bool) {
+    let mut chars = word.chars();
+    if capitalize && let Some(first) = chars.next() {
+        out.extend(first.to_uppercase());
+    }
+    out.extend(chars);
 }
 
 /// The passphrase space of `request`, with its words raised to reach `target` bits if asked.

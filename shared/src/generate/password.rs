@@ -48,12 +48,13 @@ pub(super) fn space(
             param: "site",
             message: e.to_string(),
         })?;
-        let mut space = super::site_rules::space(r, known.rules, target)?;
-        std::sync::Arc::make_mut(&mut space).site = Some(known.domain);
+        let space = super::site_rules::space(r, known.rules, Some(known.domain), target)?;
         return Ok(Space::Rules(space));
     }
     if let Some(text) = &r.passwordrules {
-        return Ok(Space::Rules(super::site_rules::space(r, text, target)?));
+        return Ok(Space::Rules(super::site_rules::space(
+            r, text, None, target,
+        )?));
     }
     let symbol_set = symbol_set(r)?;
     let classes = class_requests(r, symbol_set);

@@ -70,8 +70,6 @@ fn sites() -> &'static Sites {
 /// A known site's rules.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Site {
-    /// The domain the request named, normalised.
-    pub requested: String,
     /// The domain whose rules these are (the requested one, a parent, or one it shares
     /// credentials with).
     pub domain: &'static str,
@@ -131,16 +129,23 @@ pub fn lookup(site: &str) -> Result<Site, SiteError> {
                 .find_map(|other| found(other))
         });
         if let Some((domain, rules)) = hit {
-            return Ok(Site {
-                requested: requested.clone(),
-                domain,
-                rules,
-            });
+            return Ok(Site { domain, rules });
         }
         match candidate.split_once('.') {
             Some((_, parent)) if parent.contains('.') => candidate = parent,
             _ => return Err(SiteError::Unknown(requested.clone(), sites.rules.len())),
         }
+    }
+}
+
+/// Whose rules a password follows, as the generate audit and the verdict's source say it: a
+/// known site's (from the list) or the rules the caller sent.
+pub fn describe_rules(site: Option<&str>, text: &str) -> String {
+    match site {
+        Some(site) => {
+            format!("{site}'s passwordrules (Apple's password-manager-resources): {text}")
+        }
+        None => format!("the site's passwordrules: {text}"),
     }
 }
 

@@ -6,9 +6,9 @@
 //! word and each digit uniformly is uniform over them. The four hyphenated EFF words are left
 //! out: a username is letters, then digits.
 
-use super::passphrase::vocabulary;
+use super::passphrase::{push_word, random_word, vocabulary};
 use super::random;
-use super::{GenerateError, GenerateRequest, Mode, invalid, reject_params};
+use super::{GenerateError, GenerateRequest, Mode, reject_params, within};
 use num_bigint::BigUint;
 use rand::Rng;
 
@@ -34,15 +34,9 @@ impl Username {
 
     /// Draws one username uniformly.
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> String {
-        let word = self.vocabulary[random::below(rng, self.vocabulary.len() as u32) as usize];
-        let mut chars = word.chars();
+        let word = random_word(rng, self.vocabulary);
         let mut out = String::with_capacity(word.len() + self.digits as usize);
-        if self.capitalize
-            && let Some(first) = chars.next()
-        {
-            out.extend(first.to_uppercase());
-        }
-        out.extend(chars);
+        push_word(&mut out, word, self.capitalize);
         for _ in 0..self.digits {
             out.push(char::from(b'0' + random::below(rng, 10) as u8));
         }
@@ -70,17 +64,11 @@ pub(super) fn username_space(request: &GenerateRequest) -> Result<Username, Gene
         .concat(),
         Mode::Username,
     )?;
-    let digits = r.username_digits.unwrap_or(0);
-    if !DIGITS_RANGE.contains(&digits) {
-        return invalid(
-            "username_digits",
-            format!(
-                "username_digits must be between {} and {}",
-                DIGITS_RANGE.start(),
-                DIGITS_RANGE.end()
-            ),
-        );
-    }
+    let digits = within(
+        "username_digits",
+        r.username_digits.unwrap_or(0),
+        &DIGITS_RANGE,
+    )?;
     Ok(Username {
         vocabulary: vocabulary(None, true),
         capitalize: r.capitalize.unwrap_or(false),

@@ -216,12 +216,9 @@ impl Stamp {
             generated: timestamp(SystemTime::now()),
             entropy_source: random::ENTROPY_SOURCE,
             character_pool: plan.character_pool(),
-            policy: match (plan.site(), plan.passwordrules()) {
-                (Some(site), Some(text)) => Some(format!(
-                    "{site}'s passwordrules (Apple's password-manager-resources): {text}"
-                )),
-                (None, Some(text)) => Some(format!("the site's passwordrules: {text}")),
-                (_, None) => plan.compliance.map(|p| p.clause().to_owned()),
+            policy: match plan.passwordrules() {
+                Some(text) => Some(generate::sites::describe_rules(plan.site(), text)),
+                None => plan.compliance.map(|p| p.clause().to_owned()),
             },
         }
     }

@@ -4,10 +4,11 @@
 //! A dictionary is a pack of ranked lists, the text of `shared/data/strength/<pack>.tsv`: one
 //! line per word, sorted by the word's bytes: the word, a tab, then the lowest rank of the word in
 //! any of the pack's lists and that list (see [`entry`]: one character for the rank on a
-//! logarithmic scale in the shipped packs; decimal where the rank must be exact). A walk narrows a range of lines one character at a
-//! time, by binary search over the text's bytes (a probe steps back to its line's start) comparing
-//! only the bytes after the prefix the range shares; nothing is built at start-up and a request
-//! reads only the lines it probes. One walk answers for every list of a pack.
+//! logarithmic scale in the shipped packs; decimal where the rank must be exact). A walk narrows
+//! a range of lines one character at a time, by binary search over the text's bytes (a probe
+//! steps back to its line's start) comparing only the bytes after the prefix the range shares;
+//! nothing is built at start-up and a request reads only the lines it probes. One walk answers
+//! for every list of a pack.
 
 use super::{Match, Pattern};
 

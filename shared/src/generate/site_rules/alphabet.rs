@@ -53,7 +53,7 @@ impl Alphabet {
         if chars.len() > MAX_ALPHABET {
             return Err(AlphabetError::TooLarge(chars.len()));
         }
-        let mut sets: Vec<Vec<char>> = rules
+        let required: Vec<Vec<char>> = rules
             .required
             .iter()
             .map(|set| {
@@ -67,17 +67,17 @@ impl Alphabet {
                 chars
             })
             .collect();
-        if let Some(i) = sets.iter().position(Vec::is_empty) {
+        if let Some(i) = required.iter().position(Vec::is_empty) {
             return Err(AlphabetError::EmptySet(i + 1));
         }
         // A set required twice is one requirement (`required: upper; required: upper` asks for
         // an upper-case letter, as a verdict reads it).
-        let mut seen = Vec::new();
-        sets.retain(|set| {
-            let first = !seen.contains(set);
-            seen.push(set.clone());
-            first
-        });
+        let mut sets: Vec<Vec<char>> = Vec::new();
+        for set in required {
+            if !sets.contains(&set) {
+                sets.push(set);
+            }
+        }
         if sets.len() > MAX_REQUIRED_SETS {
             return Err(AlphabetError::TooManySets(sets.len()));
         }

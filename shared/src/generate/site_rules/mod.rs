@@ -71,40 +71,39 @@ pub fn parse(text: &str) -> Result<PasswordRules, RulesError> {
 /// Where the parser stopped and what it expected there, in one line a person can act on (the
 /// rules text itself is not repeated: it is the caller's).
 fn explain(e: &password_rules_parser::error::PasswordRulesError) -> String {
-    let Some(furthest) = e.expectations.iter().map(|x| x.index).max() else {
+    use password_rules_parser::error::Expected;
+    let Some(furthest) = e.expectations.iter().max_by_key(|x| x.index) else {
         return "it could not be read".to_owned();
     };
     let mut expected: Vec<String> = Vec::new();
-    let mut at = None;
-    for x in e.expectations.iter().filter(|x| x.index == furthest) {
-        at = Some((x.line, x.column));
+    for x in e.expectations.iter().filter(|x| x.index == furthest.index) {
         let what = match x.expected {
-            password_rules_parser::error::Expected::Eof => "the end".to_owned(),
+            Expected::Eof => "the end".to_owned(),
             other => other.to_string(),
         };
         if !expected.contains(&what) {
             expected.push(what);
         }
     }
-    let place = match at {
-        Some((1, column)) | Some((0, column)) => format!("character {column}"),
-        Some((line, column)) => format!("line {line}, character {column}"),
-        None => format!("character {}", furthest + 1),
+    let place = match furthest.line {
+        1 => format!("character {}", furthest.column),
+        line => format!("line {line}, character {}", furthest.column),
     };
     let list = match expected.as_slice() {
-        [one] => one.clone(),
-        [rest @ .., last] => format!("one of {} or {last}", rest.join(", ")),
-        [] => "something else".to_owned(),
+        [rest @ .., last] if !rest.is_empty() => format!("one of {} or {last}", rest.join(", ")),
+        _ => expected.concat(),
     };
     format!("at {place} expected {list}")
 }
 
 /// The password space of a request with `passwordrules`: the rules' characters less `exclude` and
 /// (with `avoid_ambiguous`) the look-alikes, at the requested length (default 18, within the
-/// rules' `minlength`/`maxlength` and 4–256), raised to reach `target` bits if one is asked.
+/// rules' `minlength`/`maxlength` and 4–256), raised to reach `target` bits if one is asked;
+/// `site` is the known site the rules were looked up for, if any.
 pub(super) fn space(
     r: &GenerateRequest,
     text: &str,
+    site: Option<&'static str>,
     target: Option<(f64, &'static str)>,
 ) -> Result<Arc<SiteSpace>, GenerateError> {
     refuse_character_choosers(r)?;
@@ -143,6 +142,7 @@ pub(super) fn space(
     }
     space = space.with_length(length);
     space.text = text.to_owned();
+    space.site = site;
     Ok(Arc::new(space))
 }
 
