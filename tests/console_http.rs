@@ -153,19 +153,24 @@ async fn the_contract_is_served_as_the_repository_holds_it() {
     assert_eq!(query.status(), 400);
 }
 
-#[test]
-fn the_language_picker_offers_every_shipped_language() {
-    let page = include_str!("../shared/src/http/console.html");
+/// The `value`s of the options between `open` and `close` in `page`, in order.
+fn options<'a>(page: &'a str, open: &str, close: &str) -> Vec<&'a str> {
     let picker = page
-        .split("<select id=\"evaluate-language\">")
+        .split(open)
         .nth(1)
-        .and_then(|rest| rest.split("</select>").next())
-        .expect("the evaluate section's language picker");
-    let offered: Vec<&str> = picker
+        .and_then(|rest| rest.split(close).next())
+        .unwrap_or_else(|| panic!("no {open} in the page"));
+    picker
         .split("value=\"")
         .skip(1)
         .map(|v| v.split('"').next().unwrap())
-        .collect();
+        .collect()
+}
+
+#[test]
+fn the_language_picker_offers_every_shipped_language() {
+    let page = include_str!("../shared/src/http/console.html");
+    let offered = options(page, "<select id=\"evaluate-language\">", "</select>");
     // English ("") is the default; every other language is offered once.
     let mut expected = vec![""];
     expected.extend(
@@ -181,16 +186,7 @@ fn the_language_picker_offers_every_shipped_language() {
 #[test]
 fn the_site_picker_offers_every_known_site() {
     let html = &passwordapi::http::console::console().html;
-    let picker = html
-        .split("<datalist id=\"sites\">")
-        .nth(1)
-        .and_then(|rest| rest.split("</datalist>").next())
-        .expect("the generate section's site picker");
-    let offered: Vec<&str> = picker
-        .split("value=\"")
-        .skip(1)
-        .map(|v| v.split('"').next().unwrap())
-        .collect();
+    let offered = options(html, "<datalist id=\"sites\">", "</datalist>");
     let sites = passwordapi::generate::sites::domains()
         .chain(passwordapi::generate::sites::shared_domains());
     let expected: Vec<&str> = sites.collect();
