@@ -586,7 +586,15 @@ async fn policy_verdicts_name_each_rule_broken() {
         ),
         (
             json!({"password": "ABCDEFGHIJKL", "policy": {"passwordrules": "minlength: 12; required: upper; required: digit; max-consecutive: 2"}}),
-            vec!["required"],
+            vec!["required", "max_sequential"],
+        ),
+        (
+            json!({"password": "AAAB1CBA", "policy": {"passwordrules": "max-repeating: 2; max-sequential: 3"}}),
+            vec!["max_repeating"],
+        ),
+        (
+            json!({"password": "AAB1DCBA", "policy": {"passwordrules": "max-repeating: 2; max-sequential: 3"}}),
+            vec!["max_sequential"],
         ),
         // A known site's rules (apple.com: 8 to 63 characters, a lower, an upper and a digit).
         (

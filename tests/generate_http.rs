@@ -363,9 +363,25 @@ async fn min_entropy_and_quantum_raise_the_length_to_the_smallest_sufficient() {
 
 /// Whether `password` meets `rules` as 1Password's parser reads them, checked here on the
 /// parser's own output: the length bounds, only allowed or required characters, a character of
-/// each required set, no run longer than `max-consecutive`.
+/// each required set, no run of identical characters longer than `max-repeating` and none of
+/// steps by one through a-z, A-Z or 0-9 longer than `max-sequential` (`max-consecutive`: both).
+/// The two new properties are read here by a pattern, not by the product's code.
 fn meets_rules(password: &str, rules: &str) -> bool {
-    let rules = password_rules_parser::parse_password_rules(rules, true).unwrap();
+    let limit = |name: &str| -> Option<usize> {
+        rules.split(';').find_map(|rule| {
+            let (key, value) = rule.split_once(':')?;
+            (key.trim() == name).then(|| value.trim().parse().unwrap())
+        })
+    };
+    let (max_repeating, max_sequential) = (limit("max-repeating"), limit("max-sequential"));
+    let parsed_text: String = rules
+        .split(';')
+        .filter(|r| {
+            !r.trim().starts_with("max-repeating") && !r.trim().starts_with("max-sequential")
+        })
+        .collect::<Vec<_>>()
+        .join(";");
+    let rules = password_rules_parser::parse_password_rules(&parsed_text, true).unwrap();
     let chars: Vec<char> = password.chars().collect();
     let set = |classes: &[password_rules_parser::CharacterClass]| -> Vec<char> {
         classes.iter().flat_map(|c| c.chars()).collect()
@@ -379,6 +395,31 @@ fn meets_rules(password: &str, rules: &str) -> bool {
         .map(<[char]>::len)
         .max()
         .unwrap_or(0);
+    let ranges = [
+        "abcdefghijklmnopqrstuvwxyz",
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+        "0123456789",
+    ];
+    let steps = |a: char, b: char, by: i32| {
+        ranges.iter().any(|r| match (r.find(a), r.find(b)) {
+            (Some(i), Some(j)) => j as i32 - i as i32 == by,
+            _ => false,
+        })
+    };
+    let longest_sequence = [1, -1]
+        .iter()
+        .map(|&by| {
+            chars
+                .chunk_by(|&a, &b| steps(a, b, by))
+                .map(<[char]>::len)
+                .max()
+                .unwrap_or(0)
+        })
+        .max()
+        .unwrap_or(0);
+    let consecutive = rules.max_consecutive.map(|k| k as usize);
+    let within =
+        |longest: usize, limits: [Option<usize>; 2]| limits.iter().flatten().all(|&k| longest <= k);
     rules.min_length.is_none_or(|m| chars.len() >= m as usize)
         && rules.max_length.is_none_or(|m| chars.len() <= m as usize)
         && chars.iter().all(|c| allowed.contains(c))
@@ -386,9 +427,8 @@ fn meets_rules(password: &str, rules: &str) -> bool {
             .required
             .iter()
             .all(|r| chars.iter().any(|c| set(r).contains(c)))
-        && rules
-            .max_consecutive
-            .is_none_or(|k| longest_run <= k as usize)
+        && within(longest_run, [max_repeating, consecutive])
+        && within(longest_sequence, [max_sequential, consecutive])
 }
 
 #[tokio::test]
@@ -413,17 +453,53 @@ async fn passwordrules_give_passwords_the_site_accepts_with_the_exact_entropy() 
     .await;
     let n = |base: f64| base.powi(12);
     assert_entropy(&json, (n(62.0) - n(36.0) - n(52.0) + n(26.0)).log2());
-    // max-consecutive: 1 over 36 characters: 36 · 35^(L−1).
+    // max-repeating: 1 over 36 characters: 36 · 35^(L−1).
     let json =
-        ok(json!({"passwordrules": "allowed: lower, digit; max-consecutive: 1", "length": 20}))
-            .await;
+        ok(json!({"passwordrules": "allowed: lower, digit; max-repeating: 1", "length": 20})).await;
     assert_entropy(&json, 36f64.log2() + 19.0 * 35f64.log2());
     for p in passwords(&json) {
         assert!(
-            meets_rules(&p, "allowed: lower, digit; max-consecutive: 1"),
+            meets_rules(&p, "allowed: lower, digit; max-repeating: 1"),
             "{p}"
         );
     }
+    // Limits on sequences (and max-consecutive, both): the count of the strings over a small
+    // alphabet that keep them, enumerated here, and every password within them.
+    for rules in [
+        "allowed: [abcz1]; max-sequential: 1",
+        "required: [9]; allowed: [78ab]; max-sequential: 2; max-repeating: 1",
+        "allowed: [cba]; max-consecutive: 2",
+    ] {
+        let json = ok(json!({"passwordrules": rules, "length": 6, "count": 10})).await;
+        let alphabet: Vec<char> = {
+            let class = rules.split('[').skip(1).flat_map(|c| c.split(']').next());
+            class.flat_map(str::chars).collect()
+        };
+        let mut kept = 0u64;
+        for code in 0..alphabet.len().pow(6) {
+            let mut x = code;
+            let p: String = (0..6)
+                .map(|_| {
+                    let c = alphabet[x % alphabet.len()];
+                    x /= alphabet.len();
+                    c
+                })
+                .collect();
+            kept += u64::from(meets_rules(&p, rules));
+        }
+        assert_entropy(&json, (kept as f64).log2());
+        for p in passwords(&json) {
+            assert!(meets_rules(&p, rules), "{p} breaks {rules}");
+        }
+    }
+    // Under a sequence limit the length stops at 32; without one it does not.
+    bad_param(
+        json!({"passwordrules": "max-sequential: 3", "length": 33}),
+        "INVALID_PARAMETER",
+        "length",
+    )
+    .await;
+    ok(json!({"passwordrules": "max-repeating: 3", "length": 200})).await;
 
     // The query string takes them too; min_entropy raises the length within maxlength.
     let response =

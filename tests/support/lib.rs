@@ -348,7 +348,16 @@ fn thirty_two_atoms() -> String {
 
 /// Five required sets of one letter each in 95 characters: met late, if at all.
 const SINGLE_LETTER_SETS: &str = "required: [a]; required: [b]; required: [c]; required: [d]; \
-                                  required: [e]; allowed: ascii-printable; max-consecutive: 2";
+                                  required: [e]; allowed: ascii-printable; max-repeating: 2";
+
+/// Five single-letter sets among letters and digits (all in sequences) with no two in a row:
+/// few strings that keep the runs meet the sets, and few that meet the sets keep the runs.
+const SEQUENCE_SINGLE_LETTER_SETS: &str = "required: [q]; required: [G]; required: [m]; \
+    required: [T]; required: [5]; allowed: lower, upper, digit; max-consecutive: 1";
+
+/// The same among the lower-case letters alone: the densest sequences.
+const SEQUENCE_SINGLE_LOWER_SETS: &str = "required: [q]; required: [g]; required: [m]; \
+    required: [t]; required: [e]; allowed: lower; max-consecutive: 1";
 
 /// The largest `count` the hostile-cost corpus asks for: an app measuring it must allow it.
 pub const COSTLY_MAX_COUNT: u32 = 500;
@@ -438,9 +447,9 @@ pub fn costly_requests() -> Vec<(&'static str, String)> {
         // passwordrules: the most atoms five required sets can make (32), the longest table, runs
         // of one; single-character sets, met late; and a min_entropy that counts every length
         // before it is refused.
-        json!({"length": 256, "count": COSTLY_MAX_COUNT, "passwordrules": thirty_two_atoms() + " max-consecutive: 1"}),
-        json!({"length": 256, "count": COSTLY_MAX_COUNT, "passwordrules": thirty_two_atoms() + " max-consecutive: 2"}),
-        json!({"length": 12, "count": COSTLY_MAX_COUNT, "passwordrules": thirty_two_atoms() + " max-consecutive: 1"}),
+        json!({"length": 256, "count": COSTLY_MAX_COUNT, "passwordrules": thirty_two_atoms() + " max-repeating: 1"}),
+        json!({"length": 256, "count": COSTLY_MAX_COUNT, "passwordrules": thirty_two_atoms() + " max-repeating: 2"}),
+        json!({"length": 12, "count": COSTLY_MAX_COUNT, "passwordrules": thirty_two_atoms() + " max-repeating: 1"}),
         json!({"length": 256, "count": COSTLY_MAX_COUNT, "passwordrules": SINGLE_LETTER_SETS}),
         // Around the switch from walking through unmet sets to proposing and rejecting.
         json!({"length": 64, "count": COSTLY_MAX_COUNT, "passwordrules": SINGLE_LETTER_SETS}),
@@ -450,6 +459,19 @@ pub fn costly_requests() -> Vec<(&'static str, String)> {
         json!({"length": 152, "count": COSTLY_MAX_COUNT, "passwordrules": SINGLE_LETTER_SETS}),
         json!({"length": 168, "count": COSTLY_MAX_COUNT, "passwordrules": SINGLE_LETTER_SETS}),
         json!({"length": 5, "count": COSTLY_MAX_COUNT, "min_entropy": 5000, "passwordrules": thirty_two_atoms()}),
+        // Limits on sequences: the longest length they allow (32), the most atoms, the tightest
+        // limits; five single-letter sets, where neither proposal accepts often (the worst a
+        // search over alphabets, sets, limits and lengths found: about 1 in 8, lower case at
+        // 28); and a min_entropy that counts every length first.
+        json!({"length": 32, "count": COSTLY_MAX_COUNT, "passwordrules": thirty_two_atoms() + " max-consecutive: 1"}),
+        json!({"length": 32, "count": COSTLY_MAX_COUNT, "passwordrules": thirty_two_atoms() + " max-consecutive: 2"}),
+        json!({"length": 32, "count": COSTLY_MAX_COUNT, "passwordrules": "required: upper; required: lower; required: digit; required: special; max-consecutive: 1"}),
+        json!({"length": 32, "count": COSTLY_MAX_COUNT, "passwordrules": "allowed: digit; max-sequential: 1; max-repeating: 1"}),
+        json!({"length": 32, "count": COSTLY_MAX_COUNT, "passwordrules": SEQUENCE_SINGLE_LETTER_SETS}),
+        json!({"length": 28, "count": COSTLY_MAX_COUNT, "passwordrules": SEQUENCE_SINGLE_LOWER_SETS}),
+        json!({"length": 32, "count": COSTLY_MAX_COUNT, "passwordrules": SEQUENCE_SINGLE_LOWER_SETS.replace("max-consecutive: 1", "max-sequential: 1; max-repeating: 2")}),
+        json!({"length": 32, "count": COSTLY_MAX_COUNT, "passwordrules": SINGLE_LETTER_SETS.replace("max-repeating: 2", "max-sequential: 1")}),
+        json!({"length": 5, "count": COSTLY_MAX_COUNT, "min_entropy": 5000, "passwordrules": thirty_two_atoms() + " max-consecutive: 1"}),
     ];
     // The longest passwords accepted (128 characters), of the kinds slowest for zxcvbn.
     let cycle = |pattern: &str| -> String { pattern.chars().cycle().take(128).collect() };

@@ -11,8 +11,9 @@
 use super::Strength;
 use super::breach::BreachCheck;
 use super::estimate::period;
+use crate::generate::site_rules::Rules;
 use crate::generate::{Composition, Preset};
-use password_rules_parser::{CharacterClass, PasswordRules};
+use password_rules_parser::CharacterClass;
 
 /// NIST's minimum for a password that is the only factor.
 pub const NIST_SINGLE_FACTOR_MIN: usize = 15;
@@ -56,8 +57,12 @@ pub const RULES: &[(&str, &str)] = &[
         "passwordrules: only characters of the `allowed` and `required` sets",
     ),
     (
-        "max_consecutive",
-        "passwordrules: no run of more than `max-consecutive` identical characters",
+        "max_repeating",
+        "passwordrules: no run of more identical characters than `max-repeating` (or `max-consecutive`)",
+    ),
+    (
+        "max_sequential",
+        "passwordrules: no run of more characters stepping by +1 or −1 through a-z, A-Z or 0-9 than `max-sequential` (or `max-consecutive`)",
     ),
 ];
 
@@ -76,7 +81,7 @@ pub enum PasswordPolicy {
         /// As the site wrote them.
         text: String,
         /// As the parser reads them.
-        rules: PasswordRules,
+        rules: Rules,
         /// The known site they were looked up for (`{"site": …}`), if any.
         site: Option<&'static str>,
     },
@@ -395,11 +400,7 @@ fn describe(classes: &[CharacterClass]) -> String {
         .join(", ")
 }
 
-fn site_rules(
-    rules: &PasswordRules,
-    chars: &[char],
-    violate: &mut impl FnMut(&'static str, String),
-) {
+fn site_rules(rules: &Rules, chars: &[char], violate: &mut impl FnMut(&'static str, String)) {
     let len = chars.len();
     if let Some(min) = rules.min_length
         && len < min as usize
@@ -440,23 +441,24 @@ fn site_rules(
             );
         }
     }
-    if let Some(max) = rules.max_consecutive {
-        let mut longest = 0;
-        let mut run = 0;
-        for (i, c) in chars.iter().enumerate() {
-            run = if i > 0 && chars[i - 1] == *c {
-                run + 1
-            } else {
-                1
-            };
-            longest = longest.max(run);
-        }
-        if longest > max as usize {
-            violate(
-                "max_consecutive",
-                format!("a run of {longest} identical characters; at most {max} are allowed"),
-            );
-        }
+    let (repeat, sequence) = crate::generate::site_rules::longest_runs(chars);
+    if let Some(max) = rules.repeat_limit()
+        && repeat > max as usize
+    {
+        violate(
+            "max_repeating",
+            format!("a run of {repeat} identical characters; at most {max} are allowed"),
+        );
+    }
+    if let Some(max) = rules.sequence_limit()
+        && sequence > max as usize
+    {
+        violate(
+            "max_sequential",
+            format!(
+                "a sequence of {sequence} characters (like abc or 321); at most {max} are allowed"
+            ),
+        );
     }
 }
 
@@ -588,11 +590,14 @@ mod tests {
             "minlength: 12; required: upper; required: digit; max-consecutive: 2",
         )
         .unwrap();
-        check(&policy, "ABCDEFGHIJK1", &[]);
+        check(&policy, "ABDCEFHGIJL1", &[]);
+        // max-consecutive means both runs.
+        check(&policy, "ABCDFHJKMPR1", &["max_sequential"]);
+        check(&policy, "ABDCEFHGIJ11", &[]);
         // Required sets are what is allowed when `allowed` names nothing (the format's rule).
-        check(&policy, "Abcdefghijk1", &["allowed"]);
-        check(&policy, "ABCDEFGHIJKL", &["required"]);
-        check(&policy, "ABCDEEEFGHI1", &["max_consecutive"]);
+        check(&policy, "Abdcefhgijl1", &["allowed"]);
+        check(&policy, "ABDCEFHGIJLK", &["required"]);
+        check(&policy, "ABDCEEEFHGI1", &["max_repeating"]);
         check(&policy, "AB1", &["min_length"]);
         let policy =
             PasswordPolicy::rules("allowed: lower; required: digit; maxlength: 8").unwrap();
@@ -614,6 +619,44 @@ mod tests {
             "pässword",
             &[],
         );
+        // The limits on their own, on the examples of password-manager-resources.
+        for (limit, fails) in [
+            ("max-repeating", "max_repeating"),
+            ("max-sequential", "max_sequential"),
+        ] {
+            let runs: &[&str] = if limit == "max-repeating" {
+                &["aaa"]
+            } else {
+                &["abc", "123", "321", "cba", "XYZ", "zyx"]
+            };
+            for run in runs {
+                let password = format!("_{run}_");
+                check(
+                    &PasswordPolicy::rules(&format!("{limit}: 3")).unwrap(),
+                    &password,
+                    &[],
+                );
+                check(
+                    &PasswordPolicy::rules(&format!("{limit}: 2")).unwrap(),
+                    &password,
+                    &[fails],
+                );
+                // max-consecutive is both.
+                let both = PasswordPolicy::rules("max-consecutive: 2").unwrap();
+                check(&both, &password, &[fails]);
+            }
+        }
+        // Not a sequence: across ranges, or steps other than one.
+        let policy = PasswordPolicy::rules("max-sequential: 1").unwrap();
+        for password in ["9:;", "Z[\\", "z{|", "ace", "aA", "@AB"[..2].into()] {
+            check(&policy, password, &[]);
+        }
+        // The lowest of a limit given twice, and both beside max-consecutive.
+        let policy =
+            PasswordPolicy::rules("max-repeating: 4; MAX-REPEATING: 2; max-consecutive: 9")
+                .unwrap();
+        check(&policy, "xaaay", &["max_repeating"]);
+        check(&policy, "abcdefghi", &[]);
         assert!(PasswordPolicy::rules("minlength: twelve").is_err());
         assert!(PasswordPolicy::rules("").is_err());
     }

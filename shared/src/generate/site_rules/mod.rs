@@ -1,5 +1,7 @@
 //! Generation from a site's `passwordrules`: uniform over every string of the chosen length that the
-//! rules allow, `max-consecutive` included, with the exact count.
+//! rules allow, `max-repeating`, `max-sequential` and `max-consecutive` (both) included, with the
+//! exact count. Under a limit on sequences the counts and one of the two proposals are
+//! [`sequences`]'; the rest of this outline is the repeat limit's.
 //!
 //! The allowed characters are split into atoms, the characters that belong to the same required
 //! sets ([`alphabet`]). A string is a sequence of blocks (maximal runs of one character, each 1 to
@@ -23,15 +25,18 @@
 //! This file reads a request into a [`SiteSpace`]: the rules, the alphabet they leave, the length.
 
 pub mod alphabet;
+mod choice;
 mod counts;
 mod limbs;
 mod sampler;
+mod sequences;
 mod table;
 #[cfg(test)]
 mod tests;
 
 pub use alphabet::{Alphabet, AlphabetError, MAX_ALPHABET};
 pub use sampler::SiteSpace;
+pub use sequences::{MAX_SEQUENCE_LENGTH, longest_runs};
 
 use super::charset::AMBIGUOUS;
 use super::{DEFAULT_LENGTH, GenerateError, GenerateRequest, LENGTH_RANGE, invalid, raise};
@@ -57,15 +62,158 @@ pub const MIN_ACCEPTANCE: f64 = 0.25;
 #[error("passwordrules is not valid: {0}")]
 pub struct RulesError(pub String);
 
+/// A site's rules: what 1Password's parser reads, and the two limits it does not read yet
+/// (password-manager-resources split `max-consecutive` into them).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rules {
+    /// As the parser reads them (`max-repeating` and `max-sequential` taken out).
+    pub parsed: PasswordRules,
+    /// `max-repeating: N`: at most N identical characters back to back (the lowest if repeated).
+    pub max_repeating: Option<u32>,
+    /// `max-sequential: N`: at most N characters stepping by +1 or by −1 through `a-z`, `A-Z`
+    /// or `0-9` back to back.
+    pub max_sequential: Option<u32>,
+}
+
+impl std::ops::Deref for Rules {
+    type Target = PasswordRules;
+    fn deref(&self) -> &PasswordRules {
+        &self.parsed
+    }
+}
+
+impl Rules {
+    /// Most identical characters back to back: `max-repeating` or `max-consecutive`, the lower.
+    pub fn repeat_limit(&self) -> Option<u32> {
+        lower(self.max_repeating, self.parsed.max_consecutive)
+    }
+
+    /// Most characters of a sequence back to back: `max-sequential` or `max-consecutive`.
+    pub fn sequence_limit(&self) -> Option<u32> {
+        lower(self.max_sequential, self.parsed.max_consecutive)
+    }
+}
+
+fn lower(a: Option<u32>, b: Option<u32>) -> Option<u32> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// The two properties read beside the parser.
+const OWN_PROPERTIES: [&str; 2] = ["max-repeating", "max-sequential"];
+
 /// Reads `passwordrules` with 1Password's parser (ASCII printable allowed when the rules name no
-/// characters, as the format says), at most [`MAX_RULES_CHARS`] characters.
-pub fn parse(text: &str) -> Result<PasswordRules, RulesError> {
+/// characters, as the format says), at most [`MAX_RULES_CHARS`] characters. `max-repeating` and
+/// `max-sequential` are read here and each is blanked out (to a `minlength:` without a number,
+/// which sets nothing, and spaces: the parser's positions stay those of the text) before the
+/// parser reads the rest; `max-consecutive` means both.
+pub fn parse(text: &str) -> Result<Rules, RulesError> {
     if text.chars().count() > MAX_RULES_CHARS {
         return Err(RulesError(format!(
             "it is longer than {MAX_RULES_CHARS} characters"
         )));
     }
-    password_rules_parser::parse_password_rules(text, true).map_err(|e| RulesError(explain(&e)))
+    let text = text.trim();
+    let mut rest = text.to_owned();
+    let mut limits = [None::<u32>; 2];
+    for (start, end) in rule_spans(text) {
+        let rule = &text[start..end];
+        let lead = rule.len() - rule.trim_start().len();
+        let body = rule.trim_start();
+        let Some(which) = OWN_PROPERTIES.iter().position(|name| {
+            body.len() >= name.len()
+                && body.as_bytes()[..name.len()].eq_ignore_ascii_case(name.as_bytes())
+        }) else {
+            continue;
+        };
+        let after = &body[OWN_PROPERTIES[which].len()..];
+        let at = |offset: usize| place(text, start + lead + OWN_PROPERTIES[which].len() + offset);
+        let value = after.trim_start();
+        let Some(value) = value.strip_prefix(':') else {
+            // `max-repeatingly: 2` is no property of either.
+            if after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '-') {
+                continue;
+            }
+            return Err(RulesError(format!(
+                "at {} expected \":\"",
+                at(after.len() - after.trim_start().len())
+            )));
+        };
+        let number = value.trim();
+        if !number.is_empty() {
+            let offset = after.len() - value.trim_start().len();
+            let n: u32 = match number.parse() {
+                Ok(n) if number.bytes().all(|b| b.is_ascii_digit()) => n,
+                _ => {
+                    return Err(RulesError(format!(
+                        "at {} expected a number from 0 to {} or the end of the rule",
+                        at(offset),
+                        u32::MAX
+                    )));
+                }
+            };
+            limits[which] = lower(limits[which], Some(n));
+        }
+        // Blanked to a rule that sets nothing, newlines kept.
+        let blank: String = rule
+            .chars()
+            .enumerate()
+            .map(|(i, c)| match (i.checked_sub(lead), c) {
+                (_, '\n') => '\n',
+                (Some(j), _) if j < "minlength:".len() => "minlength:".as_bytes()[j] as char,
+                _ => ' ',
+            })
+            .collect();
+        rest.replace_range(start..end, &blank);
+    }
+    let parsed = password_rules_parser::parse_password_rules(&rest, true)
+        .map_err(|e| RulesError(explain(&e)))?;
+    Ok(Rules {
+        parsed,
+        max_repeating: limits[0],
+        max_sequential: limits[1],
+    })
+}
+
+/// The byte ranges of the rules in `text`: between semicolons outside custom classes
+/// (`[...]`, where `]]` is a `]` and the class's end).
+fn rule_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    let (mut start, mut in_class) = (0, false);
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match (bytes[i], in_class) {
+            (b'[', false) => in_class = true,
+            (b']', true) => {
+                in_class = false;
+                if bytes.get(i + 1) == Some(&b']') {
+                    i += 1;
+                }
+            }
+            (b';', false) => {
+                spans.push((start, i));
+                start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    spans.push((start, bytes.len()));
+    spans
+}
+
+/// "character 12" or "line 2, character 3" for a byte offset, as the parser says where.
+fn place(text: &str, offset: usize) -> String {
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    match line {
+        1 => format!("character {column}"),
+        line => format!("line {line}, character {column}"),
+    }
 }
 
 /// Where the parser stopped and what it expected there, in one line a person can act on (the
@@ -82,7 +230,12 @@ fn explain(e: &password_rules_parser::error::PasswordRulesError) -> String {
             other => other.to_string(),
         };
         if !expected.contains(&what) {
+            // The two properties read beside the parser are expected wherever it expects one.
+            let property = what == "\"max-consecutive\"";
             expected.push(what);
+            if property {
+                expected.extend(OWN_PROPERTIES.iter().map(|p| format!("\"{p}\"")));
+            }
         }
     }
     let place = match furthest.line {
@@ -112,20 +265,28 @@ pub(super) fn space(
         message: e.to_string(),
     })?;
     let alphabet = alphabet_of(r, &rules)?;
-    let lengths = lengths_allowed(&rules)?;
-    let length = requested_length(r, &lengths)?;
-    let run = match rules.max_consecutive {
-        Some(0) => return invalid("passwordrules", "max-consecutive: 0 allows no password"),
+    let mut lengths = lengths_allowed(&rules)?;
+    let run = match rules.repeat_limit() {
+        Some(0) => return invalid("passwordrules", "max-repeating: 0 allows no password"),
         Some(k) => k as usize,
         None => *lengths.end(),
     };
+    let sequence = match rules.sequence_limit() {
+        Some(0) => return invalid("passwordrules", "max-sequential: 0 allows no password"),
+        Some(k) if (k as usize) < *lengths.end() => {
+            lengths = sequence_lengths(r, lengths)?;
+            Some(k as usize)
+        }
+        _ => None,
+    };
+    let length = requested_length(r, &lengths)?;
     // Counting every length up to the longest allowed serves a min_entropy search in one table.
     let counted = if target.is_some() {
         *lengths.end()
     } else {
         length
     };
-    let mut space = SiteSpace::new(&alphabet, counted, run);
+    let mut space = SiteSpace::new(&alphabet, counted, run, sequence);
     let length = raise(length as u32, counted as u32, target, "characters", |l| {
         space.log2_count_at(l as usize)
     })? as usize;
@@ -223,6 +384,31 @@ fn lengths_allowed(rules: &PasswordRules) -> Result<RangeInclusive<usize>, Gener
         );
     }
     Ok(shortest..=longest)
+}
+
+/// The lengths allowed under a limit on sequences: at most [`MAX_SEQUENCE_LENGTH`].
+fn sequence_lengths(
+    r: &GenerateRequest,
+    lengths: RangeInclusive<usize>,
+) -> Result<RangeInclusive<usize>, GenerateError> {
+    let why = "(counting sequences exactly costs the square of the length)";
+    if r.length.is_some_and(|l| l as usize > MAX_SEQUENCE_LENGTH) {
+        return invalid(
+            "length",
+            format!(
+                "length must be at most {MAX_SEQUENCE_LENGTH} with max-sequential or max-consecutive {why}"
+            ),
+        );
+    }
+    if *lengths.start() > MAX_SEQUENCE_LENGTH {
+        return invalid(
+            "passwordrules",
+            format!(
+                "passwordrules' minlength is above {MAX_SEQUENCE_LENGTH}, the longest password generated with max-sequential or max-consecutive {why}"
+            ),
+        );
+    }
+    Ok(*lengths.start()..=(*lengths.end()).min(MAX_SEQUENCE_LENGTH))
 }
 
 /// `length` within what the rules allow; without one, the default length clamped to it.

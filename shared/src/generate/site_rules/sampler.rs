@@ -5,69 +5,15 @@
 //! each block's atom, length and character from the [`SetsTable`].
 
 use super::alphabet::Alphabet;
+use super::choice::choose;
 use super::counts::{RunLimited, run_limited, valid_counts};
 use super::limbs::{ByLength, Count, log2_limbs, to_big, width_for};
+use super::sequences::{Runs, step, valid_counts as sequence_valid_counts};
 use super::table::SetsTable;
 use super::{CLOSE_CALL, MIN_ACCEPTANCE};
 use crate::generate::random::below;
 use num_bigint::BigUint;
-use num_traits::Zero;
 use rand::Rng;
-
-/// Index `i` with probability `weight_i / Σ weight`, from the weights' shares as floats (in
-/// order, read only as far as the draw needs) and, when the draw is within `close_call` of a
-/// boundary, their exact values.
-fn choose<R: Rng + ?Sized>(
-    rng: &mut R,
-    close_call: f64,
-    shares: impl Iterator<Item = f64>,
-    exact: impl FnOnce() -> Vec<BigUint>,
-) -> usize {
-    // The draw is a uniform real in [x, x + 1) / 2^32, read first as its midpoint.
-    let x = rng.next_u32();
-    let t = (f64::from(x) + 0.5) / 4_294_967_296.0;
-    let mut below = 0.0;
-    for (i, share) in shares.enumerate() {
-        let above = below + share;
-        if t < above {
-            if t - below > close_call && above - t > close_call {
-                return i;
-            }
-            break;
-        }
-        below = above;
-    }
-    choose_exactly(rng, BigUint::from(x), 32, &exact())
-}
-
-/// The index whose exact share of the total holds the uniform real whose first `bits` bits are
-/// `x`, drawing more of its bits while the interval they leave straddles a boundary.
-pub(super) fn choose_exactly<R: Rng + ?Sized>(
-    rng: &mut R,
-    mut x: BigUint,
-    mut bits: u64,
-    weights: &[BigUint],
-) -> usize {
-    let total: BigUint = weights.iter().sum();
-    loop {
-        // The real is in [x, x + 1) / 2^bits; its multiple of the total in [low, high) / 2^bits.
-        let low = &x * &total;
-        let high = &low + &total;
-        let mut sum = BigUint::zero();
-        for (i, weight) in weights.iter().enumerate() {
-            sum += weight;
-            let boundary = &sum << bits;
-            if low < boundary {
-                if high <= boundary {
-                    return i;
-                }
-                break;
-            }
-        }
-        x = (x << 64u32) + rng.next_u64();
-        bits += 64;
-    }
-}
 
 /// Strings of one length that a site's rules allow, counted and sampled.
 #[derive(Clone, Debug)]
@@ -105,6 +51,61 @@ pub struct SiteSpace {
     /// cheaper than the walk when most of them meet every set.
     pub(super) propose: bool,
     pub(super) close_call: f64,
+    /// A limit on sequences (`abc`, `321`), when one binds.
+    pub(super) sequences: Option<Sequences>,
+}
+
+/// The counts and the proposals under a limit on sequences as well: either strings that keep
+/// both run limits are proposed and those that miss a set rejected, or strings that meet the
+/// sets and the repeat limit (the block walk above) and those with a longer sequence rejected,
+/// whichever accepts more at the length.
+#[derive(Clone, Debug)]
+pub(super) struct Sequences {
+    /// Both run limits over every character, without the sets.
+    pub(super) runs: Runs,
+    /// Each sorted character's sets.
+    sets_of: Vec<usize>,
+    /// The valid strings of every length, sequence limit included.
+    valid: ByLength,
+    limit: usize,
+    /// Propose from `runs` (else from the block walk).
+    pub(super) propose_runs: bool,
+}
+
+/// The sequences of a string as it is drawn: `None` from [`Guard::push`] once one is longer than
+/// the limit.
+struct Guard {
+    limit: usize,
+    last: Option<char>,
+    up: usize,
+    down: usize,
+}
+
+impl Guard {
+    fn new(limit: usize) -> Guard {
+        Guard {
+            limit,
+            last: None,
+            up: 1,
+            down: 1,
+        }
+    }
+
+    /// `count` copies of `c` appended (a repeat is no step).
+    fn push(&mut self, c: char, count: usize) -> Option<()> {
+        if self.limit == usize::MAX {
+            return Some(());
+        }
+        let d = self.last.map_or(0, |p| step(p, c));
+        self.up = if d == 1 { self.up + 1 } else { 1 };
+        self.down = if d == -1 { self.down + 1 } else { 1 };
+        let kept = self.up.max(self.down) <= self.limit;
+        if count > 1 {
+            (self.up, self.down) = (1, 1);
+        }
+        self.last = Some(c);
+        kept.then_some(())
+    }
 }
 
 /// How a block begins: its character and atom.
@@ -117,7 +118,13 @@ impl SiteSpace {
     /// Counts every length up to `max_length` for `alphabet` with runs of at most `run` identical
     /// characters (at least 1). [`SiteSpace::with_length`] then chooses the length and the way
     /// to sample it, before any sample.
-    pub(super) fn new(alphabet: &Alphabet, max_length: usize, run: usize) -> SiteSpace {
+    /// `sequence` limits runs stepping by ±1 (where it is below `max_length`: else it cannot bind).
+    pub(super) fn new(
+        alphabet: &Alphabet,
+        max_length: usize,
+        run: usize,
+        sequence: Option<usize>,
+    ) -> SiteSpace {
         let run = run.clamp(1, max_length.max(1));
         let mut chars = Vec::new();
         let mut atom_of = Vec::new();
@@ -130,7 +137,11 @@ impl SiteSpace {
         let width = width_for(chars.len(), max_length);
         let counts = run_limited(chars.len(), run, max_length, width);
         let (block_shares, block_starts) = block_shares(&counts, run, max_length);
+        let sequences = sequence
+            .filter(|&s| s < max_length)
+            .map(|limit| Sequences::new(alphabet, max_length, run, limit.max(1), width));
         SiteSpace {
+            sequences,
             text: String::new(),
             site: None,
             chars,
@@ -153,7 +164,15 @@ impl SiteSpace {
 
     /// `log2` of the number of valid strings of `length` characters (`length` up to the table's).
     pub fn log2_count_at(&self, length: usize) -> f64 {
-        log2_limbs(self.valid.get(length))
+        log2_limbs(self.valid_at(length))
+    }
+
+    /// The valid strings of `length`, every limit counted.
+    fn valid_at(&self, length: usize) -> &[u64] {
+        match &self.sequences {
+            Some(q) => q.valid.get(length),
+            None => self.valid.get(length),
+        }
     }
 
     /// Samples `length` characters from now on (at most the table's length).
@@ -164,9 +183,20 @@ impl SiteSpace {
         // the ways to go on after it.
         let log_proposed = (self.chars.len() as f64).log2()
             + log2_limbs(self.run_limited.from_run_start.get(length));
-        let acceptance = (self.log2_count_at(length) - log_proposed).exp2();
+        let log_valid = log2_limbs(self.valid.get(length));
+        let acceptance = (log_valid - log_proposed).exp2();
         self.propose = self.full != 0 && length > 0 && acceptance >= MIN_ACCEPTANCE;
         self.table = None;
+        if let Some(q) = &mut self.sequences {
+            let log_valid_here = log2_limbs(q.valid.get(length));
+            // Each proposal's share of valid strings: the better one is the method.
+            let of_runs = log_valid_here - log2_limbs(&q.runs.totals[length]);
+            let of_blocks = log_valid_here - log_valid;
+            q.propose_runs = of_runs >= of_blocks;
+            if q.propose_runs {
+                return self;
+            }
+        }
         if self.full != 0 && !self.propose {
             self.walk_by_table();
         }
@@ -198,12 +228,12 @@ impl SiteSpace {
     /// The exact number of valid strings of `length` characters.
     #[cfg(test)]
     pub(super) fn count_at(&self, length: usize) -> BigUint {
-        to_big(self.valid.get(length))
+        to_big(self.valid_at(length))
     }
 
     /// The exact number of strings of [`SiteSpace::length`].
     pub fn count(&self) -> BigUint {
-        to_big(self.valid.get(self.length))
+        to_big(self.valid_at(self.length))
     }
 
     /// A uniform string of [`SiteSpace::length`] characters.
@@ -215,22 +245,58 @@ impl SiteSpace {
             self.log2_count_at(self.length) >= 0.0,
             "no string to sample"
         );
+        match &self.sequences {
+            None => self
+                .sample_blocks(rng, usize::MAX)
+                .expect("no sequence limit"),
+            Some(q) if q.propose_runs => {
+                // Uniform over the strings that keep both run limits; those that meet every
+                // set are then uniform over the valid ones.
+                let mut drawn = Vec::with_capacity(self.length);
+                loop {
+                    q.runs.sample(rng, self.length, &mut drawn);
+                    if drawn.iter().fold(0, |met, &c| met | q.sets_of[c]) == self.full {
+                        return drawn.iter().map(|&c| q.runs.chars()[c]).collect();
+                    }
+                }
+            }
+            Some(q) => loop {
+                // Uniform over the strings that meet the sets and the repeat limit; those
+                // without a longer sequence are then uniform over the valid ones (a proposal
+                // is given up at its first sequence too long: the same outcome, sooner).
+                if let Some(proposal) = self.sample_blocks(rng, q.limit) {
+                    return proposal;
+                }
+            },
+        }
+    }
+
+    /// A uniform string of the length under the sets and the repeat limit alone, or `None` if
+    /// it has a sequence longer than `sequence`.
+    fn sample_blocks<R: Rng + ?Sized>(&self, rng: &mut R, sequence: usize) -> Option<String> {
         if !self.propose {
-            return self.walk(rng, 0).0;
+            return self.walk(rng, 0, sequence).map(|(p, _)| p);
         }
         loop {
             // Uniform over the strings that keep the run limit; those that meet every set are
             // then uniform over the valid ones.
-            let (proposal, met) = self.walk(rng, self.full);
+            let (proposal, met) = self.walk(rng, self.full, sequence)?;
             if met == self.full {
-                return proposal;
+                return Some(proposal);
             }
         }
     }
 
     /// A string drawn block by block from `met` sets met (every set: only the run limit counts),
-    /// and the sets its characters meet.
-    fn walk<R: Rng + ?Sized>(&self, rng: &mut R, mut met: usize) -> (String, usize) {
+    /// and the sets its characters meet; `None` as soon as it has a sequence longer than
+    /// `sequence`.
+    fn walk<R: Rng + ?Sized>(
+        &self,
+        rng: &mut R,
+        mut met: usize,
+        sequence: usize,
+    ) -> Option<(String, usize)> {
+        let mut guard = Guard::new(sequence);
         let mut out = String::with_capacity(self.length);
         let mut left = self.length;
         let mut seen = 0usize;
@@ -241,8 +307,8 @@ impl SiteSpace {
                 let c = self.other_than(rng, last, 0, self.chars.len());
                 if self.run >= left {
                     // No run can grow too long: the rest is free.
-                    self.finish_freely(rng, c, left, &mut out, &mut seen);
-                    return (out, seen);
+                    self.finish_freely(rng, c, left, &mut out, &mut seen, &mut guard)?;
+                    return Some((out, seen));
                 }
                 Opening {
                     char: c,
@@ -253,14 +319,16 @@ impl SiteSpace {
             };
             met |= self.sets[opening.atom];
             let block = self.block_length(rng, met, left, opening.atom);
+            let c = self.chars[opening.char];
             for _ in 0..block {
-                out.push(self.chars[opening.char]);
+                out.push(c);
             }
+            guard.push(c, block)?;
             left -= block;
             last = Some(opening.char);
             seen |= self.sets[opening.atom];
         }
-        (out, seen)
+        Some((out, seen))
     }
 
     /// `left` characters from `first`, each free (no run can grow too long any more).
@@ -271,14 +339,18 @@ impl SiteSpace {
         left: usize,
         out: &mut String,
         seen: &mut usize,
-    ) {
+        guard: &mut Guard,
+    ) -> Option<()> {
         out.push(self.chars[first]);
         *seen |= self.sets[self.atom_of[first]];
+        guard.push(self.chars[first], 1)?;
         for _ in 1..left {
             let c = below(rng, self.chars.len() as u32) as usize;
             out.push(self.chars[c]);
             *seen |= self.sets[self.atom_of[c]];
+            guard.push(self.chars[c], 1)?;
         }
+        Some(())
     }
 
     /// The next block's atom (weighted by the ways on after it) and character, with `met` sets
@@ -369,6 +441,35 @@ impl SiteSpace {
         match skip {
             Some(l) if i >= l => i + 1,
             _ => i,
+        }
+    }
+}
+
+impl Sequences {
+    fn new(
+        alphabet: &Alphabet,
+        max_length: usize,
+        run: usize,
+        limit: usize,
+        width: usize,
+    ) -> Sequences {
+        let mut chars: Vec<(char, usize)> = alphabet
+            .atoms
+            .iter()
+            .flat_map(|(members, sets)| members.iter().map(|&c| (c, *sets as usize)))
+            .collect();
+        chars.sort_unstable();
+        let sorted: Vec<char> = chars.iter().map(|&(c, _)| c).collect();
+        let mut valid = ByLength::new(width, max_length + 1);
+        for count in sequence_valid_counts(alphabet, run, limit, max_length, width) {
+            valid.push(&count[..]);
+        }
+        Sequences {
+            runs: Runs::new(&sorted, run, limit, max_length, width, true),
+            sets_of: chars.iter().map(|&(_, s)| s).collect(),
+            valid,
+            limit,
+            propose_runs: true,
         }
     }
 }

@@ -1,8 +1,8 @@
 //! The counts against brute force and two other counts, the samplers against chi-square, the
 //! refusals of a request with rules.
 
+use super::choice::choose_exactly;
 use super::limbs::{MAX_LIMBS, to_big, width_for};
-use super::sampler::choose_exactly;
 use super::table::SetsTable;
 use super::*;
 use crate::evaluate::breach::BreachCheck;
@@ -15,7 +15,7 @@ use password_rules_parser::CharacterClass;
 use rand::Rng;
 use std::collections::HashMap;
 
-fn rules(text: &str) -> PasswordRules {
+fn rules(text: &str) -> Rules {
     parse(text).unwrap()
 }
 
@@ -25,8 +25,9 @@ fn alphabet(text: &str) -> Alphabet {
 
 fn space(text: &str, length: usize) -> SiteSpace {
     let parsed = rules(text);
-    let run = parsed.max_consecutive.map_or(length, |k| k as usize);
-    SiteSpace::new(&alphabet(text), length, run).with_length(length)
+    let run = parsed.repeat_limit().map_or(length, |k| k as usize);
+    let sequence = parsed.sequence_limit().map(|k| k as usize);
+    SiteSpace::new(&alphabet(text), length, run, sequence).with_length(length)
 }
 
 /// Whether the verdict (the evaluate side's reading of the rules) finds `password` compliant.
@@ -122,8 +123,20 @@ const SMALL_RULES: &[&str] = &[
 #[test]
 fn counts_agree_with_brute_force_and_with_counting_from_the_front() {
     for text in SMALL_RULES {
+        // max-consecutive limits sequences too: its count against brute force alone.
+        let space_of_both = space(text, 6);
+        for length in 1..=6 {
+            let expected = BigUint::from(brute_force(text, length).len());
+            assert_eq!(
+                space_of_both.count_at(length),
+                expected,
+                "{text} at {length}"
+            );
+        }
+        // The repeat limit alone: three counts.
+        let text = &text.replace("max-consecutive", "max-repeating");
         let run = rules(text)
-            .max_consecutive
+            .repeat_limit()
             .map_or(usize::MAX, |k| k as usize);
         let space = space(text, 6);
         let table = SetsTable::new(&alphabet(text), 6, run.min(6));
@@ -146,19 +159,19 @@ fn counts_agree_with_brute_force_and_with_counting_from_the_front() {
 fn long_counts_agree_with_counting_from_the_front_and_closed_forms() {
     for (text, length) in [
         (
-            "required: upper; required: lower; required: digit; required: special; max-consecutive: 2",
+            "required: upper; required: lower; required: digit; required: special; max-repeating: 2",
             64,
         ),
         (
-            "required: upper, [ab]; required: lower, [cd]; required: digit, [ef]; allowed: special; max-consecutive: 3",
+            "required: upper, [ab]; required: lower, [cd]; required: digit, [ef]; allowed: special; max-repeating: 3",
             40,
         ),
         (
-            "required: [a]; required: [b]; allowed: ascii-printable; max-consecutive: 1",
+            "required: [a]; required: [b]; allowed: ascii-printable; max-repeating: 1",
             50,
         ),
     ] {
-        let run = rules(text).max_consecutive.unwrap() as usize;
+        let run = rules(text).repeat_limit().unwrap() as usize;
         assert_eq!(
             SetsTable::new(&alphabet(text), length, run).total(length),
             space(text, length).count_at(length),
@@ -172,8 +185,8 @@ fn long_counts_agree_with_counting_from_the_front_and_closed_forms() {
     }
     let all = space("allowed: ascii-printable", 20);
     assert_eq!(all.count_at(20), BigUint::from(95u32).pow(20));
-    // max-consecutive 1: the first character free, each next one unlike it.
-    let unlike = space("allowed: ascii-printable; max-consecutive: 1", 20);
+    // max-repeating 1: the first character free, each next one unlike it.
+    let unlike = space("allowed: ascii-printable; max-repeating: 1", 20);
     assert_eq!(
         unlike.count_at(20),
         BigUint::from(95u32) * BigUint::from(94u32).pow(19)
@@ -183,7 +196,6 @@ fn long_counts_agree_with_counting_from_the_front_and_closed_forms() {
 
 /// Draws `draws_per_string` per valid string and tests the frequencies (chi-square, z = 5).
 fn assert_uniform(text: &str, length: usize, close_call: f64, propose: bool) {
-    let valid = brute_force(text, length);
     let mut space = space(text, length);
     space.close_call = close_call;
     if propose {
@@ -191,6 +203,10 @@ fn assert_uniform(text: &str, length: usize, close_call: f64, propose: bool) {
     } else {
         space.walk_by_table();
     }
+    assert_uniform_space(text, &brute_force(text, length), space, propose);
+}
+
+fn assert_uniform_space(text: &str, valid: &[String], space: SiteSpace, propose: bool) {
     assert_eq!(space.count(), BigUint::from(valid.len()), "{text}");
     let draws_per_string = 200;
     let mut rng = rand::rng();
@@ -215,13 +231,13 @@ fn assert_uniform(text: &str, length: usize, close_call: f64, propose: bool) {
 fn samples_are_uniform_over_the_valid_strings() {
     for (text, length) in [
         (
-            "required: [ab]; required: [c]; allowed: [d]; max-consecutive: 2",
+            "required: [ab]; required: [c]; allowed: [d]; max-repeating: 2",
             5,
         ),
-        ("required: [ab]; required: [bc]; max-consecutive: 1", 6),
-        ("allowed: [abcd]; max-consecutive: 2", 5),
+        ("required: [ab]; required: [bc]; max-repeating: 1", 6),
+        ("allowed: [abcd]; max-repeating: 2", 5),
         (
-            "required: [a]; required: [b]; required: [c]; allowed: [xy]; max-consecutive: 2",
+            "required: [a]; required: [b]; required: [c]; allowed: [xy]; max-repeating: 2",
             4,
         ),
         ("required: [a]; allowed: [bc]", 5),
@@ -232,15 +248,62 @@ fn samples_are_uniform_over_the_valid_strings() {
     }
 }
 
+/// Under a limit on sequences, both proposals (strings under both run limits; strings under the
+/// sets and the repeat limit, by either block method), with float choices and with exact ones
+/// alone, are uniform over the valid strings.
+#[test]
+fn samples_under_sequence_limits_are_uniform_every_way() {
+    for (text, length) in [
+        ("allowed: [abcd]; max-sequential: 2", 5),
+        ("allowed: [abc12]; max-consecutive: 1", 4),
+        (
+            "required: [ab]; required: [c]; allowed: [d]; max-consecutive: 2",
+            4,
+        ),
+        (
+            "required: [a]; required: [b]; allowed: [cd0]; max-sequential: 1; max-repeating: 2",
+            4,
+        ),
+        (
+            "required: [abc]; required: [xyz]; max-sequential: 2; max-repeating: 1",
+            4,
+        ),
+        ("required: [0]; allowed: [123]; max-sequential: 1", 5),
+    ] {
+        let base = space(text, length);
+        assert!(base.sequences.is_some(), "{text}");
+        let valid = brute_force(text, length);
+        for close_call in [CLOSE_CALL, 2.0] {
+            for (runs, blocks) in [(true, true), (false, true), (false, false)] {
+                if close_call > 1.0 && !runs {
+                    // The block walk's exact choices alone: `exact_choices_alone_are_uniform_too`.
+                    continue;
+                }
+                let mut space = base.clone();
+                space.close_call = close_call;
+                if blocks {
+                    space.propose = true;
+                } else {
+                    space.walk_by_table();
+                }
+                let q = space.sequences.as_mut().unwrap();
+                q.propose_runs = runs;
+                q.runs.close_call = close_call;
+                assert_uniform_space(text, &valid, space, runs);
+            }
+        }
+    }
+}
+
 #[test]
 fn exact_choices_alone_are_uniform_too() {
     // Every choice settled by the exact integers (a close call always).
     for (text, length) in [
         (
-            "required: [ab]; required: [c]; allowed: [d]; max-consecutive: 2",
+            "required: [ab]; required: [c]; allowed: [d]; max-repeating: 2",
             5,
         ),
-        ("required: [a]; allowed: [bc]; max-consecutive: 1", 6),
+        ("required: [a]; allowed: [bc]; max-repeating: 1", 6),
     ] {
         assert_uniform(text, length, 2.0, false);
         assert_uniform(text, length, 2.0, true);
@@ -275,7 +338,7 @@ fn counts_at_the_largest_alphabet_and_length_are_exact() {
     let all = space("allowed: ascii-printable", length);
     assert_eq!(all.size(), MAX_ALPHABET);
     assert_eq!(all.count(), n.pow(256));
-    let no_repeat = space("allowed: ascii-printable; max-consecutive: 1", length);
+    let no_repeat = space("allowed: ascii-printable; max-repeating: 1", length);
     assert_eq!(no_repeat.count(), &n * BigUint::from(94u32).pow(255));
     // Four single-letter sets in 95 characters: Σ_k (−1)^k C(4, k) (95 − k)^256.
     let text =
@@ -300,7 +363,10 @@ fn counts_at_the_largest_alphabet_and_length_are_exact() {
 fn an_alphabet_beyond_the_fixed_width_is_refused() {
     let parsed = rules("allowed: ascii-printable");
     let mut wider = parsed.clone();
-    wider.allowed.push(CharacterClass::Custom(vec!['\u{e9}']));
+    wider
+        .parsed
+        .allowed
+        .push(CharacterClass::Custom(vec!['\u{e9}']));
     assert_eq!(Alphabet::of(&parsed, |_| true).map(|a| a.size()), Ok(95));
     assert_eq!(
         Alphabet::of(&wider, |_| true),
@@ -349,14 +415,28 @@ fn long_samples_meet_the_rules_as_the_parser_reads_them() {
             12,
         ),
         (
-            "required: upper; required: lower; required: digit; required: [-().&@?'#,/\"+]; max-consecutive: 1",
+            "required: upper; required: lower; required: digit; required: [-().&@?'#,/\"+]; max-repeating: 1",
             256,
+        ),
+        (
+            "required: upper; required: lower; required: digit; required: [-().&@?'#,/\"+]; max-consecutive: 1",
+            MAX_SEQUENCE_LENGTH,
+        ),
+        ("max-sequential: 1; max-repeating: 2", MAX_SEQUENCE_LENGTH),
+        ("allowed: digit; max-sequential: 2", MAX_SEQUENCE_LENGTH),
+        (
+            "required: [a]; required: [b]; allowed: lower; max-sequential: 1",
+            8,
         ),
         (
             "required: [a]; required: [b]; required: [c]; required: [d]; allowed: ascii-printable",
             4,
         ),
-        ("allowed: lower, digit; max-consecutive: 3", 100),
+        ("allowed: lower, digit; max-repeating: 3", 100),
+        (
+            "allowed: lower, digit; max-consecutive: 3",
+            MAX_SEQUENCE_LENGTH,
+        ),
         ("required: digit; max-consecutive: 1", 64),
     ] {
         let space = space(text, length);
@@ -472,12 +552,12 @@ fn requests_with_rules_are_refused_naming_the_parameter() {
 fn rules_set_the_length_and_the_exact_entropy() {
     let policy = |request| crate::generate::GenerationPlan::new(&request, 10).unwrap();
     let default = policy(request(
-        "required: upper; required: digit; max-consecutive: 2",
+        "required: upper; required: digit; max-repeating: 2",
     ));
     assert_eq!(default.length(), Some(18));
     // With no `allowed`, the required sets are the alphabet.
     assert_eq!(default.charset_size(), 36);
-    let text = "required: upper; required: digit; max-consecutive: 2";
+    let text = "required: upper; required: digit; max-repeating: 2";
     let expected = count_from_the_front(&alphabet(text), 18, 2);
     assert_eq!(default.output_count(), expected);
     assert_eq!(default.passwordrules(), Some(text));
@@ -546,6 +626,8 @@ fn unreadable_rules_say_where_and_what_was_expected() {
         "\"required\"",
         "\"allowed\"",
         "\"max-consecutive\"",
+        "\"max-repeating\"",
+        "\"max-sequential\"",
         "\"minlength\"",
     ] {
         assert!(m.contains(keyword), "{m}");
@@ -563,6 +645,80 @@ fn unreadable_rules_say_where_and_what_was_expected() {
         "{m}"
     );
     assert!(m.ends_with("at character 15 expected ']'"), "{m}");
+    // The properties read beside the parser say where too, and leave the parser's places right.
+    assert_eq!(
+        message("minlength: 8; max-repeating 2"),
+        "passwordrules is not valid: at character 29 expected \":\""
+    );
+    assert_eq!(
+        message("max-sequential: two; minlength: 8"),
+        format!(
+            "passwordrules is not valid: at character 17 expected a number from 0 to {} or the end of the rule",
+            u32::MAX
+        )
+    );
+    assert_eq!(
+        message("max-sequential: 99999999999"),
+        format!(
+            "passwordrules is not valid: at character 17 expected a number from 0 to {} or the end of the rule",
+            u32::MAX
+        )
+    );
+    let m = message("max-repeating: 2; minlength: eight");
+    assert!(
+        m.ends_with("at character 30 expected one of a number, ';' or the end"),
+        "{m}"
+    );
+    let m = message("max-sequential: 3;\nrequired: [abc");
+    assert!(m.ends_with("at line 2, character 15 expected ']'"), "{m}");
+}
+
+/// `max-repeating` and `max-sequential` read beside the parser: any case, any spacing, a `;`
+/// inside a class left alone, the lowest of a repeated one, `max-consecutive` as both, and the
+/// rest of the text read by the parser as before.
+#[test]
+fn the_new_properties_are_read_beside_the_parser() {
+    let r =
+        rules("minlength: 8; MAX-Repeating :3 ; allowed: [;:]; max-sequential:2;max-repeating: 5");
+    assert_eq!((r.max_repeating, r.max_sequential), (Some(3), Some(2)));
+    assert_eq!(r.min_length, Some(8));
+    assert_eq!(r.allowed, rules("allowed: [;:]").allowed);
+    assert_eq!((r.repeat_limit(), r.sequence_limit()), (Some(3), Some(2)));
+    let both = rules("max-consecutive: 4; max-sequential: 6");
+    assert_eq!(
+        (both.repeat_limit(), both.sequence_limit()),
+        (Some(4), Some(4))
+    );
+    let empty = rules("max-repeating: ; max-sequential:");
+    assert_eq!((empty.max_repeating, empty.max_sequential), (None, None));
+    // A name that only begins like one is the parser's to refuse.
+    assert!(parse("max-repeatingly: 2").is_err());
+    // Refusals at generation.
+    assert_eq!(refused(request("max-sequential: 0")), "passwordrules");
+    assert_eq!(refused(request("max-repeating: 0")), "passwordrules");
+    assert_eq!(
+        refused(GenerateRequest {
+            length: Some(MAX_SEQUENCE_LENGTH as u32 + 1),
+            ..request("max-sequential: 3")
+        }),
+        "length"
+    );
+    assert_eq!(
+        refused(request("minlength: 40; max-consecutive: 3")),
+        "passwordrules"
+    );
+    // Without a sequence limit, or one no length reaches, the longest lengths stay.
+    for text in ["max-repeating: 2", "maxlength: 40; max-sequential: 40"] {
+        let plan = crate::generate::GenerationPlan::new(
+            &GenerateRequest {
+                length: Some(40),
+                ..request(text)
+            },
+            1,
+        )
+        .unwrap();
+        assert_eq!(plan.length(), Some(40), "{text}");
+    }
 }
 
 /// Every site of the shipped list, and every domain that reaches one through the shared

@@ -256,7 +256,7 @@ fn generate_input() -> JsonObject {
         "format": choice(&["json", "csv", "csv_spreadsheet"], "json (default); csv or csv_spreadsheet make the text copy of the result an RFC 4180 CSV document."),
         "site": site(),
         "username_digits": integer(*username::DIGITS_RANGE.start(), Some(*username::DIGITS_RANGE.end()), "Digits after the username's word (username mode); default 0."),
-        "passwordrules": {"type": "string", "minLength": 1, "maxLength": site_rules::MAX_RULES_CHARS, "description": "A site's rules in Apple's passwordrules format, e.g. \"minlength: 12; required: upper; required: digit; max-consecutive: 2\": the passwords are uniform over every string of the length that the rules allow (length defaults to 18 within minlength/maxlength; exclude and avoid_ambiguous still apply)."},
+        "passwordrules": {"type": "string", "minLength": 1, "maxLength": site_rules::MAX_RULES_CHARS, "description": "A site's rules in Apple's passwordrules format, e.g. \"minlength: 12; required: upper; required: digit; max-consecutive: 2\": the passwords are uniform over every string of the length that the rules allow (length defaults to 18 within minlength/maxlength; exclude and avoid_ambiguous still apply). max-repeating and max-sequential limit runs of identical characters and of steps by one through a-z, A-Z or 0-9 (max-consecutive means both); under a limit on sequences the length is at most 32."},
     }))
 }
 
