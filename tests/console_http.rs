@@ -167,18 +167,32 @@ fn options<'a>(page: &'a str, open: &str, close: &str) -> Vec<&'a str> {
         .collect()
 }
 
+/// The picker opened by `open` offers English ("", the default) first, then each of `others`
+/// once.
+fn assert_english_then(open: &str, others: impl Iterator<Item = &'static str>) {
+    let page = include_str!("../shared/src/http/console.html");
+    let mut expected = vec![""];
+    expected.extend(others);
+    assert_eq!(options(page, open, "</select>"), expected, "{open}");
+}
+
 #[test]
 fn the_language_picker_offers_every_shipped_language() {
-    let page = include_str!("../shared/src/http/console.html");
-    let offered = options(page, "<select id=\"evaluate-language\">", "</select>");
-    // English ("") is the default; every other language is offered once.
-    let mut expected = vec![""];
-    expected.extend(
-        passwordapi::evaluate::model::data::LANGUAGES
-            .iter()
-            .filter(|l| **l != "en"),
+    let languages = passwordapi::evaluate::model::data::LANGUAGES.iter();
+    assert_english_then(
+        "<select id=\"evaluate-language\">",
+        languages.copied().filter(|l| *l != "en"),
     );
-    assert_eq!(offered, expected);
+}
+
+/// The passphrase's language picker offers every word list.
+#[test]
+fn the_passphrase_language_picker_offers_every_word_list() {
+    let lists = passwordapi::generate::passphrase::Language::ALL.into_iter();
+    assert_english_then(
+        "<select name=\"language\">",
+        lists.skip(1).map(|l| l.code()),
+    );
 }
 
 /// The generate section's site picker offers every known site, each once: the list's own

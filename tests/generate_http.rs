@@ -1279,3 +1279,53 @@ async fn sample_events_in_the_repository_are_served() {
         );
     }
 }
+
+/// `language` picks the passphrase's list, by POST and by GET: every word of the phrase from the
+/// shipped list (read here from the file), the entropy `words × log2(V)`, the pool named; an
+/// unknown code, or `language` outside passphrase mode, is a 400 naming `language`.
+#[tokio::test]
+async fn passphrases_in_other_languages() {
+    let lists = [
+        ("de", include_str!("../shared/data/words/de.txt")),
+        ("fr", include_str!("../shared/data/words/fr.txt")),
+        ("es", include_str!("../shared/data/words/es.txt")),
+        ("it", include_str!("../shared/data/words/it.txt")),
+        ("nl", include_str!("../shared/data/words/nl.txt")),
+        ("pt", include_str!("../shared/data/words/pt.txt")),
+    ];
+    for (code, text) in lists {
+        let words: std::collections::HashSet<&str> = text.lines().collect();
+        let json = ok(
+            json!({"mode": "passphrase", "language": code, "words": 5, "separator": "_",
+                            "capitalize": true, "count": 10}),
+        )
+        .await;
+        assert_entropy(&json, 5.0 * (words.len() as f64).log2());
+        assert_eq!(json["audit"]["character_pool"], format!("wordlist_{code}"));
+        for phrase in passwords(&json) {
+            for word in phrase.split('_') {
+                let lower = word.to_lowercase();
+                assert!(words.contains(lower.as_str()), "{code}: {word} in {phrase}");
+                assert!(word.starts_with(|c: char| c.is_uppercase()), "{phrase}");
+            }
+        }
+        let response = send(
+            Event::new("GET", "/v1/generate").query(&format!("mode=passphrase&language={code}")),
+        )
+        .await;
+        assert_eq!(response.status(), 200, "{code}");
+    }
+    bad_param(
+        json!({"mode": "passphrase", "language": "xx"}),
+        "INVALID_PARAMETER",
+        "language",
+    )
+    .await;
+    bad_param(json!({"language": "de"}), "INVALID_PARAMETER", "language").await;
+    bad_param(
+        json!({"mode": "passphrase", "language": "fr", "profession": "legal"}),
+        "INVALID_PARAMETER",
+        "profession",
+    )
+    .await;
+}

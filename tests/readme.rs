@@ -36,7 +36,7 @@ fn phrases() -> Vec<String> {
     .unwrap();
     let username_words = usernames.charset_size();
     let digits = generate::username::DIGITS_RANGE;
-    vec![
+    let mut claims = vec![
         // Known sites.
         format!(
             "(`quirks/password-rules.json`, MIT, {} sites,",
@@ -139,7 +139,16 @@ fn phrases() -> Vec<String> {
             range_lines / 1000,
             range_lines % 1000
         ),
-    ]
+    ];
+    // The passphrase lists of other languages.
+    for language in generate::passphrase::Language::ALL {
+        claims.push(format!(
+            "| `{}` | {} |",
+            language.code(),
+            thousands(language.words().len() as u64)
+        ));
+    }
+    claims
 }
 
 /// The deployment's numbers: functions, and what they reserve at the template's default.

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from playwright.sync_api import expect, sync_playwright
 
 BASE, AXE, OUT = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+ROOT = Path(__file__).resolve().parents[2]
 OUT.mkdir(parents=True, exist_ok=True)
 ORIGIN = "{0.scheme}://{0.netloc}".format(urlsplit(BASE))
 
@@ -164,6 +165,14 @@ with sync_playwright() as p:
     expect(page.locator("#generate-out")).to_contain_text("5 words")
     phrase = page.get_by_role("list", name="Results").locator("code").first.inner_text()
     check(len(phrase.split(" ")) == 5, f"five words: {phrase!r}")
+    # The same in German: every word from the shipped German list.
+    german = set((ROOT / "shared/data/words/de.txt").read_text(encoding="utf-8").split())
+    page.locator("select[name=language]").select_option("de")
+    page.get_by_role("button", name="Generate", exact=True).click()
+    expect(page.locator("#generate-out")).to_contain_text("wordlist_de")
+    phrase = page.get_by_role("list", name="Results").locator("code").first.inner_text()
+    check(all(w in german for w in phrase.split(" ")), f"German words: {phrase!r}")
+    page.locator("select[name=language]").select_option("")
 
     # A username: a capitalised word and three digits; the secret-only settings are hidden.
     page.locator("input[name=mode][value=username]").check()

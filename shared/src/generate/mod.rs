@@ -156,6 +156,7 @@ pub struct GenerateRequest {
     pub passwordrules: Option<String>,
     pub username_digits: Option<u32>,
     pub site: Option<String>,
+    pub language: Option<passphrase::Language>,
 }
 
 impl GenerateRequest {
@@ -382,7 +383,7 @@ impl GenerationPlan {
             Space::Themed(t) => format!("{}+{}_word", names(&t.groups), t.profession.name()),
             Space::Phrase(p) => match p.theme {
                 Some(theme) => format!("eff_large_wordlist+{}", theme.name()),
-                None => "eff_large_wordlist".to_string(),
+                None => p.language.pool(),
             },
             Space::Username(u) if u.digits > 0 => "eff_large_wordlist+numbers".to_string(),
             Space::Username(_) => "eff_large_wordlist".to_string(),

@@ -1,4 +1,5 @@
-//! Passphrases: words drawn uniformly from the EFF large wordlist, optionally with a themed vocabulary.
+//! Passphrases: words drawn uniformly from the EFF large wordlist, optionally with a themed vocabulary,
+//! or from the word list of another [`Language`].
 //!
 //! Every phrase reads back as exactly one word sequence, so the number of distinct phrases is
 //! `V^n` (times `10·n` with `include_number`) and sampling word by word is uniform over them:
@@ -6,7 +7,11 @@
 //! - when the separator contains `-`, the four hyphenated EFF words (`drop-down`, `felt-tip`,
 //!   `t-shirt`, `yo-yo`) are left out (otherwise `drop-down-felt-tip` spells two phrases);
 //! - an empty separator needs `capitalize`, whose capital letters mark where each word starts;
-//! - the appended digit is the only digit in the phrase, so its word and value are recoverable.
+//! - the appended digit is the only digit in the phrase, so its word and value are recoverable;
+//! - the other languages' lists are letters only, lower case, NFC and each word once (as
+//!   `shared/data/words/refresh.py` writes them and a test checks), so their sizes are exact and
+//!   a capital letter marks every word's start: some lists have words that begin others (French,
+//!   Dutch), which the empty separator's need for `capitalize` makes harmless.
 
 use super::profession::Profession;
 use super::random;
@@ -22,6 +27,80 @@ use std::sync::OnceLock;
 /// `diceware_wordlists` crate.
 pub fn eff_words() -> &'static [&'static str] {
     &diceware_wordlists::EFF_LONG_WORDLIST
+}
+
+/// The language of a passphrase's words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Language {
+    /// The EFF large wordlist (the default).
+    En,
+    /// diceware 1.0.1's German list (Uli Fouquet, CC BY 3.0).
+    De,
+    /// diceware 1.0.1's French list (Tango, for Tails and the Tor Project; CC0).
+    Fr,
+    /// diceware 1.0.1's Spanish list (victordargallo, CC BY 4.0).
+    Es,
+    /// diceware 1.0.1's Italian list (victordargallo, CC BY 4.0).
+    It,
+    /// 7,776 common Dutch words from zxcvbn-ts's Dutch pack (MIT).
+    Nl,
+    /// diceware 1.0.1's Brazilian Portuguese list (drebs, CC BY 3.0).
+    Pt,
+}
+
+impl Language {
+    /// Every language, in the order the API lists them.
+    pub const ALL: [Language; 7] = [
+        Language::En,
+        Language::De,
+        Language::Fr,
+        Language::Es,
+        Language::It,
+        Language::Nl,
+        Language::Pt,
+    ];
+
+    /// The code requests use.
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::En => "en",
+            Language::De => "de",
+            Language::Fr => "fr",
+            Language::Es => "es",
+            Language::It => "it",
+            Language::Nl => "nl",
+            Language::Pt => "pt",
+        }
+    }
+
+    /// The language of `code`.
+    pub fn parse(code: &str) -> Option<Language> {
+        Language::ALL.into_iter().find(|l| l.code() == code)
+    }
+
+    /// The list's words (each once, sorted).
+    pub fn words(self) -> &'static [&'static str] {
+        static LISTS: [OnceLock<Vec<&'static str>>; Language::ALL.len()] =
+            [const { OnceLock::new() }; Language::ALL.len()];
+        let text = match self {
+            Language::En => return eff_words(),
+            Language::De => include_str!("../../data/words/de.txt"),
+            Language::Fr => include_str!("../../data/words/fr.txt"),
+            Language::Es => include_str!("../../data/words/es.txt"),
+            Language::It => include_str!("../../data/words/it.txt"),
+            Language::Nl => include_str!("../../data/words/nl.txt"),
+            Language::Pt => include_str!("../../data/words/pt.txt"),
+        };
+        LISTS[self as usize].get_or_init(|| text.lines().collect())
+    }
+
+    /// The list's name in a response's `audit.character_pool`.
+    pub fn pool(self) -> String {
+        match self {
+            Language::En => "eff_large_wordlist".to_owned(),
+            other => format!("wordlist_{}", other.code()),
+        }
+    }
 }
 
 /// The vocabulary for a request: EFF words (without hyphenated ones when `hyphen_free`) plus the
@@ -53,6 +132,8 @@ pub struct Phrase {
     pub vocabulary: &'static [&'static str],
     /// The themed vocabulary merged in, if any.
     pub theme: Option<Profession>,
+    /// The language of the words.
+    pub language: Language,
     /// Number of words.
     pub words: u32,
     /// Text between words.
@@ -201,9 +282,23 @@ pub(super) fn phrase_space(
             "an empty separator needs capitalize=true, so that every passphrase reads back as one word sequence",
         );
     }
-    let vocabulary = vocabulary(r.profession, separator.contains('-'));
+    let language = r.language.unwrap_or(Language::En);
+    let vocabulary = match (language, r.profession) {
+        (Language::En, theme) => vocabulary(theme, separator.contains('-')),
+        (_, Some(_)) => {
+            return invalid(
+                "profession",
+                format!(
+                    "the themed vocabularies are English: profession cannot be combined with language={}",
+                    language.code()
+                ),
+            );
+        }
+        (other, None) => other.words(),
+    };
     let shape = |words: u32| Phrase {
         vocabulary,
+        language,
         theme: r.profession,
         words,
         separator: separator.clone(),
@@ -302,6 +397,7 @@ mod tests {
         for (separator, capitalize, include_number) in shapes {
             let phrase = Phrase {
                 vocabulary,
+                language: Language::En,
                 theme: None,
                 words: 3,
                 separator: separator.to_string(),
@@ -318,10 +414,134 @@ mod tests {
         }
     }
 
+    /// Each language's list as README states it: letters only, lower case, NFC (Latin letters
+    /// precomposed: no combining mark), each word once, sorted; a capital letter can mark every
+    /// word's start.
+    #[test]
+    fn every_language_list_is_normalised_and_counted_once() {
+        let sizes = [7776, 7776, 7775, 8192, 8192, 7776, 7776];
+        for (language, size) in Language::ALL.into_iter().zip(sizes) {
+            let words = language.words();
+            assert_eq!(words.len(), size, "{language:?}");
+            assert_eq!(Language::parse(language.code()), Some(language));
+            if language == Language::En {
+                continue;
+            }
+            assert!(
+                words.windows(2).all(|p| p[0] < p[1]),
+                "{language:?}: sorted, once"
+            );
+            for word in words {
+                assert!(
+                    word.chars().all(|c| c.is_alphabetic() && c.is_lowercase()),
+                    "{language:?}: {word}"
+                );
+                assert!(
+                    !word.chars().any(|c| ('\u{300}'..='\u{36F}').contains(&c)),
+                    "{language:?}: {word} is not NFC"
+                );
+                let first = word.chars().next().unwrap();
+                assert!(first.to_uppercase().all(|u| u != first && u.is_uppercase()));
+            }
+        }
+        assert_eq!(Language::parse("EN"), None);
+        assert_eq!(Language::parse("pt-br"), None);
+    }
+
+    /// A phrase in another language: its words from that list, capitalised and numbered as
+    /// asked; the count `V^words`; and the word choice uniform (chi-square over the list cut into
+    /// 64 slices, z = 5).
+    #[test]
+    fn phrases_in_other_languages_are_uniform_over_their_list() {
+        use crate::generate::stats::{chi_square, chi_square_critical};
+        let mut rng = StdRng::seed_from_u64(11);
+        for language in Language::ALL.into_iter().skip(1) {
+            let request = GenerateRequest {
+                mode: Some(Mode::Passphrase),
+                language: Some(language),
+                words: Some(4),
+                separator: Some(" ".into()),
+                ..GenerateRequest::default()
+            };
+            let phrase = phrase_space(&request, None).unwrap();
+            let words = language.words();
+            assert_eq!(phrase.count(), BigUint::from(words.len()).pow(4));
+            let slices = 64;
+            let mut observed = vec![0u64; slices];
+            let draws = 16_000;
+            for _ in 0..draws / 4 {
+                for word in phrase.sample(&mut rng).split(' ') {
+                    let at = words.binary_search(&word).expect("a word of the list");
+                    observed[at * slices / words.len()] += 1;
+                }
+            }
+            let expected: Vec<f64> = (0..slices)
+                .map(|k| {
+                    let size = (0..words.len())
+                        .filter(|i| i * slices / words.len() == k)
+                        .count();
+                    draws as f64 * size as f64 / words.len() as f64
+                })
+                .collect();
+            let stat = chi_square(&observed, &expected);
+            assert!(
+                stat < chi_square_critical((slices - 1) as f64, 5.0),
+                "{language:?}: chi-square {stat}"
+            );
+        }
+    }
+
+    #[test]
+    fn languages_are_refused_where_they_do_not_apply() {
+        let refused = |request: GenerateRequest| {
+            crate::generate::GenerationPlan::new(&request, 1)
+                .expect_err("refused")
+                .param
+        };
+        let german = Some(Language::De);
+        let passphrase = GenerateRequest {
+            mode: Some(Mode::Passphrase),
+            language: german,
+            ..GenerateRequest::default()
+        };
+        assert_eq!(
+            refused(GenerateRequest {
+                profession: Some(Profession::Developer),
+                ..passphrase.clone()
+            }),
+            "profession"
+        );
+        assert_eq!(
+            refused(GenerateRequest {
+                separator: Some(String::new()),
+                ..passphrase.clone()
+            }),
+            "separator"
+        );
+        for mode in [Mode::Password, Mode::Username] {
+            assert_eq!(
+                refused(GenerateRequest {
+                    mode: Some(mode),
+                    language: german,
+                    ..GenerateRequest::default()
+                }),
+                "language"
+            );
+        }
+        // English with a theme is as before.
+        let themed = GenerateRequest {
+            language: Some(Language::En),
+            profession: Some(Profession::Developer),
+            ..passphrase
+        };
+        assert!(crate::generate::GenerationPlan::new(&themed, 1).is_ok());
+    }
+
     #[test]
     fn sample_shape() {
         let phrase = Phrase {
             vocabulary: vocabulary(None, true),
+            language: Language::En,
             theme: None,
             words: 6,
             separator: ".".into(),

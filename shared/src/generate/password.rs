@@ -33,6 +33,7 @@ pub(super) fn space(
             ("capitalize", r.capitalize.is_some()),
             ("include_number", r.include_number.is_some()),
             ("username_digits", r.username_digits.is_some()),
+            ("language", r.language.is_some()),
         ],
         Mode::Password,
     )?;

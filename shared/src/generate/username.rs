@@ -59,6 +59,7 @@ pub(super) fn username_space(request: &GenerateRequest) -> Result<Username, Gene
                 ("separator", r.separator.is_some()),
                 ("include_number", r.include_number.is_some()),
                 ("profession", r.profession.is_some()),
+                ("language", r.language.is_some()),
             ],
         ]
         .concat(),

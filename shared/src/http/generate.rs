@@ -7,7 +7,8 @@ use super::request::Call;
 use super::response::{self, csv_field};
 use super::{App, Caller, auth, metered};
 use crate::generate::{
-    self, Format, GenerateRequest, GenerationPlan, Mode, Preset, Profession, random,
+    self, Format, GenerateRequest, GenerationPlan, Mode, Preset, Profession, passphrase::Language,
+    random,
 };
 use crate::quota::RateLimit;
 use lambda_http::http::{Method, Response, StatusCode};
@@ -43,6 +44,7 @@ pub const PARAMS: &[&str] = &[
     "passwordrules",
     "username_digits",
     "site",
+    "language",
 ];
 
 /// Accepted in the POST body only: a key never belongs in a URL.
@@ -174,6 +176,11 @@ pub fn read_request(p: &Params) -> Result<GenerateRequest, ApiError> {
         passwordrules: p.string("passwordrules")?,
         username_digits: p.whole("username_digits")?,
         site: p.string("site")?,
+        language: p.choice(
+            "language",
+            &Language::ALL.map(Language::code),
+            Language::parse,
+        )?,
     })
 }
 

@@ -13,6 +13,7 @@ use crate::evaluate::model::data::LANGUAGES;
 use crate::evaluate::{
     MAX_DICTIONARIES, MAX_PASSWORD_CHARS, MAX_USER_INPUT_CHARS, MAX_USER_INPUTS, Translation,
 };
+use crate::generate::passphrase::Language;
 use crate::generate::{
     LENGTH_RANGE, MAX_SEPARATOR_CHARS, Mode, Preset, Profession, WORDS_RANGE, site_rules, sites,
     username,
@@ -247,7 +248,7 @@ fn generate_input() -> JsonObject {
         "min_entropy": {"type": "number", "description": "Raise length (or words) until the exact entropy reaches this many bits."},
         "compliance": choice(&Preset::ALL.map(Preset::name), "Apply a compliance preset's length and classes."),
         "quantum": boolean("Post-quantum margin: at least 256 bits of entropy; default false."),
-        "mode": choice(&Mode::NAMES, "password (default), passphrase (EFF words) or username (an EFF word, then username_digits digits)."),
+        "mode": choice(&Mode::NAMES, "password (default), passphrase (EFF words, or those of language) or username (an EFF word, then username_digits digits)."),
         "words": integer(min_words, Some(max_words), "Passphrase words; default 6."),
         "separator": {"type": "string", "maxLength": MAX_SEPARATOR_CHARS, "description": "Passphrase separator; default \"-\"; empty only with capitalize."},
         "capitalize": boolean("Capitalize each passphrase word, or the username's word; default false."),
@@ -255,6 +256,7 @@ fn generate_input() -> JsonObject {
         "profession": choice(&Profession::ALL.map(Profession::name), "A themed vocabulary."),
         "format": choice(&["json", "csv", "csv_spreadsheet"], "json (default); csv or csv_spreadsheet make the text copy of the result an RFC 4180 CSV document."),
         "site": site(),
+        "language": choice(&Language::ALL.map(Language::code), "The passphrase's word list: en (the EFF large wordlist, the default), de, fr, es, it, pt (diceware's lists) or nl (common Dutch words); passphrase mode only, not with profession."),
         "username_digits": integer(*username::DIGITS_RANGE.start(), Some(*username::DIGITS_RANGE.end()), "Digits after the username's word (username mode); default 0."),
         "passwordrules": {"type": "string", "minLength": 1, "maxLength": site_rules::MAX_RULES_CHARS, "description": "A site's rules in Apple's passwordrules format, e.g. \"minlength: 12; required: upper; required: digit; max-consecutive: 2\": the passwords are uniform over every string of the length that the rules allow (length defaults to 18 within minlength/maxlength; exclude and avoid_ambiguous still apply). max-repeating and max-sequential limit runs of identical characters and of steps by one through a-z, A-Z or 0-9 (max-consecutive means both); under a limit on sequences the length is at most 32."},
     }))
