@@ -500,6 +500,14 @@ async fn passwordrules_give_passwords_the_site_accepts_with_the_exact_entropy() 
     )
     .await;
     ok(json!({"passwordrules": "max-repeating: 3", "length": 200})).await;
+    // Wide spaces in the properties read beside the parser: read, not a server error.
+    let wide = "max-repeating:\u{3000}2;\u{3000}max-sequential: 2; minlength: 9";
+    for p in passwords(&ok(json!({"passwordrules": wide, "count": 10})).await) {
+        assert!(
+            meets_rules(&p, "max-repeating: 2; max-sequential: 2; minlength: 9"),
+            "{p}"
+        );
+    }
 
     // The query string takes them too; min_entropy raises the length within maxlength.
     let response =

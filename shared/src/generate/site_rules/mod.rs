@@ -116,8 +116,8 @@ pub fn parse(text: &str) -> Result<Rules, RulesError> {
         )));
     }
     let text = text.trim();
-    let mut rest = text.to_owned();
     let mut limits = [None::<u32>; 2];
+    let mut blanks = Vec::new();
     for (start, end) in rule_spans(text) {
         let rule = &text[start..end];
         let lead = rule.len() - rule.trim_start().len();
@@ -156,17 +156,23 @@ pub fn parse(text: &str) -> Result<Rules, RulesError> {
             };
             limits[which] = lower(limits[which], Some(n));
         }
-        // Blanked to a rule that sets nothing, newlines kept.
+        // Blanked to a rule that sets nothing, character for character, newlines kept.
+        let lead_chars = rule[..lead].chars().count();
         let blank: String = rule
             .chars()
             .enumerate()
-            .map(|(i, c)| match (i.checked_sub(lead), c) {
+            .map(|(i, c)| match (i.checked_sub(lead_chars), c) {
                 (_, '\n') => '\n',
                 (Some(j), _) if j < "minlength:".len() => "minlength:".as_bytes()[j] as char,
                 _ => ' ',
             })
             .collect();
-        rest.replace_range(start..end, &blank);
+        blanks.push((start..end, blank));
+    }
+    // From the last rule back, so that a blank of fewer bytes moves no rule still to blank.
+    let mut rest = text.to_owned();
+    for (range, blank) in blanks.into_iter().rev() {
+        rest.replace_range(range, &blank);
     }
     let parsed = password_rules_parser::parse_password_rules(&rest, true)
         .map_err(|e| RulesError(explain(&e)))?;

@@ -691,6 +691,13 @@ fn the_new_properties_are_read_beside_the_parser() {
     );
     let empty = rules("max-repeating: ; max-sequential:");
     assert_eq!((empty.max_repeating, empty.max_sequential), (None, None));
+    // Wide spaces (three bytes blanked to one) move no rule still to be read.
+    let wide = rules("max-repeating:\u{3000}3;\u{3000}max-sequential: 2; minlength: 9");
+    assert_eq!(
+        (wide.max_repeating, wide.max_sequential),
+        (Some(3), Some(2))
+    );
+    assert_eq!(wide.min_length, Some(9));
     // A name that only begins like one is the parser's to refuse.
     assert!(parse("max-repeatingly: 2").is_err());
     // Refusals at generation.
