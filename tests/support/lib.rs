@@ -5,6 +5,7 @@ pub mod counting;
 pub mod dynamo;
 pub mod range_server;
 pub mod runtime_api;
+pub mod s3;
 pub mod secrets;
 pub mod watch;
 

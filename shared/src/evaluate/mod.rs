@@ -2,6 +2,7 @@
 //! ([`breach`], [`hibp`]). Nothing here logs or keeps the password.
 
 pub mod breach;
+pub mod bucket;
 pub mod estimate;
 pub mod hibp;
 pub mod model;
