@@ -59,3 +59,51 @@ async fn a_wrong_signature_and_a_server_that_is_down_are_refused() {
     ));
     assert!(start.elapsed() < Duration::from_secs(6));
 }
+
+/// A range stored in the mirror answers for every one of its suffixes with its count, and not
+/// for another; a body that is not a range leaves the stored copy as it was; a range never
+/// stored is `NotMirrored` (told apart from a failure); a stopped server is `Unreachable`.
+#[tokio::test(flavor = "current_thread")]
+async fn the_mirror_answers_from_its_stored_ranges() {
+    use passwordapi::evaluate::breach::{BreachError, BreachSource};
+    use passwordapi::evaluate::mirror::{Mirror, StoreError};
+    let s3 = LocalS3::start().await;
+    let bucket = s3.bucket("mirror");
+    bucket.create().await.unwrap();
+    let mirror = Mirror::new(bucket);
+    let suffixes: Vec<String> = (1..=900u32)
+        .map(|i| format!("{:035X}", i * 7_919))
+        .collect();
+    let body: String = suffixes
+        .iter()
+        .enumerate()
+        .map(|(i, s)| format!("{s}:{}\r\n", i + 1))
+        .collect();
+    let fetched = std::time::UNIX_EPOCH + Duration::from_secs(1_796_000_000);
+    mirror
+        .store("0A1B2", &body, Some("\"etag-1\""), fetched)
+        .await
+        .unwrap();
+    let range = mirror.range("0A1B2").await.unwrap();
+    for (i, s) in suffixes.iter().enumerate() {
+        let suffix: [u8; 35] = s.as_bytes().try_into().unwrap();
+        assert_eq!(range.count(&suffix), i as u64 + 1);
+    }
+    assert_eq!(range.count(&[b'F'; 35]), 0);
+    let stored = mirror.stored("0A1B2").await.unwrap().unwrap();
+    assert_eq!(stored.etag.as_deref(), Some("\"etag-1\""));
+    assert_eq!(stored.fetched_at, Some(fetched));
+    // Out of order: refused, and the stored copy stays.
+    let reversed: String = body.lines().rev().map(|l| format!("{l}\n")).collect();
+    assert!(matches!(
+        mirror.store("0A1B2", &reversed, None, fetched).await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert_eq!(mirror.range("0A1B2").await.unwrap(), range);
+    assert_eq!(mirror.range("FFFFF").await, Err(BreachError::NotMirrored));
+    drop(s3);
+    assert!(matches!(
+        mirror.range("0A1B2").await,
+        Err(BreachError::Unreachable(_))
+    ));
+}

@@ -25,6 +25,9 @@ pub enum BreachError {
     /// An answer that is not a range.
     #[error("the breach source answered badly: {0}")]
     BadResponse(String),
+    /// The mirror holds no copy of the range (yet).
+    #[error("the mirror has no copy of this range")]
+    NotMirrored,
 }
 
 /// The suffixes known for one prefix, with their breach counts. Padding rows (count 0) are dropped.

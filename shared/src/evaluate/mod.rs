@@ -5,6 +5,7 @@ pub mod breach;
 pub mod bucket;
 pub mod estimate;
 pub mod hibp;
+pub mod mirror;
 pub mod model;
 pub mod policy;
 
