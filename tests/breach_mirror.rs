@@ -107,3 +107,75 @@ async fn the_mirror_answers_from_its_stored_ranges() {
         Err(BreachError::Unreachable(_))
     ));
 }
+
+/// A slice synced from the range API stand-in: every known password of it found in the mirror
+/// with its count and a clean one at 0; a second run asks with each range's ETag, is answered
+/// 304 and writes nothing; an upstream that fails leaves the stored ranges as they were and
+/// reports every prefix of the slice as failed, after its retries.
+#[tokio::test(flavor = "current_thread")]
+async fn a_slice_is_synced_then_found_unchanged() {
+    use integration_tests::range_server::{Behaviour, RangeServer, sha1_hex};
+    use passwordapi::evaluate::breach::{BreachCheck, check};
+    use passwordapi::evaluate::hibp::HibpClient;
+    use passwordapi::evaluate::mirror::{Mirror, SliceReport, sync_slice};
+    let breached = [
+        ("password", 9_545_824u64),
+        ("letmein", 1_000),
+        ("dragon", 42),
+    ];
+    let clean = ["correct horse battery staple ok"];
+    let upstream = RangeServer::start(&breached, &clean, Behaviour::Normal);
+    let s3 = LocalS3::start().await;
+    let bucket = s3.bucket("mirror");
+    bucket.create().await.unwrap();
+    let mirror = Mirror::new(bucket);
+    let mut slice: Vec<String> = breached
+        .iter()
+        .map(|(p, _)| *p)
+        .chain(clean)
+        .map(|p| sha1_hex(p)[..5].to_owned())
+        .collect();
+    slice.extend(["00000".to_owned(), "FFFFF".to_owned()]);
+    let client = HibpClient::new(&upstream.url());
+    let first = sync_slice(&client, &mirror, slice.clone()).await;
+    assert_eq!(
+        first,
+        SliceReport {
+            unchanged: 0,
+            written: slice.len(),
+            failed: vec![]
+        }
+    );
+    for (password, count) in breached {
+        assert_eq!(check(&mirror, password).await, BreachCheck::Checked(count));
+    }
+    assert_eq!(check(&mirror, clean[0]).await, BreachCheck::Checked(0));
+    // No padding asked for: the mirror fetches every range anyway.
+    assert!(
+        upstream
+            .requests()
+            .iter()
+            .all(|r| !r.to_lowercase().contains("add-padding"))
+    );
+    let second = sync_slice(&client, &mirror, slice.clone()).await;
+    assert_eq!((second.unchanged, second.written), (slice.len(), 0));
+    let conditional = upstream.requests()[slice.len()..]
+        .iter()
+        .filter(|r| r.to_lowercase().contains("if-none-match: \""))
+        .count();
+    assert_eq!(conditional, slice.len());
+    // An upstream that fails: every prefix reported, the stored ranges kept.
+    let failing = RangeServer::start(&breached, &clean, Behaviour::Failing);
+    let report = sync_slice(&HibpClient::new(&failing.url()), &mirror, slice.clone()).await;
+    assert_eq!(report.failed.len(), slice.len());
+    assert!(
+        report.failed.iter().all(|(_, why)| why.contains("503")),
+        "{report:?}"
+    );
+    assert_eq!(
+        failing.requests().len(),
+        slice.len() * 3,
+        "three attempts each"
+    );
+    assert_eq!(check(&mirror, "letmein").await, BreachCheck::Checked(1_000));
+}

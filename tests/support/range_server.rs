@@ -142,9 +142,23 @@ fn serve(
         ),
     };
     let mut stream = reader.into_inner();
+    // A range's ETag is its body's hash; a request holding it is answered 304 with no body.
+    let etag = format!("\"{}\"", &sha1_hex(&body)[..16]);
+    let held = head.lines().find_map(|l| {
+        let (name, value) = l.split_once(':')?;
+        name.eq_ignore_ascii_case("if-none-match")
+            .then(|| value.trim().to_owned())
+    });
+    if status == "200 OK" && held.as_deref() == Some(etag.as_str()) {
+        let _ = write!(
+            stream,
+            "HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        );
+        return;
+    }
     let _ = write!(
         stream,
-        "HTTP/1.1 {status}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "HTTP/1.1 {status}\r\nContent-Type: text/plain\r\nETag: {etag}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
 }

@@ -77,6 +77,29 @@ impl HibpClient {
     }
 
     async fn fetch(&self, prefix: &str) -> Result<String, BreachError> {
+        match self.request(prefix, true, None).await? {
+            Fetched::Range { body, .. } => Ok(body),
+            Fetched::NotModified => Err(BreachError::BadResponse("status 304".into())),
+        }
+    }
+
+    /// `prefix`'s range for the mirror: without padding (every range is fetched, so no padding
+    /// hides which), and with `If-None-Match: etag` when a copy is held, which an unchanged
+    /// range answers with 304 and no body.
+    pub async fn fetch_for_mirror(
+        &self,
+        prefix: &str,
+        etag: Option<&str>,
+    ) -> Result<Fetched, BreachError> {
+        self.request(prefix, false, etag).await
+    }
+
+    async fn request(
+        &self,
+        prefix: &str,
+        padding: bool,
+        etag: Option<&str>,
+    ) -> Result<Fetched, BreachError> {
         if !allowed_base_url(&self.base_url) {
             return Err(BreachError::Unreachable(
                 "the breach source must be https:// (http:// only on loopback)".into(),
@@ -86,19 +109,30 @@ impl HibpClient {
             // Without the URL: it carries the prefix, which is not for the logs either.
             BreachError::Unreachable(e.without_url().to_string())
         };
-        let mut response = self
+        let mut request = self
             .http()?
-            .get(format!("{}/range/{prefix}", self.base_url))
-            .header("Add-Padding", "true")
-            .send()
-            .await
-            .map_err(unreachable)?;
+            .get(format!("{}/range/{prefix}", self.base_url));
+        if padding {
+            request = request.header("Add-Padding", "true");
+        }
+        if let Some(etag) = etag {
+            request = request.header("If-None-Match", etag);
+        }
+        let mut response = request.send().await.map_err(unreachable)?;
+        if etag.is_some() && response.status() == reqwest::StatusCode::NOT_MODIFIED {
+            return Ok(Fetched::NotModified);
+        }
         if !response.status().is_success() {
             return Err(BreachError::BadResponse(format!(
                 "status {}",
                 response.status().as_u16()
             )));
         }
+        let etag = response
+            .headers()
+            .get("etag")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(unreachable)? {
             if body.len() + chunk.len() > MAX_BODY_BYTES {
@@ -106,8 +140,24 @@ impl HibpClient {
             }
             body.extend_from_slice(&chunk);
         }
-        String::from_utf8(body).map_err(|_| BreachError::BadResponse("range body not UTF-8".into()))
+        let body = String::from_utf8(body)
+            .map_err(|_| BreachError::BadResponse("range body not UTF-8".into()))?;
+        Ok(Fetched::Range { body, etag })
     }
+}
+
+/// A range fetched for the mirror.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fetched {
+    /// The held copy is current (304).
+    NotModified,
+    /// The range's body and its `ETag`, if the upstream sent one.
+    Range {
+        /// As served.
+        body: String,
+        /// The upstream's `ETag`.
+        etag: Option<String>,
+    },
 }
 
 impl BreachSource for HibpClient {

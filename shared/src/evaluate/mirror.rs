@@ -140,6 +140,96 @@ impl BreachSource for Mirror {
     }
 }
 
+/// How one prefix's sync ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Synced {
+    /// The upstream answered 304 to the held copy's `ETag`: nothing written.
+    Unchanged,
+    /// A new or changed range, checked and stored.
+    Written,
+    /// Not synced after every attempt; the stored copy (if any) is as it was.
+    Failed(String),
+}
+
+/// What a slice of prefixes came to.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SliceReport {
+    /// Prefixes whose copy was current.
+    pub unchanged: usize,
+    /// Prefixes written.
+    pub written: usize,
+    /// Prefixes that failed, with why (no password is involved: prefixes are public).
+    pub failed: Vec<(String, String)>,
+}
+
+/// Attempts per prefix, and the pause before the second (doubling after it).
+pub const ATTEMPTS: u32 = 3;
+/// See [`ATTEMPTS`].
+pub const FIRST_BACKOFF: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// Syncs one prefix from `upstream` into `mirror`: asks with the held copy's `ETag`, checks a
+/// new body and stores it; a transient failure (no answer, a 5xx, a body that is not a range) is
+/// retried [`ATTEMPTS`] times with a doubling pause.
+pub async fn sync_prefix(
+    upstream: &super::hibp::HibpClient,
+    mirror: &Mirror,
+    prefix: &str,
+) -> Synced {
+    let mut pause = FIRST_BACKOFF;
+    let mut why = String::new();
+    for attempt in 1..=ATTEMPTS {
+        if attempt > 1 {
+            tokio::time::sleep(pause).await;
+            pause *= 2;
+        }
+        let held = match mirror.stored(prefix).await {
+            Ok(held) => held,
+            Err(e) => {
+                why = format!("reading the stored copy: {e}");
+                continue;
+            }
+        };
+        let etag = held.as_ref().and_then(|h| h.etag.as_deref());
+        match upstream.fetch_for_mirror(prefix, etag).await {
+            Ok(super::hibp::Fetched::NotModified) => return Synced::Unchanged,
+            Ok(super::hibp::Fetched::Range { body, etag }) => {
+                match mirror
+                    .store(prefix, &body, etag.as_deref(), SystemTime::now())
+                    .await
+                {
+                    Ok(()) => return Synced::Written,
+                    Err(e) => why = e.to_string(),
+                }
+            }
+            Err(e) => why = e.to_string(),
+        }
+    }
+    Synced::Failed(why)
+}
+
+/// Syncs every prefix of `prefixes`, one after another, and reports the slice (a failed prefix
+/// does not stop the rest).
+pub async fn sync_slice(
+    upstream: &super::hibp::HibpClient,
+    mirror: &Mirror,
+    prefixes: impl IntoIterator<Item = String>,
+) -> SliceReport {
+    let mut report = SliceReport::default();
+    for prefix in prefixes {
+        match sync_prefix(upstream, mirror, &prefix).await {
+            Synced::Unchanged => report.unchanged += 1,
+            Synced::Written => report.written += 1,
+            Synced::Failed(why) => report.failed.push((prefix, why)),
+        }
+    }
+    report
+}
+
+/// The prefixes `from..=to` (each 0 to `0xFFFFF`) as five upper-case hex characters.
+pub fn prefixes(from: u32, to: u32) -> impl Iterator<Item = String> {
+    (from..=to.min(0xF_FFFF)).map(|p| format!("{p:05X}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
