@@ -30,6 +30,19 @@ pub(super) fn log2_limbs(limbs: &[u64]) -> f64 {
     }
 }
 
+/// The count as a float (its top 128 bits, rounded; infinite beyond `f64`'s range): cheaper
+/// than `log2_limbs(..).exp2()` where the count fits.
+pub(super) fn to_f64(limbs: &[u64]) -> f64 {
+    match limbs.iter().rposition(|&l| l != 0) {
+        None => 0.0,
+        Some(0) => limbs[0] as f64,
+        Some(top) => {
+            let high = limbs[top] as f64 * 18_446_744_073_709_551_616.0 + limbs[top - 1] as f64;
+            high * 2f64.powi(64 * (top as i32 - 1))
+        }
+    }
+}
+
 /// `acc += value × factor`, `value` no longer than `acc`. The widths make overflow impossible
 /// (every count is below `N^r`, which its row's width holds); a carry out would be a wrong
 /// count, so it is checked in release builds too (a panic, never a silently biased draw).

@@ -8,7 +8,7 @@ use super::alphabet::Alphabet;
 use super::choice::choose;
 use super::counts::{RunLimited, run_limited, valid_counts};
 use super::limbs::{ByLength, Count, log2_limbs, to_big, width_for};
-use super::sequences::{Runs, step, valid_counts as sequence_valid_counts};
+use super::sequences::{RunTracker, Runs, valid_counts as sequence_valid_counts};
 use super::table::SetsTable;
 use super::{CLOSE_CALL, MIN_ACCEPTANCE};
 use crate::generate::random::below;
@@ -76,35 +76,23 @@ pub(super) struct Sequences {
 /// the limit.
 struct Guard {
     limit: usize,
-    last: Option<char>,
-    up: usize,
-    down: usize,
+    runs: RunTracker,
 }
 
 impl Guard {
     fn new(limit: usize) -> Guard {
         Guard {
             limit,
-            last: None,
-            up: 1,
-            down: 1,
+            runs: RunTracker::default(),
         }
     }
 
-    /// `count` copies of `c` appended (a repeat is no step).
-    fn push(&mut self, c: char, count: usize) -> Option<()> {
+    /// `c` appended.
+    fn push(&mut self, c: char) -> Option<()> {
         if self.limit == usize::MAX {
             return Some(());
         }
-        let d = self.last.map_or(0, |p| step(p, c));
-        self.up = if d == 1 { self.up + 1 } else { 1 };
-        self.down = if d == -1 { self.down + 1 } else { 1 };
-        let kept = self.up.max(self.down) <= self.limit;
-        if count > 1 {
-            (self.up, self.down) = (1, 1);
-        }
-        self.last = Some(c);
-        kept.then_some(())
+        (self.runs.push(c).1 <= self.limit).then_some(())
     }
 }
 
@@ -322,8 +310,8 @@ impl SiteSpace {
             let c = self.chars[opening.char];
             for _ in 0..block {
                 out.push(c);
+                guard.push(c)?;
             }
-            guard.push(c, block)?;
             left -= block;
             last = Some(opening.char);
             seen |= self.sets[opening.atom];
@@ -343,12 +331,12 @@ impl SiteSpace {
     ) -> Option<()> {
         out.push(self.chars[first]);
         *seen |= self.sets[self.atom_of[first]];
-        guard.push(self.chars[first], 1)?;
+        guard.push(self.chars[first])?;
         for _ in 1..left {
             let c = below(rng, self.chars.len() as u32) as usize;
             out.push(self.chars[c]);
             *seen |= self.sets[self.atom_of[c]];
-            guard.push(self.chars[c], 1)?;
+            guard.push(self.chars[c])?;
         }
         Some(())
     }
@@ -460,12 +448,13 @@ impl Sequences {
             .collect();
         chars.sort_unstable();
         let sorted: Vec<char> = chars.iter().map(|&(c, _)| c).collect();
+        let runs = Runs::new(&sorted, run, limit, max_length, width, true);
         let mut valid = ByLength::new(width, max_length + 1);
-        for count in sequence_valid_counts(alphabet, run, limit, max_length, width) {
+        for count in sequence_valid_counts(alphabet, &runs) {
             valid.push(&count[..]);
         }
         Sequences {
-            runs: Runs::new(&sorted, run, limit, max_length, width, true),
+            runs,
             sets_of: chars.iter().map(|&(_, s)| s).collect(),
             valid,
             limit,

@@ -21,7 +21,7 @@
 //! a character.
 
 use super::choice::{choose, choose_exactly};
-use super::limbs::{add_product, subtract, to_big};
+use super::limbs::{add_product, subtract, to_big, to_f64};
 use num_bigint::BigUint;
 use rand::Rng;
 use std::collections::HashMap;
@@ -30,19 +30,6 @@ use std::collections::HashMap;
 /// additions per inclusion–exclusion term (four classes: ~2 ms to 64 characters, release), and
 /// the sampler's weights stay within a float's range.
 pub const MAX_SEQUENCE_LENGTH: usize = 32;
-
-/// `acc += value` (same length), carries checked.
-#[inline]
-fn add(acc: &mut [u64], value: &[u64]) {
-    let mut carry = false;
-    for (a, &v) in acc.iter_mut().zip(value) {
-        let (x, c1) = a.overflowing_add(v);
-        let (x, c2) = x.overflowing_add(u64::from(carry));
-        *a = x;
-        carry = c1 || c2;
-    }
-    assert!(!carry, "count overflow");
-}
 
 /// Kind `k`'s first `u` limbs in cells of `w`.
 #[inline]
@@ -69,18 +56,6 @@ fn combine(out: &mut [u64], plus: &[&[u64]], minus: &[&[u64]]) {
     assert_eq!(carry, 0, "count out of range");
 }
 
-/// The count as a float (its top 128 bits, rounded).
-fn to_f64(limbs: &[u64]) -> f64 {
-    match limbs.iter().rposition(|&l| l != 0) {
-        None => 0.0,
-        Some(0) => limbs[0] as f64,
-        Some(top) => {
-            let high = limbs[top] as f64 * 18_446_744_073_709_551_616.0 + limbs[top - 1] as f64;
-            high * 2f64.powi(64 * (top as i32 - 1))
-        }
-    }
-}
-
 /// `c` and `d` are in the same range of `a-z`, `A-Z`, `0-9`.
 fn same_range(a: char, b: char) -> bool {
     [('a', 'z'), ('A', 'Z'), ('0', '9')]
@@ -89,7 +64,7 @@ fn same_range(a: char, b: char) -> bool {
 }
 
 /// `b` follows `a` by one step up (`1`), down (`-1`) through a range, or neither (`0`).
-pub(super) fn step(a: char, b: char) -> i32 {
+fn step(a: char, b: char) -> i32 {
     if !same_range(a, b) {
         return 0;
     }
@@ -100,20 +75,40 @@ pub(super) fn step(a: char, b: char) -> i32 {
     }
 }
 
+/// The runs a string ends in as it grows: of identical characters, and of steps up and down.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct RunTracker {
+    last: Option<char>,
+    repeat: usize,
+    up: usize,
+    down: usize,
+}
+
+impl RunTracker {
+    /// Appends `c`: the run of identical characters it ends, and the longer of the two runs of
+    /// steps (a repeat is no step).
+    pub(super) fn push(&mut self, c: char) -> (usize, usize) {
+        let d = self.last.map_or(0, |p| step(p, c));
+        self.repeat = if self.last == Some(c) {
+            self.repeat + 1
+        } else {
+            1
+        };
+        self.up = if d == 1 { self.up + 1 } else { 1 };
+        self.down = if d == -1 { self.down + 1 } else { 1 };
+        self.last = Some(c);
+        (self.repeat, self.up.max(self.down))
+    }
+}
+
 /// The longest run of identical characters and the longest run stepping by +1 or by −1 through
 /// `a-z`, `A-Z` or `0-9` (`abc`, `321`: 3) in `chars`; `(0, 0)` when empty.
 pub fn longest_runs(chars: &[char]) -> (usize, usize) {
-    let (mut repeat, mut up, mut down) = (1usize, 1usize, 1usize);
-    let (mut longest_repeat, mut longest_sequence) = (chars.len().min(1), chars.len().min(1));
-    for p in chars.windows(2) {
-        repeat = if p[0] == p[1] { repeat + 1 } else { 1 };
-        let d = step(p[0], p[1]);
-        up = if d == 1 { up + 1 } else { 1 };
-        down = if d == -1 { down + 1 } else { 1 };
-        longest_repeat = longest_repeat.max(repeat);
-        longest_sequence = longest_sequence.max(up).max(down);
-    }
-    (longest_repeat, longest_sequence)
+    let mut runs = RunTracker::default();
+    chars.iter().fold((0, 0), |(repeat, sequence), &c| {
+        let (r, s) = runs.push(c);
+        (repeat.max(r), sequence.max(s))
+    })
 }
 
 /// Per character (sorted, distinct): how far the chain of +1 steps goes up and down from it.
@@ -571,21 +566,20 @@ pub(super) fn counts(
     Runs::new(chars, r, s, max_length, width, false).totals
 }
 
-/// The valid strings (every required set met) of every length up to `max_length`, by
+/// The valid strings (every required set met) of every length `full` counts, by
 /// inclusion–exclusion over the sets a string misses, each term [`counts`] over the characters
-/// left.
-pub(super) fn valid_counts(
-    alphabet: &super::alphabet::Alphabet,
-    r: usize,
-    s: usize,
-    max_length: usize,
-    width: usize,
-) -> Vec<Vec<u64>> {
+/// left under `full`'s limits; `full` (every character of `alphabet`) is the first term, not
+/// counted again.
+pub(super) fn valid_counts(alphabet: &super::alphabet::Alphabet, full: &Runs) -> Vec<Vec<u64>> {
+    let (r, s, width) = (full.r, full.s, full.width);
+    let max_length = full.totals.len() - 1;
     let mut positive = vec![vec![0u64; width]; max_length + 1];
     let mut negative = vec![vec![0u64; width]; max_length + 1];
     // The counts of each chain signature met so far.
     type Term = Vec<Vec<u64>>;
-    let mut seen: Vec<(Vec<(usize, usize)>, Term)> = Vec::new();
+    let mut every = rooms_of(&full.chars);
+    every.sort_unstable();
+    let mut seen: Vec<(Vec<(usize, usize)>, Term)> = vec![(every, full.totals.clone())];
     for missed in 0usize..1 << alphabet.sets {
         let mut chars: Vec<char> = alphabet
             .atoms
@@ -615,7 +609,7 @@ pub(super) fn valid_counts(
             }
         };
         for (acc, t) in sum.iter_mut().zip(&seen[at].1) {
-            add(acc, t);
+            add_product(acc, t, 1);
         }
     }
     for (p, n) in positive.iter_mut().zip(&negative) {
@@ -714,7 +708,8 @@ mod tests {
                 })
                 .collect();
             for (r, s) in [(1, 1), (1, 2), (2, 1), (2, 2), (3, 3)] {
-                let counted = valid_counts(&alphabet, r, s, 5, 4);
+                let full = Runs::new(&chars, r, s, 5, 4, false);
+                let counted = valid_counts(&alphabet, &full);
                 for (length, counted) in counted.iter().enumerate().skip(1) {
                     let mut expected = 0u64;
                     let n = chars.len();
