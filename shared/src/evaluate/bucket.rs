@@ -107,14 +107,7 @@ impl Bucket {
             return Ok(None);
         }
         let response = checked(response).await?;
-        let metadata = response
-            .headers()
-            .iter()
-            .filter_map(|(name, value)| {
-                let name = name.as_str().strip_prefix("x-amz-meta-")?;
-                Some((name.to_owned(), value.to_str().ok()?.to_owned()))
-            })
-            .collect();
+        let metadata = metadata_of(&response);
         let body = response
             .bytes()
             .await
@@ -123,6 +116,17 @@ impl Bucket {
             body: body.to_vec(),
             metadata,
         }))
+    }
+
+    /// The user metadata of the object `key` (a `HEAD`: no body), or `None` when there is none.
+    pub async fn metadata(&self, key: &str) -> Result<Option<Vec<(String, String)>>, BucketError> {
+        let response = self
+            .send("HEAD", &self.url(Some(key)), &[], Vec::new())
+            .await?;
+        if response.status() == reqwest::StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        Ok(Some(metadata_of(&checked(response).await?)))
     }
 
     /// Writes `body` as `key` with the user `metadata`, replacing any object there whole.
@@ -197,6 +201,18 @@ impl Bucket {
             .await
             .map_err(|e| BucketError::Transport(e.to_string()))
     }
+}
+
+/// A response's user metadata (`x-amz-meta-*`), names without the prefix.
+fn metadata_of(response: &reqwest::Response) -> Vec<(String, String)> {
+    response
+        .headers()
+        .iter()
+        .filter_map(|(name, value)| {
+            let name = name.as_str().strip_prefix("x-amz-meta-")?;
+            Some((name.to_owned(), value.to_str().ok()?.to_owned()))
+        })
+        .collect()
 }
 
 /// The response when its status is a success; else its status and S3's error code.

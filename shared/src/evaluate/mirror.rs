@@ -107,6 +107,16 @@ impl Mirror {
         }))
     }
 
+    /// The upstream's `ETag` of `prefix`'s stored range (read without its body), if one is held.
+    pub async fn etag(&self, prefix: &str) -> Result<Option<String>, BucketError> {
+        let metadata = self.bucket.metadata(&key(prefix)).await?;
+        Ok(metadata.and_then(|m| {
+            m.into_iter()
+                .find(|(name, _)| name == "upstream-etag")
+                .map(|(_, value)| value)
+        }))
+    }
+
     /// Replaces `prefix`'s stored range with `body` (checked first: an invalid body leaves the
     /// stored copy as it was), fetched at `fetched_at` with the upstream's `etag`.
     pub async fn store(
@@ -177,19 +187,23 @@ pub async fn sync_prefix(
 ) -> Synced {
     let mut pause = FIRST_BACKOFF;
     let mut why = String::new();
+    // The held copy's ETag, read once (without the body) and again only if that failed.
+    let mut held: Option<Option<String>> = None;
     for attempt in 1..=ATTEMPTS {
         if attempt > 1 {
             tokio::time::sleep(pause).await;
             pause *= 2;
         }
-        let held = match mirror.stored(prefix).await {
-            Ok(held) => held,
-            Err(e) => {
-                why = format!("reading the stored copy: {e}");
-                continue;
+        if held.is_none() {
+            match mirror.etag(prefix).await {
+                Ok(etag) => held = Some(etag),
+                Err(e) => {
+                    why = format!("reading the stored copy: {e}");
+                    continue;
+                }
             }
-        };
-        let etag = held.as_ref().and_then(|h| h.etag.as_deref());
+        }
+        let etag = held.as_ref().and_then(Option::as_deref);
         match upstream.fetch_for_mirror(prefix, etag).await {
             Ok(super::hibp::Fetched::NotModified) => return Synced::Unchanged,
             Ok(super::hibp::Fetched::Range { body, etag }) => {
