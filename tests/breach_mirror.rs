@@ -65,7 +65,7 @@ async fn a_wrong_signature_and_a_server_that_is_down_are_refused() {
 /// stored is `NotMirrored` (told apart from a failure); a stopped server is `Unreachable`.
 #[tokio::test(flavor = "current_thread")]
 async fn the_mirror_answers_from_its_stored_ranges() {
-    use passwordapi::evaluate::breach::{BreachError, BreachSource};
+    use passwordapi::evaluate::breach::{BreachError, BreachSource, Origin};
     use passwordapi::evaluate::mirror::{Mirror, StoreError};
     let s3 = LocalS3::start().await;
     let bucket = s3.bucket("mirror");
@@ -84,7 +84,10 @@ async fn the_mirror_answers_from_its_stored_ranges() {
         .store("0A1B2", &body, Some("\"etag-1\""), fetched)
         .await
         .unwrap();
-    let range = mirror.range("0A1B2").await.unwrap();
+    let sourced = mirror.range("0A1B2").await.unwrap();
+    assert_eq!(sourced.provenance.origin, Origin::Mirror);
+    assert_eq!(sourced.provenance.fetched_at, Some(fetched));
+    let range = sourced.range;
     for (i, s) in suffixes.iter().enumerate() {
         let suffix: [u8; 35] = s.as_bytes().try_into().unwrap();
         assert_eq!(range.count(&suffix), i as u64 + 1);
@@ -99,7 +102,7 @@ async fn the_mirror_answers_from_its_stored_ranges() {
         mirror.store("0A1B2", &reversed, None, fetched).await,
         Err(StoreError::Invalid(_))
     ));
-    assert_eq!(mirror.range("0A1B2").await.unwrap(), range);
+    assert_eq!(mirror.range("0A1B2").await.unwrap().range, range);
     assert_eq!(mirror.range("FFFFF").await, Err(BreachError::NotMirrored));
     drop(s3);
     assert!(matches!(
@@ -147,9 +150,15 @@ async fn a_slice_is_synced_then_found_unchanged() {
         }
     );
     for (password, count) in breached {
-        assert_eq!(check(&mirror, password).await, BreachCheck::Checked(count));
+        assert_eq!(
+            check(&mirror, password).await.check,
+            BreachCheck::Checked(count)
+        );
     }
-    assert_eq!(check(&mirror, clean[0]).await, BreachCheck::Checked(0));
+    assert_eq!(
+        check(&mirror, clean[0]).await.check,
+        BreachCheck::Checked(0)
+    );
     // No padding asked for: the mirror fetches every range anyway.
     assert!(
         upstream
@@ -177,5 +186,98 @@ async fn a_slice_is_synced_then_found_unchanged() {
         slice.len() * 3,
         "three attempts each"
     );
-    assert_eq!(check(&mirror, "letmein").await, BreachCheck::Checked(1_000));
+    assert_eq!(
+        check(&mirror, "letmein").await.check,
+        BreachCheck::Checked(1_000)
+    );
+}
+
+/// Evaluate answers from the mirror through the API's own pipeline: `breach_source` and
+/// `breach_data_as_of` say where and when; a range the mirror lacks is `unavailable` with
+/// `mirror` and asked upstream with `mirror_then_upstream`; a mirror whose storage is down is
+/// `unavailable` (never a 5xx), or the upstream's answer with `mirror_then_upstream`.
+#[tokio::test(flavor = "current_thread")]
+async fn evaluate_reads_the_mirror_as_breach_source_says() {
+    use integration_tests::range_server::{Behaviour, RangeServer, sha1_hex};
+    use integration_tests::{Event, body_json, memory_app};
+    use passwordapi::config::BreachMode;
+    use passwordapi::evaluate::hibp::HibpClient;
+    use passwordapi::evaluate::mirror::{Mirror, Stored, sync_slice};
+    use passwordapi::evaluate::sources::Breaches;
+    use passwordapi::http::dispatch;
+    use serde_json::{Value, json};
+    let breached = [("password", 9_545_824u64), ("letmein", 1_000)];
+    let upstream = RangeServer::start(&breached, &[], Behaviour::Normal);
+    let s3 = LocalS3::start().await;
+    let bucket = s3.bucket("mirror");
+    bucket.create().await.unwrap();
+    let mirror = Mirror::new(bucket);
+    // Only "password"'s range is mirrored.
+    let prefix = sha1_hex("password")[..5].to_owned();
+    let report = sync_slice(&HibpClient::new(&upstream.url()), &mirror, [prefix.clone()]).await;
+    assert_eq!(report.written, 1);
+    let Stored { fetched_at, .. } = mirror.stored(&prefix).await.unwrap().unwrap();
+    let as_of = humantime::format_rfc3339_seconds(fetched_at.unwrap()).to_string();
+    let app = memory_app(passwordapi::Config::default());
+    let evaluate = |breaches: Breaches, password: &'static str| {
+        let app = app.clone();
+        async move {
+            let body = json!({ "password": password }).to_string();
+            let response = dispatch::evaluate(
+                &app,
+                &breaches,
+                Event::post("/v1/evaluate", &body).request(),
+            )
+            .await
+            .unwrap();
+            assert_eq!(response.status(), 200);
+            let json = body_json(&response);
+            (
+                json["breach_check"].clone(),
+                json["breach_count"].clone(),
+                json["breach_source"].clone(),
+                json["breach_data_as_of"].clone(),
+            )
+        }
+    };
+    let only = |mode| Breaches::new(mode, Some(mirror.clone()), &upstream.url());
+    let asked = upstream.requests().len();
+    assert_eq!(
+        evaluate(only(BreachMode::Mirror), "password").await,
+        (json!("ok"), json!(9_545_824), json!("mirror"), json!(as_of))
+    );
+    let unavailable = (json!("unavailable"), Value::Null, Value::Null, Value::Null);
+    assert_eq!(
+        evaluate(only(BreachMode::Mirror), "letmein").await,
+        unavailable
+    );
+    assert_eq!(
+        upstream.requests().len(),
+        asked,
+        "mirror: nothing asked upstream"
+    );
+    let (check, count, source, _) = evaluate(only(BreachMode::MirrorThenUpstream), "letmein").await;
+    assert_eq!(
+        (check, count, source),
+        (json!("ok"), json!(1_000), json!("upstream"))
+    );
+    assert_eq!(upstream.requests().len(), asked + 1);
+    assert_eq!(
+        evaluate(only(BreachMode::MirrorThenUpstream), "password")
+            .await
+            .2,
+        json!("mirror")
+    );
+    // The storage down.
+    drop(s3);
+    assert_eq!(
+        evaluate(only(BreachMode::Mirror), "password").await,
+        unavailable
+    );
+    let (check, count, source, _) =
+        evaluate(only(BreachMode::MirrorThenUpstream), "password").await;
+    assert_eq!(
+        (check, count, source),
+        (json!("ok"), json!(9_545_824), json!("upstream"))
+    );
 }

@@ -122,6 +122,10 @@ async fn a_breached_password_reports_its_count_and_zxcvbns_verdict() {
     assert_eq!(json["breached"], true);
     assert_eq!(json["breach_count"], 9_545_824);
     assert_eq!(json["breach_check"], "ok");
+    assert_eq!(json["breach_source"], "upstream");
+    let as_of = humantime::parse_rfc3339(json["breach_data_as_of"].as_str().unwrap()).unwrap();
+    let age = std::time::SystemTime::now().duration_since(as_of).unwrap();
+    assert!(age < Duration::from_secs(5), "fetched now: {as_of:?}");
     let (warning, suggestion) = passwordapi::evaluate::breached_texts(None);
     assert_eq!(json["warning"], warning);
     assert_eq!(json["suggestions"][0], suggestion);
@@ -205,11 +209,19 @@ async fn only_a_five_character_prefix_leaves_and_the_request_is_padded_and_named
 async fn ranges_are_cached_across_requests() {
     let server = server();
     let api = Api::new(&server.url());
+    let mut fetched = Vec::new();
     for _ in 0..3 {
         let json = api.evaluate(json!({"password": "password"})).await;
         assert_eq!(json["breach_count"], 9_545_824);
+        fetched.push(json["breach_data_as_of"].clone());
+        tokio::time::sleep(Duration::from_millis(600)).await;
     }
     assert_eq!(server.requests().len(), 1);
+    // A cached range is as old as its one fetch.
+    assert!(
+        fetched.iter().all(|f| f == &fetched[0] && f.is_string()),
+        "{fetched:?}"
+    );
 }
 
 async fn assert_unavailable(api: &Api) {
@@ -218,9 +230,17 @@ async fn assert_unavailable(api: &Api) {
         (
             &json["breached"],
             &json["breach_count"],
-            &json["breach_check"]
+            &json["breach_check"],
+            &json["breach_source"],
+            &json["breach_data_as_of"]
         ),
-        (&Value::Null, &Value::Null, &json!("unavailable"))
+        (
+            &Value::Null,
+            &Value::Null,
+            &json!("unavailable"),
+            &Value::Null,
+            &Value::Null
+        )
     );
     // The strength part still answers.
     assert_eq!(json["score"], 0);

@@ -122,6 +122,44 @@ impl HttpConnector for Connector {
     }
 }
 
+/// The mirror's bucket as `config` names it (`MIRROR_BUCKET`, at `MIRROR_ENDPOINT` or S3 in
+/// `AWS_REGION`), its requests signed with the credentials the SDK finds ([`sdk_config`]'s, so
+/// a local endpoint without credentials in the environment gets the placeholder ones) and timed
+/// out after `timeout`; `None` when no bucket is named.
+pub async fn mirror_bucket(
+    config: &crate::Config,
+    timeout: Duration,
+) -> Option<crate::evaluate::bucket::Bucket> {
+    let name = config.mirror_bucket.as_deref()?;
+    let endpoint = config.mirror_endpoint.clone();
+    let sdk = sdk_config(endpoint.as_deref()).await;
+    let endpoint =
+        endpoint.unwrap_or_else(|| format!("https://s3.{}.amazonaws.com", config.region));
+    let credentials = sdk
+        .credentials_provider()
+        .unwrap_or_else(|| crate::evaluate::bucket::Bucket::static_credentials("", ""));
+    Some(crate::evaluate::bucket::Bucket::new(
+        &endpoint,
+        name,
+        &config.region,
+        credentials,
+        timeout,
+    ))
+}
+
+/// The breach source `config` names (`BREACH_SOURCE`), its mirror's bucket reached as
+/// [`mirror_bucket`] builds it.
+pub async fn breaches(config: &crate::Config) -> crate::evaluate::sources::Breaches {
+    use crate::evaluate::{hibp::HibpClient, mirror::Mirror, sources::Breaches};
+    let mirror = match config.breach_source.reads_mirror() {
+        true => mirror_bucket(config, HibpClient::TIMEOUT)
+            .await
+            .map(Mirror::new),
+        false => None,
+    };
+    Breaches::new(config.breach_source, mirror, &config.hibp_api_url)
+}
+
 /// SDK configuration: the platform's region and credentials, two attempts, and short timeouts (a
 /// request must answer within the function's budget). With `endpoint` (DynamoDB Local, a local
 /// Secrets Manager), that endpoint, and a placeholder region and credentials unless the

@@ -1,5 +1,6 @@
 //! Configuration from the environment, read once per process.
 
+pub use crate::evaluate::sources::BreachMode;
 use crate::pepper::Pepper;
 use crate::plan::{self, Plan};
 use std::fmt;
@@ -24,6 +25,16 @@ pub struct Config {
     pub register_daily_limit_per_ip: u32,
     /// Base URL of the HaveIBeenPwned range API.
     pub hibp_api_url: String,
+    /// Where breach checks read ranges (`BREACH_SOURCE`).
+    pub breach_source: BreachMode,
+    /// The mirror's bucket (`MIRROR_BUCKET`): needed by a source that reads the mirror, and by
+    /// the sync.
+    pub mirror_bucket: Option<String>,
+    /// The mirror's S3 endpoint (`MIRROR_ENDPOINT`), for a local S3-compatible server; S3 in
+    /// `AWS_REGION` when not set.
+    pub mirror_endpoint: Option<String>,
+    /// The region (`AWS_REGION`, set by Lambda) the mirror's requests are signed for.
+    pub region: String,
     /// DynamoDB table (`TABLE_NAME`).
     pub table_name: Option<String>,
     /// DynamoDB endpoint override (`DYNAMODB_ENDPOINT`), for a local DynamoDB.
@@ -85,6 +96,10 @@ impl Default for Config {
             clock_offset_ms: 0,
             register_daily_limit_per_ip: 5,
             hibp_api_url: "https://api.pwnedpasswords.com".to_string(),
+            breach_source: BreachMode::Upstream,
+            mirror_bucket: None,
+            mirror_endpoint: None,
+            region: "us-east-1".to_owned(),
             table_name: None,
             dynamodb_endpoint: None,
             pepper: None,
@@ -177,6 +192,33 @@ impl Config {
                 .map(|v| v.trim().to_owned())
                 .filter(|v| !v.is_empty())
         };
+        if let Some(value) = text("BREACH_SOURCE") {
+            config.breach_source = BreachMode::ALL
+                .iter()
+                .find(|(name, _)| *name == value)
+                .map(|(_, mode)| *mode)
+                .ok_or(ConfigError {
+                    name: "BREACH_SOURCE",
+                    value,
+                })?;
+        }
+        config.mirror_bucket = text("MIRROR_BUCKET");
+        if let Some(url) = text("MIRROR_ENDPOINT") {
+            let url = url.trim_end_matches('/');
+            if !crate::evaluate::hibp::allowed_base_url(url) {
+                return Err(ConfigError {
+                    name: "MIRROR_ENDPOINT",
+                    value: url.to_owned(),
+                });
+            }
+            config.mirror_endpoint = Some(url.to_owned());
+        }
+        if let Some(region) = text("AWS_REGION") {
+            config.region = region;
+        }
+        if config.breach_source.reads_mirror() && config.mirror_bucket.is_none() {
+            return Err(ConfigError::missing("MIRROR_BUCKET"));
+        }
         config.table_name = text("TABLE_NAME");
         config.dynamodb_endpoint = text("DYNAMODB_ENDPOINT");
         config.pepper_secret_arn = text("EMAIL_PEPPER_SECRET_ARN");
@@ -279,6 +321,34 @@ mod tests {
                 .unwrap_err();
         assert_eq!(err.name, "EMAIL_PEPPER");
         assert!(!err.to_string().contains("short-secret"));
+    }
+
+    #[test]
+    fn a_breach_source_reading_the_mirror_needs_its_bucket() {
+        let read = |source: &str, bucket: Option<&str>| {
+            let (source, bucket) = (source.to_owned(), bucket.map(str::to_owned));
+            Config::from_lookup(move |name| match name {
+                "BREACH_SOURCE" => Some(source.clone()),
+                "MIRROR_BUCKET" => bucket.clone(),
+                _ => None,
+            })
+        };
+        for (name, mode) in BreachMode::ALL {
+            let config = read(name, Some("team-mirror")).unwrap();
+            assert_eq!((config.breach_source, mode.name()), (mode, name));
+            let unset = read(name, None);
+            match mode {
+                BreachMode::Upstream => assert_eq!(unset.unwrap().breach_source, mode),
+                _ => assert_eq!(unset.unwrap_err(), ConfigError::missing("MIRROR_BUCKET")),
+            }
+        }
+        assert_eq!(read("Mirror", Some("b")).unwrap_err().name, "BREACH_SOURCE");
+        assert_eq!(Config::default().breach_source, BreachMode::Upstream);
+        let err = Config::from_lookup(|name| {
+            (name == "MIRROR_ENDPOINT").then(|| "http://s3.example.com".into())
+        })
+        .unwrap_err();
+        assert_eq!(err.name, "MIRROR_ENDPOINT");
     }
 
     #[test]

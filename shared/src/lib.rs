@@ -16,7 +16,7 @@
 //! | [`evaluate`] | strength estimate, breach check by k-anonymity, policy verdicts | cache, generate, quota, net |
 //! | [`config`] | the environment, read once into typed configuration | plan, pepper, evaluate |
 //! | [`keys`] | API keys and regen tokens: format, hashing, the verified-key cache | plan, pepper, cache |
-//! | [`aws`] | the AWS SDK set-up (its HTTP client), the pepper from Secrets Manager | config, pepper, net |
+//! | [`aws`] | the AWS SDK set-up (its HTTP client), the pepper from Secrets Manager, the breach source with its mirror's bucket | config, pepper, net, evaluate |
 //! | [`store`] | accounts, counters, plans, the audit trail: the `Store` trait, DynamoDB and in-memory stores; the operator's reads | plan, quota, aws |
 //! | [`admission`] | who is calling, and whether a metered request may proceed | plan, pepper, cache, config, keys, quota, store |
 //! | [`operator`] | what an operator does to accounts and plans: the admin tool's commands | plan, generate, config, keys, quota, store |

@@ -9,7 +9,7 @@ use crate::cache::TtlCache;
 use sha1::{Digest, Sha1};
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 /// Hex characters of the SHA-1 prefix that is sent.
 pub const PREFIX_LEN: usize = 5;
@@ -89,10 +89,48 @@ impl Range {
     }
 }
 
+/// Where a range came from: the range API itself, or the team's mirror of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// The range API (`HIBP_API_URL`).
+    Upstream,
+    /// The mirror in the team's bucket.
+    Mirror,
+}
+
+impl Origin {
+    /// The name answers give it (`breach_source`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Origin::Upstream => "upstream",
+            Origin::Mirror => "mirror",
+        }
+    }
+}
+
+/// Where and when a range was had.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Provenance {
+    /// Where from.
+    pub origin: Origin,
+    /// When it was fetched from the range API: now (or when cached) for the upstream, when the
+    /// stored copy was fetched for the mirror (`None` for a copy stored without the time).
+    pub fetched_at: Option<SystemTime>,
+}
+
+/// A range and its provenance.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sourced {
+    /// The range.
+    pub range: Range,
+    /// Where and when it was had.
+    pub provenance: Provenance,
+}
+
 /// Where ranges come from.
 pub trait BreachSource: Send + Sync {
-    /// The range of `prefix` (five upper-case hex characters).
-    fn range(&self, prefix: &str) -> impl Future<Output = Result<Range, BreachError>> + Send;
+    /// The range of `prefix` (five upper-case hex characters), with where and when it was had.
+    fn range(&self, prefix: &str) -> impl Future<Output = Result<Sourced, BreachError>> + Send;
 }
 
 /// The outcome of a breach check, as the API reports it.
@@ -122,16 +160,39 @@ fn hashed(password: &str) -> ([u8; PREFIX_LEN], [u8; SUFFIX_LEN]) {
     (prefix, suffix)
 }
 
+/// A breach check's outcome and, when it was checked, where the range came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Checked {
+    /// The outcome.
+    pub check: BreachCheck,
+    /// Where and when the range was had (`None` unless checked).
+    pub provenance: Option<Provenance>,
+}
+
+impl Checked {
+    /// The caller asked not to check.
+    pub const SKIPPED: Checked = Checked {
+        check: BreachCheck::Skipped,
+        provenance: None,
+    };
+}
+
 /// Checks `password` against `source`, sending only its hash prefix.
-pub async fn check(source: &impl BreachSource, password: &str) -> BreachCheck {
+pub async fn check(source: &impl BreachSource, password: &str) -> Checked {
     let (prefix, suffix) = hashed(password);
     // The prefix is five ASCII hex characters by construction.
     let prefix = std::str::from_utf8(&prefix).unwrap_or_default();
     match source.range(prefix).await {
-        Ok(range) => BreachCheck::Checked(range.count(&suffix)),
+        Ok(sourced) => Checked {
+            check: BreachCheck::Checked(sourced.range.count(&suffix)),
+            provenance: Some(sourced.provenance),
+        },
         Err(e) => {
             tracing::warn!(error = %e, "breach check unavailable");
-            BreachCheck::Unavailable
+            Checked {
+                check: BreachCheck::Unavailable,
+                provenance: None,
+            }
         }
     }
 }
@@ -140,7 +201,7 @@ pub async fn check(source: &impl BreachSource, password: &str) -> BreachCheck {
 /// same for every caller), so caching them reveals nothing; failures are not cached.
 pub struct RangeCache<S> {
     source: S,
-    ranges: TtlCache<String, Arc<Range>>,
+    ranges: TtlCache<String, Arc<Sourced>>,
 }
 
 impl<S> RangeCache<S> {
@@ -179,13 +240,13 @@ impl<S> RangeCache<S> {
 }
 
 impl<S: BreachSource> BreachSource for RangeCache<S> {
-    async fn range(&self, prefix: &str) -> Result<Range, BreachError> {
-        if let Some(range) = self.ranges.get(&prefix.to_owned()) {
-            return Ok(Range::clone(&range));
+    async fn range(&self, prefix: &str) -> Result<Sourced, BreachError> {
+        if let Some(sourced) = self.ranges.get(&prefix.to_owned()) {
+            return Ok(Sourced::clone(&sourced));
         }
-        let range = Arc::new(self.source.range(prefix).await?);
-        self.ranges.put(prefix.to_owned(), Arc::clone(&range));
-        Ok(Range::clone(&range))
+        let sourced = Arc::new(self.source.range(prefix).await?);
+        self.ranges.put(prefix.to_owned(), Arc::clone(&sourced));
+        Ok(Sourced::clone(&sourced))
     }
 }
 
@@ -205,13 +266,19 @@ mod tests {
     }
 
     impl BreachSource for Counting {
-        async fn range(&self, prefix: &str) -> Result<Range, BreachError> {
+        async fn range(&self, prefix: &str) -> Result<Sourced, BreachError> {
             self.calls.fetch_add(1, Ordering::SeqCst);
             self.prefixes.lock().unwrap().push(prefix.to_owned());
             if self.body.is_empty() {
                 return Err(BreachError::Unreachable("down".into()));
             }
-            Range::parse(&self.body)
+            Ok(Sourced {
+                range: Range::parse(&self.body)?,
+                provenance: Provenance {
+                    origin: Origin::Upstream,
+                    fetched_at: Some(SystemTime::now()),
+                },
+            })
         }
     }
 
@@ -268,12 +335,11 @@ mod tests {
     #[test]
     fn check_sends_only_the_prefix() {
         let source = counting(&format!("{PASSWORD_SUFFIX}:9545824\n"));
+        let found = run(check(&source, "password"));
+        assert_eq!(found.check, BreachCheck::Checked(9_545_824));
+        assert_eq!(found.provenance.unwrap().origin, Origin::Upstream);
         assert_eq!(
-            run(check(&source, "password")),
-            BreachCheck::Checked(9_545_824)
-        );
-        assert_eq!(
-            run(check(&source, "correct horse")),
+            run(check(&source, "correct horse")).check,
             BreachCheck::Checked(0)
         );
         let prefixes = source.prefixes.lock().unwrap().clone();
@@ -285,7 +351,10 @@ mod tests {
     fn unreachable_source_is_unavailable() {
         assert_eq!(
             run(check(&counting(""), "password")),
-            BreachCheck::Unavailable
+            Checked {
+                check: BreachCheck::Unavailable,
+                provenance: None
+            }
         );
     }
 
@@ -293,9 +362,12 @@ mod tests {
     fn cache_reuses_ranges_expires_them_and_stays_bounded() {
         let body = format!("{}:1", "A".repeat(35));
         let cache = RangeCache::with_limits(counting(&body), 2, Duration::from_secs(60));
-        run(cache.range("AAAAA")).unwrap();
-        run(cache.range("AAAAA")).unwrap();
+        let first = run(cache.range("AAAAA")).unwrap();
+        std::thread::sleep(Duration::from_millis(5));
+        let again = run(cache.range("AAAAA")).unwrap();
         assert_eq!(cache.source.calls.load(Ordering::SeqCst), 1);
+        // A cached range says when it was fetched, not when it was reused.
+        assert_eq!(again.provenance, first.provenance);
         run(cache.range("BBBBB")).unwrap();
         run(cache.range("CCCCC")).unwrap();
         assert_eq!(cache.len(), 2, "bounded");

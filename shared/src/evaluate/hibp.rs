@@ -7,7 +7,7 @@
 //! [`MAX_RANGE_LINES`](super::breach::MAX_RANGE_LINES) lines (a real padded range is ~40 KB, 800–1,000 lines), so that 256 cached
 //! ranges stay within ~25 MB whatever a mirror sends.
 
-use super::breach::{BreachError, BreachSource, Range};
+use super::breach::{BreachError, BreachSource, Origin, Provenance, Range, Sourced};
 use std::time::Duration;
 
 /// The product's User-Agent, as the range API asks of its clients.
@@ -161,8 +161,14 @@ pub enum Fetched {
 }
 
 impl BreachSource for HibpClient {
-    async fn range(&self, prefix: &str) -> Result<Range, BreachError> {
-        Range::parse(&self.fetch(prefix).await?)
+    async fn range(&self, prefix: &str) -> Result<Sourced, BreachError> {
+        Ok(Sourced {
+            range: Range::parse(&self.fetch(prefix).await?)?,
+            provenance: Provenance {
+                origin: Origin::Upstream,
+                fetched_at: Some(std::time::SystemTime::now()),
+            },
+        })
     }
 }
 

@@ -5,7 +5,10 @@
 //! and when it was fetched. An object is replaced whole by each write, so a reader sees the old
 //! range or the new one, never a mix.
 
-use super::breach::{BreachError, BreachSource, MAX_RANGE_LINES, PREFIX_LEN, Range, SUFFIX_LEN};
+use super::breach::{
+    BreachError, BreachSource, MAX_RANGE_LINES, Origin, PREFIX_LEN, Provenance, Range, SUFFIX_LEN,
+    Sourced,
+};
 use super::bucket::{Bucket, BucketError};
 use super::hibp::MAX_BODY_BYTES;
 use std::time::SystemTime;
@@ -30,6 +33,18 @@ pub enum StoreError {
     /// The bucket did not take it.
     #[error("the bucket: {0}")]
     Bucket(#[from] BucketError),
+}
+
+/// Why a stored range could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The bucket did not answer with it.
+    #[error("the bucket: {0}")]
+    Bucket(#[from] BucketError),
+    /// The stored object is not a range (it was checked on its way in, so something else wrote
+    /// it): no answer rather than a wrong one.
+    #[error("the stored copy is not a range")]
+    NotARange,
 }
 
 /// The mirror in `bucket`.
@@ -86,7 +101,7 @@ impl Mirror {
     }
 
     /// The stored copy of `prefix`'s range, if any.
-    pub async fn stored(&self, prefix: &str) -> Result<Option<Stored>, BucketError> {
+    pub async fn stored(&self, prefix: &str) -> Result<Option<Stored>, ReadError> {
         let Some(object) = self.bucket.get(&key(prefix)).await? else {
             return Ok(None);
         };
@@ -94,10 +109,7 @@ impl Mirror {
         let range = std::str::from_utf8(&object.body)
             .ok()
             .and_then(|body| Range::parse(body).ok())
-            .ok_or_else(|| BucketError::Status {
-                status: 200,
-                code: "NotARange".to_owned(),
-            })?;
+            .ok_or(ReadError::NotARange)?;
         Ok(Some(Stored {
             range,
             etag: object.meta("upstream-etag").map(str::to_owned),
@@ -140,11 +152,17 @@ impl Mirror {
 }
 
 impl BreachSource for Mirror {
-    async fn range(&self, prefix: &str) -> Result<Range, BreachError> {
+    async fn range(&self, prefix: &str) -> Result<Sourced, BreachError> {
         match self.stored(prefix).await {
-            Ok(Some(stored)) => Ok(stored.range),
+            Ok(Some(stored)) => Ok(Sourced {
+                range: stored.range,
+                provenance: Provenance {
+                    origin: Origin::Mirror,
+                    fetched_at: stored.fetched_at,
+                },
+            }),
             Ok(None) => Err(BreachError::NotMirrored),
-            Err(BucketError::Transport(e)) => Err(BreachError::Unreachable(e)),
+            Err(ReadError::Bucket(BucketError::Transport(e))) => Err(BreachError::Unreachable(e)),
             Err(e) => Err(BreachError::BadResponse(e.to_string())),
         }
     }

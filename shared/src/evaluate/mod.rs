@@ -8,6 +8,7 @@ pub mod hibp;
 pub mod mirror;
 pub mod model;
 pub mod policy;
+pub mod sources;
 
 use estimate::Estimate;
 pub use model::feedback::Translation;

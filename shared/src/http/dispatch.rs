@@ -253,15 +253,17 @@ pub async fn run<const HANDLERS: HandlerSet>(
         true => Some(Arc::new(App::from_env().await?)),
         false => None,
     };
-    let breaches_for = |app: &App| RangeCache::new(HibpClient::new(&app.config.hibp_api_url));
     let breaches = match &app {
-        Some(app) if has(HANDLERS, Handler::Evaluate) => Some(breaches_for(app)),
+        Some(app) if has(HANDLERS, Handler::Evaluate) => {
+            Some(crate::aws::breaches(&app.config).await)
+        }
         _ => None,
     };
     let mcp = match &app {
-        Some(app) if has(HANDLERS, Handler::Mcp) => {
-            Some(McpServer::new(Arc::clone(app), breaches_for(app)))
-        }
+        Some(app) if has(HANDLERS, Handler::Mcp) => Some(McpServer::new(
+            Arc::clone(app),
+            crate::aws::breaches(&app.config).await,
+        )),
         _ => None,
     };
     if has(HANDLERS, Handler::Evaluate) || has(HANDLERS, Handler::Mcp) {

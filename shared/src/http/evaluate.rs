@@ -53,7 +53,7 @@ pub async fn serve(
 /// A password's strength and breach status, and its verdict when a policy was asked for.
 pub struct Evaluation {
     strength: evaluate::Strength,
-    breach: BreachCheck,
+    breach: breach::Checked,
     verdict: Option<Verdict>,
 }
 
@@ -87,11 +87,11 @@ pub async fn run(
     let breach = if hibp {
         breach::check(breaches, &password).await
     } else {
-        BreachCheck::Skipped
+        breach::Checked::SKIPPED
     };
-    let strength = strength.with_breach(breach);
+    let strength = strength.with_breach(breach.check);
     let inputs: Vec<&str> = user_inputs.iter().map(String::as_str).collect();
-    let verdict = policy.map(|p| policy::verdict(&p, &password, &inputs, &strength, breach));
+    let verdict = policy.map(|p| policy::verdict(&p, &password, &inputs, &strength, breach.check));
     Ok((
         Evaluation {
             strength,
@@ -213,6 +213,8 @@ struct Evaluated<'a> {
     breached: Option<bool>,
     breach_count: Option<u64>,
     breach_check: &'static str,
+    breach_source: Option<&'static str>,
+    breach_data_as_of: Option<String>,
     warning: Option<String>,
     suggestions: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -287,7 +289,7 @@ impl Evaluation {
             None => Number::from_f64(strength.guesses().round())
                 .unwrap_or_else(|| Number::from(u64::MAX)),
         };
-        let (breached, breach_count, breach_check) = match breach {
+        let (breached, breach_count, breach_check) = match breach.check {
             BreachCheck::Checked(count) => (Some(count > 0), Some(count), "ok"),
             BreachCheck::Unavailable => (None, None, "unavailable"),
             BreachCheck::Skipped => (None, None, "skipped"),
@@ -302,6 +304,11 @@ impl Evaluation {
             breached,
             breach_count,
             breach_check,
+            breach_source: breach.provenance.map(|p| p.origin.name()),
+            breach_data_as_of: breach
+                .provenance
+                .and_then(|p| p.fetched_at)
+                .map(|t| humantime::format_rfc3339_seconds(t).to_string()),
             warning: strength.warning.clone(),
             suggestions: (!strength.suggestions.is_empty()).then(|| strength.suggestions.clone()),
             policy: self.verdict.as_ref().map(PolicyBody::of),

@@ -400,6 +400,8 @@ fn evaluation_output() -> JsonObject {
             "breached",
             "breach_count",
             "breach_check",
+            "breach_source",
+            "breach_data_as_of",
             "warning",
             "suggestions",
         ],
@@ -413,6 +415,8 @@ fn evaluation_output() -> JsonObject {
             "breached": {"type": ["boolean", "null"]},
             "breach_count": {"type": ["integer", "null"], "minimum": 0},
             "breach_check": {"enum": ["ok", "unavailable", "skipped"]},
+            "breach_source": {"enum": ["upstream", "mirror", null], "description": "Where the range came from: the range API, or the deployment's mirror of it; null unless checked."},
+            "breach_data_as_of": {"type": ["string", "null"], "format": "date-time", "description": "When that range was fetched from the range API (RFC 3339, UTC); null unless checked."},
             "warning": {"type": ["string", "null"]},
             "suggestions": {"type": ["array", "null"], "items": {"type": "string"}, "minItems": 1},
             "policy": {
