@@ -140,7 +140,7 @@ async fn a_slice_is_synced_then_found_unchanged() {
         .collect();
     slice.extend(["00000".to_owned(), "FFFFF".to_owned()]);
     let client = HibpClient::new(&upstream.url());
-    let first = sync_slice(&client, &mirror, slice.clone()).await;
+    let first = sync_slice(&client, &mirror, slice.clone(), 4).await;
     assert_eq!(
         first,
         SliceReport {
@@ -166,7 +166,7 @@ async fn a_slice_is_synced_then_found_unchanged() {
             .iter()
             .all(|r| !r.to_lowercase().contains("add-padding"))
     );
-    let second = sync_slice(&client, &mirror, slice.clone()).await;
+    let second = sync_slice(&client, &mirror, slice.clone(), 4).await;
     assert_eq!((second.unchanged, second.written), (slice.len(), 0));
     let conditional = upstream.requests()[slice.len()..]
         .iter()
@@ -175,7 +175,7 @@ async fn a_slice_is_synced_then_found_unchanged() {
     assert_eq!(conditional, slice.len());
     // An upstream that fails: every prefix reported, the stored ranges kept.
     let failing = RangeServer::start(&breached, &clean, Behaviour::Failing);
-    let report = sync_slice(&HibpClient::new(&failing.url()), &mirror, slice.clone()).await;
+    let report = sync_slice(&HibpClient::new(&failing.url()), &mirror, slice.clone(), 4).await;
     assert_eq!(report.failed.len(), slice.len());
     assert!(
         report.failed.iter().all(|(_, why)| why.contains("503")),
@@ -214,7 +214,13 @@ async fn evaluate_reads_the_mirror_as_breach_source_says() {
     let mirror = Mirror::new(bucket);
     // Only "password"'s range is mirrored.
     let prefix = sha1_hex("password")[..5].to_owned();
-    let report = sync_slice(&HibpClient::new(&upstream.url()), &mirror, [prefix.clone()]).await;
+    let report = sync_slice(
+        &HibpClient::new(&upstream.url()),
+        &mirror,
+        [prefix.clone()],
+        1,
+    )
+    .await;
     assert_eq!(report.written, 1);
     let Stored { fetched_at, .. } = mirror.stored(&prefix).await.unwrap().unwrap();
     let as_of = humantime::format_rfc3339_seconds(fetched_at.unwrap()).to_string();

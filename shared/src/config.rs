@@ -35,6 +35,9 @@ pub struct Config {
     pub mirror_endpoint: Option<String>,
     /// The region (`AWS_REGION`, set by Lambda) the mirror's requests are signed for.
     pub region: String,
+    /// How long one run of the breach sync starts new chunks (`BREACH_SYNC_BUDGET_SECONDS`, at
+    /// most 780: the function's timeout is 900).
+    pub sync_budget: Duration,
     /// DynamoDB table (`TABLE_NAME`).
     pub table_name: Option<String>,
     /// DynamoDB endpoint override (`DYNAMODB_ENDPOINT`), for a local DynamoDB.
@@ -100,6 +103,7 @@ impl Default for Config {
             mirror_bucket: None,
             mirror_endpoint: None,
             region: "us-east-1".to_owned(),
+            sync_budget: Duration::from_secs(720),
             table_name: None,
             dynamodb_endpoint: None,
             pepper: None,
@@ -216,6 +220,15 @@ impl Config {
         if let Some(region) = text("AWS_REGION") {
             config.region = region;
         }
+        let mut budget = config.sync_budget.as_secs() as u32;
+        number("BREACH_SYNC_BUDGET_SECONDS", &mut budget)?;
+        if budget > 780 {
+            return Err(ConfigError {
+                name: "BREACH_SYNC_BUDGET_SECONDS",
+                value: budget.to_string(),
+            });
+        }
+        config.sync_budget = Duration::from_secs(budget.into());
         if config.breach_source.reads_mirror() && config.mirror_bucket.is_none() {
             return Err(ConfigError::missing("MIRROR_BUCKET"));
         }

@@ -17,10 +17,11 @@
 //! | [`config`] | the environment, read once into typed configuration | plan, pepper, evaluate |
 //! | [`keys`] | API keys and regen tokens: format, hashing, the verified-key cache | plan, pepper, cache |
 //! | [`aws`] | the AWS SDK set-up (its HTTP client), the pepper from Secrets Manager, the breach source with its mirror's bucket | config, pepper, net, evaluate |
-//! | [`store`] | accounts, counters, plans, the audit trail: the `Store` trait, DynamoDB and in-memory stores; the operator's reads | plan, quota, aws |
+//! | [`store`] | accounts, counters, plans, the audit trail: the `Store` trait, DynamoDB and in-memory stores; the operator's reads; the breach sync's ledger | plan, quota, aws, evaluate |
 //! | [`admission`] | who is calling, and whether a metered request may proceed | plan, pepper, cache, config, keys, quota, store |
 //! | [`operator`] | what an operator does to accounts and plans: the admin tool's commands | plan, generate, config, keys, quota, store |
 //! | [`http`] | requests to typed requests, domain results to responses; the registry and the dispatcher | plan, pepper, cache, generate, evaluate, config, keys, quota, aws, store, admission |
+//! | [`schedule`] | the breach sync function: its scheduled runs, their reports and metrics | evaluate, config, aws, store, operator, http |
 
 pub mod admission;
 pub mod aws;
@@ -35,6 +36,7 @@ pub mod operator;
 pub mod pepper;
 pub mod plan;
 pub mod quota;
+pub mod schedule;
 pub mod store;
 
 pub use config::Config;

@@ -24,10 +24,29 @@ pub enum Behaviour {
     Oversized(usize),
 }
 
+/// How every request for one prefix fails, until [`RangeServer::heal`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// 503 with an HTML body.
+    ServerError,
+    /// The answer comes after [`FAULT_DELAY`], past the client's timeout.
+    Timeout,
+    /// Half the body, then the connection closes (its length says more).
+    Truncated,
+    /// 200 with a body that is not a range.
+    Malformed,
+}
+
+/// How late a [`Fault::Timeout`] answers.
+pub const FAULT_DELAY: Duration = Duration::from_millis(2_500);
+
+type Faults = Arc<Mutex<HashMap<String, Fault>>>;
+
 /// A running range server; it stops with the test process.
 pub struct RangeServer {
     port: u16,
     requests: Arc<Mutex<Vec<String>>>,
+    faults: Faults,
 }
 
 /// Upper-case SHA-1 hex of `password`.
@@ -64,14 +83,42 @@ impl RangeServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind the range server");
         let port = listener.local_addr().unwrap().port();
         let recorded = Arc::clone(&requests);
+        let faults: Faults = Arc::default();
+        let faulty = Arc::clone(&faults);
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 let ranges = Arc::clone(&ranges);
                 let recorded = Arc::clone(&recorded);
-                std::thread::spawn(move || serve(stream, &ranges, &recorded, behaviour));
+                let faults = Arc::clone(&faulty);
+                std::thread::spawn(move || serve(stream, &ranges, &recorded, behaviour, &faults));
             }
         });
-        RangeServer { port, requests }
+        RangeServer {
+            port,
+            requests,
+            faults,
+        }
+    }
+
+    /// Every request for `prefix` fails as `fault` says from now on.
+    pub fn fault(&self, prefix: &str, fault: Fault) {
+        self.faults.lock().unwrap().insert(prefix.to_owned(), fault);
+    }
+
+    /// No prefix fails any more.
+    pub fn heal(&self) {
+        self.faults.lock().unwrap().clear();
+    }
+
+    /// The prefixes asked for so far, in the order asked.
+    pub fn prefixes_asked(&self) -> Vec<String> {
+        self.requests()
+            .iter()
+            .filter_map(|r| {
+                let target = r.split(' ').nth(1)?;
+                Some(target.strip_prefix("/range/")?.get(..5)?.to_owned())
+            })
+            .collect()
     }
 
     /// The port it listens on (loopback).
@@ -100,6 +147,7 @@ fn serve(
     ranges: &HashMap<String, Vec<String>>,
     recorded: &Mutex<Vec<String>>,
     behaviour: Behaviour,
+    faults: &Mutex<HashMap<String, Fault>>,
 ) {
     let mut reader = BufReader::new(stream);
     let mut head = String::new();
@@ -113,6 +161,38 @@ fn serve(
     }
     recorded.lock().unwrap().push(head.clone());
     let target = head.split(' ').nth(1).unwrap_or("");
+    let fault = target
+        .strip_prefix("/range/")
+        .and_then(|p| p.get(..5))
+        .and_then(|p| faults.lock().unwrap().get(p).copied());
+    if let Some(fault) = fault {
+        let mut stream = reader.into_inner();
+        let body = match fault {
+            Fault::ServerError => "<html>down</html>".to_owned(),
+            Fault::Malformed => "<html>maintenance</html>".to_owned(),
+            Fault::Timeout | Fault::Truncated => range_body(
+                target.strip_prefix("/range/").unwrap_or("")[..5].as_ref(),
+                ranges,
+            ),
+        };
+        let status = match fault {
+            Fault::ServerError => "503 Service Unavailable",
+            _ => "200 OK",
+        };
+        if fault == Fault::Timeout {
+            std::thread::sleep(FAULT_DELAY);
+        }
+        let sent = match fault {
+            Fault::Truncated => &body[..body.len() / 2],
+            _ => &body[..],
+        };
+        let _ = write!(
+            stream,
+            "HTTP/1.1 {status}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{sent}",
+            body.len()
+        );
+        return;
+    }
     let (status, body) = match (behaviour, target.strip_prefix("/range/")) {
         (Behaviour::Failing, _) => ("503 Service Unavailable", "<html>down</html>".to_owned()),
         (Behaviour::Redirecting(port), Some(prefix)) => {

@@ -239,21 +239,42 @@ pub async fn sync_prefix(
     Synced::Failed(why)
 }
 
-/// Syncs every prefix of `prefixes`, one after another, and reports the slice (a failed prefix
-/// does not stop the rest).
+/// Syncs every prefix of `prefixes`, `concurrency` at a time, each as [`sync_prefix`] does:
+/// how each ended, in no particular order (a failed prefix does not stop the rest).
+pub async fn sync_each(
+    upstream: &super::hibp::HibpClient,
+    mirror: &Mirror,
+    prefixes: impl IntoIterator<Item = String>,
+    concurrency: usize,
+) -> Vec<(String, Synced)> {
+    use futures_util::StreamExt;
+    futures_util::stream::iter(prefixes)
+        .map(|prefix| async move {
+            let synced = sync_prefix(upstream, mirror, &prefix).await;
+            (prefix, synced)
+        })
+        .buffer_unordered(concurrency.max(1))
+        .collect()
+        .await
+}
+
+/// Syncs every prefix of `prefixes` ([`sync_each`], `concurrency` at a time) and reports the
+/// slice, its failures in prefix order.
 pub async fn sync_slice(
     upstream: &super::hibp::HibpClient,
     mirror: &Mirror,
     prefixes: impl IntoIterator<Item = String>,
+    concurrency: usize,
 ) -> SliceReport {
     let mut report = SliceReport::default();
-    for prefix in prefixes {
-        match sync_prefix(upstream, mirror, &prefix).await {
+    for (prefix, synced) in sync_each(upstream, mirror, prefixes, concurrency).await {
+        match synced {
             Synced::Unchanged => report.unchanged += 1,
             Synced::Written => report.written += 1,
             Synced::Failed(why) => report.failed.push((prefix, why)),
         }
     }
+    report.failed.sort();
     report
 }
 

@@ -9,6 +9,7 @@ pub mod mirror;
 pub mod model;
 pub mod policy;
 pub mod sources;
+pub mod sync;
 
 use estimate::Estimate;
 pub use model::feedback::Translation;

@@ -6,6 +6,7 @@
 //! single conditional write or one transaction — never read-then-write.
 
 pub mod dynamodb;
+pub mod ledger;
 pub mod memory;
 pub mod operator;
 
