@@ -80,7 +80,7 @@ fn template_functions() -> Vec<TemplateFunction> {
         if let Some(events) = resource["Properties"]["Events"].as_mapping() {
             for (_, event) in events {
                 // The breach sync runs on schedules; every other function on routes.
-                if event["Type"] == Yaml::from("Schedule") {
+                if event["Type"] == "Schedule" {
                     assert_eq!(binary, passwordapi::schedule::FUNCTION);
                     continue;
                 }
@@ -382,7 +382,7 @@ fn the_api_is_throttled_closed_to_other_origins_by_default_and_watched() {
     let statements = bucket_policy["Properties"]["PolicyDocument"]["Statement"]
         .as_sequence()
         .unwrap();
-    assert!(statements.iter().all(|s| s["Effect"] == Yaml::from("Deny")));
+    assert!(statements.iter().all(|s| s["Effect"] == "Deny"));
     assert!(
         !serde_norway::to_string(&without_bucket_policy)
             .unwrap()
