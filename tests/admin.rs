@@ -27,6 +27,8 @@ struct Admin {
     dynamo_port: String,
     table: String,
     clock_offset_ms: i64,
+    /// More of the environment (the breach commands': the mirror and the range API).
+    env: Vec<(&'static str, String)>,
 }
 
 impl Admin {
@@ -37,6 +39,7 @@ impl Admin {
             .env("DYNAMODB_PORT", &self.dynamo_port)
             .env("TABLE_NAME", &self.table)
             .env("CLOCK_OFFSET_MS", self.clock_offset_ms.to_string())
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .env_remove("AWS_ACCESS_KEY_ID")
             .output()
             .unwrap()
@@ -143,6 +146,7 @@ fn the_operators_tool_changes_what_the_api_does_from_the_next_request() {
         dynamo_port: day1.dynamo_endpoint.rsplit(':').next().unwrap().to_owned(),
         table: day1.table.clone(),
         clock_offset_ms: offset,
+        env: Vec::new(),
     };
     let (a, b) = (day1.port, day2.port);
 
@@ -480,4 +484,91 @@ fn python_csv_sums(csv: &[u8]) -> Value {
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success());
     serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// `breach sync` fills `make dev`'s mirror (SeaweedFS, with the placeholder credentials the
+/// tool signs with for --local) from the range API stand-in, as the function would: found with
+/// its count, then unchanged on a second run; a failing upstream is exit 1 naming the prefixes;
+/// `breach status` reports the scheduled pass (none yet); bad prefixes are refused.
+#[tokio::test(flavor = "current_thread")]
+async fn the_breach_commands_sync_a_slice_and_report_the_sync() {
+    use integration_tests::range_server::{Behaviour, RangeServer, sha1_hex};
+    use integration_tests::s3::LocalS3;
+    use passwordapi::evaluate::breach::{BreachCheck, check};
+    use passwordapi::evaluate::bucket::Bucket;
+    use passwordapi::evaluate::mirror::Mirror;
+    let s3 = LocalS3::start().await;
+    let bucket = Bucket::new(
+        &s3.endpoint(),
+        "passwordapi-mirror",
+        "us-east-1",
+        Bucket::static_credentials("local", "local"),
+        std::time::Duration::from_secs(5),
+    );
+    bucket.create().await.unwrap();
+    let upstream = RangeServer::start(&[("password", 42)], &[], Behaviour::Normal);
+    let (_, table) = integration_tests::dynamo::fresh_table("admin-breach").await;
+    let mut admin = Admin {
+        program: tool(),
+        dynamo_port: integration_tests::dynamo::shared().port().to_string(),
+        table,
+        clock_offset_ms: 0,
+        env: vec![
+            ("MIRROR_ENDPOINT", s3.endpoint()),
+            ("HIBP_API_URL", upstream.url()),
+        ],
+    };
+    let prefix = &sha1_hex("password")[..5];
+    // From the prefix to the end of its run of 16.
+    let slice = format!("{prefix}-{}F", &prefix[..4]);
+    let out = admin.run(&["breach", "sync", "--prefixes", &slice]);
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stderr}");
+    let count = 0xF - u32::from_str_radix(&prefix[4..], 16).unwrap() + 1;
+    assert_eq!(
+        stdout.trim(),
+        format!("{slice}: {count} written, 0 unchanged, 0 failed")
+    );
+    assert!(
+        stderr.contains(&format!("breach sync: {count} of {count} prefixes")),
+        "{stderr}"
+    );
+    let mirror = Mirror::new(bucket);
+    assert_eq!(
+        check(&mirror, "password").await.check,
+        BreachCheck::Checked(42)
+    );
+    let again = admin.json(&["breach", "sync", "--prefixes", &slice]);
+    assert_eq!(
+        (again["written"].clone(), again["unchanged"].clone()),
+        (json!(0), json!(count))
+    );
+
+    let status = admin.json(&["breach", "status"]);
+    assert_eq!(status["pass"], Value::Null);
+    assert_eq!(status["last_completed"], Value::Null);
+    let text = String::from_utf8_lossy(&admin.run(&["breach", "status"]).stdout).into_owned();
+    assert!(text.contains("none yet"), "{text}");
+
+    for bad in ["0000", "00000-0000G", "000FF-00000", "x"] {
+        let refused = admin.refused(&["breach", "sync", "--prefixes", bad]);
+        assert!(refused.contains("--prefixes"), "{refused}");
+    }
+    admin.refused(&["breach", "sync"]);
+    admin.refused(&["breach", "resync"]);
+
+    let failing = RangeServer::start(&[], &[], Behaviour::Failing);
+    admin.env[1].1 = failing.url();
+    let out = admin.run(&["breach", "sync", "--prefixes", prefix]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("{prefix}: ")));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 prefixes failed"));
+    // The stored range was kept.
+    assert_eq!(
+        check(&mirror, "password").await.check,
+        BreachCheck::Checked(42)
+    );
 }

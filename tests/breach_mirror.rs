@@ -198,6 +198,7 @@ async fn a_slice_is_synced_then_found_unchanged() {
 /// `unavailable` (never a 5xx), or the upstream's answer with `mirror_then_upstream`.
 #[tokio::test(flavor = "current_thread")]
 async fn evaluate_reads_the_mirror_as_breach_source_says() {
+    use integration_tests::aws_calls::as_function;
     use integration_tests::range_server::{Behaviour, RangeServer, sha1_hex};
     use integration_tests::{Event, body_json, memory_app};
     use passwordapi::config::BreachMode;
@@ -205,6 +206,7 @@ async fn evaluate_reads_the_mirror_as_breach_source_says() {
     use passwordapi::evaluate::mirror::{Mirror, Stored, sync_slice};
     use passwordapi::evaluate::sources::Breaches;
     use passwordapi::http::dispatch;
+    use passwordapi::http::mcp::McpServer;
     use serde_json::{Value, json};
     let breached = [("password", 9_545_824u64), ("letmein", 1_000)];
     let upstream = RangeServer::start(&breached, &[], Behaviour::Normal);
@@ -225,17 +227,20 @@ async fn evaluate_reads_the_mirror_as_breach_source_says() {
     let Stored { fetched_at, .. } = mirror.stored(&prefix).await.unwrap().unwrap();
     let as_of = humantime::format_rfc3339_seconds(fetched_at.unwrap()).to_string();
     let app = memory_app(passwordapi::Config::default());
+    // Served as the evaluate function serves it, its S3 calls recorded as its own.
     let evaluate = |breaches: Breaches, password: &'static str| {
         let app = app.clone();
         async move {
             let body = json!({ "password": password }).to_string();
-            let response = dispatch::evaluate(
-                &app,
-                &breaches,
-                Event::post("/v1/evaluate", &body).request(),
-            )
-            .await
-            .unwrap();
+            let services = dispatch::Services {
+                app: Some(&*app),
+                breaches: Some(&breaches),
+                mcp: None,
+            };
+            let request = Event::post("/v1/evaluate", &body).request();
+            let response = as_function("evaluate", dispatch::serve("evaluate", &services, request))
+                .await
+                .unwrap();
             assert_eq!(response.status(), 200);
             let json = body_json(&response);
             (
@@ -273,6 +278,34 @@ async fn evaluate_reads_the_mirror_as_breach_source_says() {
             .await
             .2,
         json!("mirror")
+    );
+    // The MCP server's evaluate_password reads the same source, and answers the same.
+    let mcp = McpServer::new(app.clone(), only(BreachMode::Mirror));
+    let services = dispatch::Services {
+        app: Some(&*app),
+        breaches: None,
+        mcp: Some(&mcp),
+    };
+    let call = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+        "params": {"name": "evaluate_password", "arguments": {"password": "password"}}});
+    let request = Event::post("/mcp", &call.to_string())
+        .header("Content-Type", "application/json")
+        .header("Accept", "application/json, text/event-stream")
+        .header("MCP-Protocol-Version", "2025-11-25")
+        .request();
+    let response = as_function("mcp", dispatch::serve("mcp", &services, request))
+        .await
+        .unwrap();
+    let answer = body_json(&response);
+    let content = &answer["result"]["structuredContent"];
+    assert_eq!(
+        (
+            &content["breach_count"],
+            &content["breach_source"],
+            &content["breach_data_as_of"]
+        ),
+        (&json!(9_545_824), &json!("mirror"), &json!(as_of)),
+        "{answer}"
     );
     // The storage down.
     drop(s3);

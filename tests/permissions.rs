@@ -84,6 +84,63 @@ fn dynamodb_grants(resource: &Yaml) -> (BTreeSet<String>, BTreeSet<String>) {
     (actions, keys)
 }
 
+/// How `resource`'s S3 grants differ from its recorded S3 calls: the object actions granted
+/// must be those called, on the mirror's ranges only (`${MirrorBucket.Arn}/ranges/*`, every
+/// call's key under `ranges/`); `s3:ListBucket`, on the bucket only, goes with `s3:GetObject` (S3
+/// answers a missing object 403 without it, and the mirror must tell a missing range from a
+/// refusal).
+fn s3_mismatches(resource: &str, definition: &Yaml, calls: &[&AwsCall]) -> Vec<String> {
+    let mut wrong = Vec::new();
+    let mut granted = BTreeSet::new();
+    let mut lists = false;
+    let statements = definition["Properties"]["Policies"]
+        .as_sequence()
+        .into_iter()
+        .flatten()
+        .flat_map(|p| p["Statement"].as_sequence().into_iter().flatten());
+    for statement in statements {
+        let actions: Vec<&str> = statement["Action"]
+            .as_sequence()
+            .into_iter()
+            .flatten()
+            .filter_map(|a| a.as_str()?.strip_prefix("s3:"))
+            .collect();
+        for action in actions {
+            if action == "ListBucket" {
+                lists = true;
+                assert_eq!(
+                    statement["Resource"]["Fn::GetAtt"],
+                    Yaml::Sequence(vec![Yaml::from("MirrorBucket"), Yaml::from("Arn")]),
+                    "{resource}: ListBucket on the bucket only"
+                );
+            } else {
+                assert_eq!(
+                    statement["Resource"]["Fn::Sub"],
+                    Yaml::from("${MirrorBucket.Arn}/ranges/*"),
+                    "{resource}: {action} on the ranges only"
+                );
+                granted.insert(action.to_owned());
+            }
+        }
+    }
+    let s3: Vec<&&AwsCall> = calls.iter().filter(|c| c.service == "s3").collect();
+    let called: BTreeSet<String> = s3.iter().map(|c| c.action.clone()).collect();
+    if called != granted {
+        wrong.push(format!(
+            "{resource}: calls S3 {called:?}, granted {granted:?} (template.yaml)"
+        ));
+    }
+    if let Some(call) = s3.iter().find(|c| c.key_prefix != "ranges/") {
+        wrong.push(format!("{resource}: {call:?} is not under ranges/"));
+    }
+    if lists != granted.contains("GetObject") {
+        wrong.push(format!(
+            "{resource}: s3:ListBucket must go with s3:GetObject, and only with it"
+        ));
+    }
+    wrong
+}
+
 #[test]
 #[ignore = "reads the calls the other suites recorded: make test runs it after them"]
 fn every_function_is_granted_exactly_the_aws_calls_it_makes() {
@@ -100,7 +157,12 @@ fn every_function_is_granted_exactly_the_aws_calls_it_makes() {
         .chain([passwordapi::schedule::FUNCTION]);
     for function in functions {
         let (resource, definition) = resource_of(&template, function);
-        let made: Vec<&AwsCall> = calls.iter().filter(|c| c.function == function).collect();
+        let all: Vec<&AwsCall> = calls.iter().filter(|c| c.function == function).collect();
+        wrong.extend(s3_mismatches(resource, definition, &all));
+        let made: Vec<&AwsCall> = all
+            .into_iter()
+            .filter(|c| c.service == "dynamodb")
+            .collect();
         let (actions, keys) = dynamodb_grants(definition);
         let called: BTreeSet<String> = made.iter().map(|c| c.action.clone()).collect();
         if called != actions {

@@ -2,6 +2,8 @@
 //! operator's AWS credentials (the default chain); there is no admin endpoint. The commands are
 //! `passwordapi::operator`'s; this file reads the command line and prints the answers.
 
+mod breach;
+
 use passwordapi::Config;
 use passwordapi::operator::{self, Operator, OperatorError, Setting};
 use passwordapi::quota::Month;
@@ -31,6 +33,10 @@ commands:
   plans set <name> --daily N [--monthly N|none] [--max-count N]
   usage export --month YYYY-MM [--format csv|json]
   audit <id>
+  breach status
+  breach sync --prefixes FROM-TO [--bucket NAME]
+                       sync those ranges of the breach mirror from HIBP_API_URL (--local: into
+                       make dev's mirror; a deployment: its MirrorBucketName output)
 
 Exit status: 0 done, 2 bad input (nothing written), 1 the table could not be reached.
 ";
@@ -96,8 +102,10 @@ struct Line {
 }
 
 /// Flags that take a value, and switches.
-const VALUE_FLAGS: [&str; 10] = [
+const VALUE_FLAGS: [&str; 12] = [
     "--table",
+    "--prefixes",
+    "--bucket",
     "--region",
     "--endpoint",
     "--plan",
@@ -245,6 +253,10 @@ async fn run(args: Vec<String>) -> Result<String, Failure> {
     let config = Config::from_env().map_err(|e| usage(e.to_string()))?;
     let words: Vec<&str> = line.words.iter().map(String::as_str).collect();
     // Check the command line before reaching the table.
+    if let Some(breach) = breach::command(&line, &words)? {
+        let store = DynamoStore::new(client(&line.target).await, line.target.table.clone());
+        return breach.run(&line, &config, &store).await;
+    }
     let command = command(&line, &words)?;
     let store = DynamoStore::new(client(&line.target).await, line.target.table.clone());
     let actor = if command.changes() {

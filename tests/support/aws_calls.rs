@@ -197,20 +197,51 @@ impl Intercept for Recorder {
                 call.to_json().to_string() + "\n"
             })
             .collect();
-        std::fs::create_dir_all(dir())?;
-        let file = dir().join(format!(
-            "{}-{}.jsonl",
-            std::env::current_exe()
-                .ok()
-                .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
-                .unwrap_or_default(),
-            std::process::id()
-        ));
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(file)?
-            .write_all(lines.as_bytes())?;
+        append(&lines)?;
         Ok(())
     }
+}
+
+/// Adds recorded lines to this test process's file.
+fn append(lines: &str) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir())?;
+    let file = dir().join(format!(
+        "{}-{}.jsonl",
+        std::env::current_exe()
+            .ok()
+            .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+            .unwrap_or_default(),
+        std::process::id()
+    ));
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(file)?
+        .write_all(lines.as_bytes())
+}
+
+/// Records an S3 request of the mirror (its method and URL, path-style
+/// `<endpoint>/<bucket>/<key>`) as the IAM action that authorises it, under the function being
+/// served: `GetObject` (GET and HEAD of an object), `PutObject`, `CreateBucket`. The key is kept up
+/// to its last `/` (`ranges/`).
+pub fn record_s3(method: &str, url: &str) {
+    let Some(function) = current_function() else {
+        return;
+    };
+    let path = url.splitn(4, '/').nth(3).unwrap_or_default();
+    let (bucket, key) = path.split_once('/').unwrap_or((path, ""));
+    let action = match (method, key.is_empty()) {
+        ("GET" | "HEAD", false) => "GetObject",
+        ("PUT", false) => "PutObject",
+        ("PUT", true) => "CreateBucket",
+        _ => "Unknown",
+    };
+    let call = AwsCall {
+        function: function.to_owned(),
+        service: "s3".to_owned(),
+        action: action.to_owned(),
+        table: bucket.to_owned(),
+        key_prefix: key.rfind('/').map_or("", |i| &key[..=i]).to_owned(),
+    };
+    append(&(call.to_json().to_string() + "\n")).expect("record an S3 call");
 }

@@ -5,7 +5,7 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use passwordapi::evaluate::bucket::Bucket;
+use passwordapi::evaluate::bucket::{Bucket, Observer};
 
 use super::{free_port, root};
 
@@ -13,6 +13,9 @@ use super::{free_port, root};
 pub const ACCESS_KEY: &str = "AKIDLOCALMIRROR";
 /// Its secret.
 pub const SECRET_KEY: &str = "local-mirror-secret";
+/// The placeholder identity `make dev`'s server accepts and the operator's tool signs with for
+/// `--local`: accepted here too.
+pub const DEV_KEY: &str = "local";
 
 /// A running SeaweedFS with its S3 gateway; stopped (and its data removed) when dropped.
 pub struct LocalS3 {
@@ -33,7 +36,7 @@ impl LocalS3 {
         std::fs::write(
             &config,
             format!(
-                r#"{{"identities":[{{"name":"mirror","credentials":[{{"accessKey":"{ACCESS_KEY}","secretKey":"{SECRET_KEY}"}}],"actions":["Admin","Read","Write","List"]}}]}}"#
+                r#"{{"identities":[{{"name":"mirror","credentials":[{{"accessKey":"{ACCESS_KEY}","secretKey":"{SECRET_KEY}"}}],"actions":["Admin","Read","Write","List"]}},{{"name":"dev","credentials":[{{"accessKey":"{DEV_KEY}","secretKey":"{DEV_KEY}"}}],"actions":["Admin","Read","Write","List"]}}]}}"#
             ),
         )
         .unwrap();
@@ -94,7 +97,8 @@ impl LocalS3 {
         self.bucket_signed_by(name, SECRET_KEY)
     }
 
-    /// The bucket `name` on it, signed with `secret` as the identity's secret.
+    /// The bucket `name` on it, signed with `secret` as the identity's secret; its requests
+    /// are recorded as the calls of the function being served (`aws_calls`).
     pub fn bucket_signed_by(&self, name: &str, secret: &str) -> Bucket {
         Bucket::new(
             &self.endpoint(),
@@ -103,6 +107,7 @@ impl LocalS3 {
             Bucket::static_credentials(ACCESS_KEY, secret),
             Duration::from_secs(5),
         )
+        .observed(Observer(std::sync::Arc::new(crate::aws_calls::record_s3)))
     }
 }
 

@@ -51,6 +51,20 @@ impl Object {
     }
 }
 
+/// Told of each request before it is sent: its method and URL (the tests record what each
+/// function calls, to hold template.yaml's grants to it).
+#[derive(Clone)]
+pub struct Observer(pub std::sync::Arc<ObserverFn>);
+
+/// An [`Observer`]'s function: `(method, url)`.
+pub type ObserverFn = dyn Fn(&str, &str) + Send + Sync;
+
+impl std::fmt::Debug for Observer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Observer")
+    }
+}
+
 /// One bucket: where it is, and the credentials its requests are signed with.
 #[derive(Clone, Debug)]
 pub struct Bucket {
@@ -59,6 +73,7 @@ pub struct Bucket {
     name: String,
     region: String,
     credentials: SharedCredentialsProvider,
+    observer: Option<Observer>,
 }
 
 impl Bucket {
@@ -81,7 +96,14 @@ impl Bucket {
             name: name.to_owned(),
             region: region.to_owned(),
             credentials,
+            observer: None,
         }
+    }
+
+    /// This bucket, its requests told to `observer` before they are sent.
+    pub fn observed(mut self, observer: Observer) -> Bucket {
+        self.observer = Some(observer);
+        self
     }
 
     /// Fixed credentials (the operator's tool and the tests; functions use the SDK's provider).
@@ -159,6 +181,9 @@ impl Bucket {
         headers: &[(String, String)],
         body: Vec<u8>,
     ) -> Result<reqwest::Response, BucketError> {
+        if let Some(observer) = &self.observer {
+            (observer.0)(method, url);
+        }
         let credentials = self
             .credentials
             .provide_credentials()
