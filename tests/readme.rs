@@ -36,7 +36,36 @@ fn phrases() -> Vec<String> {
     .unwrap();
     let username_words = usernames.charset_size();
     let digits = generate::username::DIGITS_RANGE;
+    let sync = passwordapi::evaluate::sync::Settings::LAMBDA;
     let mut claims = vec![
+        // The breach sync.
+        format!(
+            "each run a slice of at most {} minutes",
+            sync.budget.as_secs() / 60
+        ),
+        format!(
+            "chunks of {} prefixes, {} at once",
+            sync.chunk, sync.concurrency
+        ),
+        format!(
+            "is tried {} times in all (again after {} ms, then {} ms)",
+            passwordapi::evaluate::mirror::ATTEMPTS,
+            passwordapi::evaluate::mirror::FIRST_BACKOFF.as_millis(),
+            2 * passwordapi::evaluate::mirror::FIRST_BACKOFF.as_millis()
+        ),
+        format!("claims a lease ({} minutes", sync.lease.as_secs() / 60),
+        format!(
+            "retry list (at most {}:",
+            thousands(passwordapi::evaluate::sync::MAX_RETRY as u64)
+        ),
+        format!(
+            "the first pass writes {}",
+            thousands(u64::from(passwordapi::evaluate::sync::PREFIXES))
+        ),
+        format!(
+            "| `BREACH_SYNC_BUDGET_SECONDS` | {} |",
+            config.sync_budget.as_secs()
+        ),
         // Known sites.
         format!(
             "(`quirks/password-rules.json`, MIT, {} sites,",
@@ -153,7 +182,8 @@ fn phrases() -> Vec<String> {
 
 /// The deployment's numbers: functions, and what they reserve at the template's default.
 fn deployment_phrases() -> Vec<String> {
-    let functions = passwordapi::http::registry::functions().len();
+    // The API's functions and the breach sync.
+    let functions = passwordapi::http::registry::functions().len() + 1;
     let words = [
         "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
     ];
@@ -172,7 +202,7 @@ fn deployment_phrases() -> Vec<String> {
         .count();
     assert_eq!(
         resources, functions,
-        "one template function per registry function"
+        "one template function per registry function, and the breach sync"
     );
     let word = words[functions];
     vec![

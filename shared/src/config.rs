@@ -103,7 +103,7 @@ impl Default for Config {
             mirror_bucket: None,
             mirror_endpoint: None,
             region: "us-east-1".to_owned(),
-            sync_budget: Duration::from_secs(720),
+            sync_budget: crate::evaluate::sync::Settings::LAMBDA.budget,
             table_name: None,
             dynamodb_endpoint: None,
             pepper: None,
