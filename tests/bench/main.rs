@@ -179,6 +179,11 @@ fn main() {
         key_verification();
         return;
     }
+    // `BENCH_MIRROR_ONLY=1`: only the breach mirror's figures.
+    if std::env::var_os("BENCH_MIRROR_ONLY").is_some() {
+        breach_mirror_figures(&runtime);
+        return;
+    }
     // `BENCH_FUNCTIONS_ONLY=1`: only the functions' runs (e.g. under `perf record`).
     if std::env::var_os("BENCH_FUNCTIONS_ONLY").is_some() {
         let local = runtime.block_on(LocalDynamo::start());
@@ -189,6 +194,7 @@ fn main() {
 
     generate_figures(&runtime);
     evaluate_figures();
+    breach_mirror_figures(&runtime);
     worst_cases(&runtime);
     key_verification();
     let local = warm_metered_write(&runtime);
@@ -1142,4 +1148,150 @@ fn cost_table(
             format!("${total:.2}"),
         );
     }
+}
+
+/// S3 prices (us-east-1, Standard): per 1,000 PUTs, per 1,000 GETs and HEADs, per GB-month.
+const S3_PUT_PER_THOUSAND: f64 = 0.005;
+const S3_GET_PER_THOUSAND: f64 = 0.0004;
+const S3_GB_MONTH: f64 = 0.023;
+/// Assumed wall time, from Lambda, of one request to the range API (its CDN) and one to S3 in
+/// the same region.
+const UPSTREAM_MS: f64 = 40.0;
+const S3_MS: f64 = 20.0;
+
+/// The breach mirror: a check from it against a check from the range API (the client's CPU and
+/// the latency on loopback, each on a range not seen before: no range cache), and the sync's CPU
+/// per prefix for a first pass and for a pass that finds every range unchanged, from which a full
+/// pass's Lambda time and money follow.
+fn breach_mirror_figures(runtime: &tokio::runtime::Runtime) {
+    use integration_tests::range_server::{Behaviour, RangeServer, sha1_hex};
+    use integration_tests::s3::LocalS3;
+    use passwordapi::evaluate::breach::check;
+    use passwordapi::evaluate::mirror::{Mirror, sync_each};
+    const CHECKS: usize = 256;
+    const PREFIXES: usize = 2_048;
+    let passwords: Vec<String> = (0..CHECKS).map(|i| format!("mirror bench {i}")).collect();
+    let breached: Vec<(&str, u64)> = passwords.iter().map(|p| (p.as_str(), 3)).collect();
+    let upstream = RangeServer::start(&breached, &[], Behaviour::Normal);
+    let s3 = runtime.block_on(LocalS3::start());
+    let bucket = s3.bucket("bench");
+    runtime.block_on(bucket.create()).unwrap();
+    let mirror = Mirror::new(bucket);
+    let client = HibpClient::new(&upstream.url());
+
+    // A first pass over PREFIXES prefixes (nothing stored), then a second (every one unchanged),
+    // 32 at once as the function syncs them: CPU per prefix on this thread (the client's work:
+    // the servers run on their own threads), and the wall time.
+    let slice: Vec<String> = (0..PREFIXES as u32).map(|p| format!("{p:05X}")).collect();
+    let pass = |label: &str| {
+        let (cpu, wall) = (thread_cpu(), Instant::now());
+        let results = runtime.block_on(sync_each(&client, &mirror, slice.iter().cloned(), 32));
+        assert_eq!(results.len(), PREFIXES, "{label}");
+        ((thread_cpu() - cpu) / PREFIXES as u32, wall.elapsed())
+    };
+    let (first_cpu, first_wall) = pass("first");
+    let (again_cpu, again_wall) = pass("again");
+    let object = runtime
+        .block_on(s3.bucket("bench").get("ranges/00000"))
+        .unwrap()
+        .unwrap()
+        .body;
+    let object_bytes = object.len();
+    let stored_lines = object.split(|b| *b == b'\n').count() as f64;
+
+    // Checks: each password's range synced into the mirror, then checked from each source.
+    let prefixes: Vec<String> = passwords
+        .iter()
+        .map(|p| sha1_hex(p)[..5].to_owned())
+        .collect();
+    runtime.block_on(sync_each(&client, &mirror, prefixes.iter().cloned(), 32));
+    let time = |source: &dyn Fn(&str) -> passwordapi::evaluate::breach::Checked| {
+        let mut cpu = Vec::new();
+        let mut wall = Vec::new();
+        for password in &passwords {
+            let (c, w) = (thread_cpu(), Instant::now());
+            let found = source(password);
+            assert_eq!(
+                found.check,
+                passwordapi::evaluate::breach::BreachCheck::Checked(3)
+            );
+            cpu.push(thread_cpu() - c);
+            wall.push(w.elapsed());
+        }
+        cpu.sort();
+        wall.sort();
+        (percentile(&cpu, 0.5), percentile(&wall, 0.5))
+    };
+    let (upstream_cpu, upstream_wall) = time(&|p| runtime.block_on(check(&client, p)));
+    let (mirror_cpu, mirror_wall) = time(&|p| runtime.block_on(check(&mirror, p)));
+    println!();
+    report(
+        "breach check from the mirror, CPU p50",
+        format!("{:.0} µs", micros(mirror_cpu)),
+        "≤ the upstream check",
+        Some((
+            upstream_cpu.as_secs_f64() / mirror_cpu.as_secs_f64(),
+            "upstream check's CPU / the mirror's",
+        )),
+        mirror_cpu <= upstream_cpu,
+    );
+    let per_million = S3_GET_PER_THOUSAND * 1e3;
+    report(
+        "breach checks from the mirror, S3 requests",
+        format!("${per_million:.2}/M"),
+        "≤ $0.50 per million",
+        None,
+        per_million <= 0.50,
+    );
+    println!(
+        "    check p50 on loopback: mirror {:.2} ms wall, {:.0} µs CPU (one signed GET); upstream {:.2} ms wall, {:.0} µs CPU",
+        mirror_wall.as_secs_f64() * 1e3,
+        micros(mirror_cpu),
+        upstream_wall.as_secs_f64() * 1e3,
+        micros(upstream_cpu)
+    );
+
+    // A full pass, from what one prefix costs here: at 128 MB Lambda gives 128/1769 of a vCPU,
+    // so the pass takes at least its CPU × 1769/128; with 32 prefixes in flight it takes at least
+    // its requests' latency / 32 (UPSTREAM_MS and S3_MS each).
+    let all = f64::from(passwordapi::evaluate::sync::PREFIXES);
+    let lambda = |cpu: Duration, s3_requests: f64| -> (f64, f64) {
+        let cpu_bound = cpu.as_secs_f64() * all * FULL_VCPU_MB / 128.0;
+        let network_bound = all * (UPSTREAM_MS + s3_requests * S3_MS) / 1e3 / 32.0;
+        let seconds = cpu_bound.max(network_bound);
+        (seconds, 128.0 / 1024.0 * seconds * LAMBDA_GB_SECOND)
+    };
+    let (first_s, first_compute) = lambda(first_cpu, 2.0);
+    let (again_s, again_compute) = lambda(again_cpu, 1.0);
+    let invocations = |s: f64| (s / (12.0 * 60.0)).ceil();
+    let first_s3 = all * (S3_PUT_PER_THOUSAND + S3_GET_PER_THOUSAND) / 1e3;
+    let again_s3 = all * S3_GET_PER_THOUSAND / 1e3;
+    // A real range holds about 1,000 suffixes (the corpus's ~10^9 hashes over 2^20 prefixes);
+    // its lines are as long as the ones stored here.
+    let range_bytes = object_bytes as f64 / stored_lines * 1_000.0;
+    let gb = all * range_bytes / 1e9;
+    println!(
+        "    sync CPU per prefix: first pass {:.0} µs ({PREFIXES} prefixes in {:.1} s here), unchanged {:.0} µs ({:.1} s)",
+        micros(first_cpu),
+        first_wall.as_secs_f64(),
+        micros(again_cpu),
+        again_wall.as_secs_f64()
+    );
+    println!(
+        "    full first pass: 1,048,576 upstream requests, 1,048,576 HEAD + 1,048,576 PUT; ~{:.1} h of 128 MB Lambda ({} runs): compute ${first_compute:.3}, S3 ${first_s3:.2}",
+        first_s / 3600.0,
+        invocations(first_s)
+    );
+    println!(
+        "    weekly pass, every range unchanged: 1,048,576 conditional requests (304), 1,048,576 HEAD; ~{:.1} h ({} runs): compute ${again_compute:.3}, S3 ${again_s3:.2} (${:.2} a month)",
+        again_s / 3600.0,
+        invocations(again_s),
+        again_s3 * 52.0 / 12.0
+    );
+    println!(
+        "    storage: ~{:.0} KB a range of 1,000 lines ({object_bytes} B for this server's {stored_lines}): {:.0} GB ≈ ${:.2} a month",
+        range_bytes / 1e3,
+        gb,
+        gb * S3_GB_MONTH
+    );
 }

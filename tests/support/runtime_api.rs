@@ -152,6 +152,18 @@ pub fn run_through(
     env: &[(&str, String)],
     mut next: impl FnMut(Option<&serde_json::Value>) -> Option<Event>,
 ) -> Run {
+    run_payloads(launcher, binary, env, |previous| {
+        next(previous).map(|event| event.to_json())
+    })
+}
+
+/// [`run_through`] with any JSON payloads for events (a scheduled function's).
+pub fn run_payloads(
+    launcher: &[&str],
+    binary: &Path,
+    env: &[(&str, String)],
+    mut next: impl FnMut(Option<&serde_json::Value>) -> Option<serde_json::Value>,
+) -> Run {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let api = listener.local_addr().unwrap().to_string();
     let mut command = match launcher.split_first() {
@@ -215,7 +227,7 @@ pub fn run_through(
                 match next(responses.last()) {
                     Some(event) => {
                         served += 1;
-                        send_event(&mut stream, served, &event.to_json().to_string());
+                        send_event(&mut stream, served, &event.to_string());
                     }
                     None => {
                         let total = now;
