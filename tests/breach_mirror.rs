@@ -104,6 +104,15 @@ async fn the_mirror_answers_from_its_stored_ranges() {
     ));
     assert_eq!(mirror.range("0A1B2").await.unwrap().range, range);
     assert_eq!(mirror.range("FFFFF").await, Err(BreachError::NotMirrored));
+    // An object that is not a range (written by something other than the sync) is no answer.
+    s3.bucket("mirror")
+        .put("ranges/0BAD0", b"<html>maintenance</html>".to_vec(), &[])
+        .await
+        .unwrap();
+    assert!(matches!(
+        mirror.range("0BAD0").await,
+        Err(BreachError::BadResponse(_))
+    ));
     drop(s3);
     assert!(matches!(
         mirror.range("0A1B2").await,

@@ -30,15 +30,47 @@ pub enum BreachError {
     NotMirrored,
 }
 
-/// The suffixes known for one prefix, with their breach counts. Padding rows (count 0) are dropped.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// The suffixes known for one prefix, with their breach counts: parsed from the range API's
+/// answer (padding rows, count 0, dropped), or as the mirror stores it, looked up in place.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Range {
+    entries: Entries,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Entries {
     /// Upper-case suffixes, sorted, with counts > 0.
-    entries: Vec<([u8; SUFFIX_LEN], u64)>,
+    Parsed(Vec<([u8; SUFFIX_LEN], u64)>),
+    /// A stored body: lines `SUFFIX:COUNT`, upper-case, suffixes strictly increasing (checked
+    /// when it was written), searched by bisection over its bytes.
+    Sorted(String),
+}
+
+impl Default for Range {
+    fn default() -> Range {
+        Range {
+            entries: Entries::Parsed(Vec::new()),
+        }
+    }
 }
 
 /// Most lines in a range (a padded range has 800–1,000).
 pub const MAX_RANGE_LINES: usize = 2_000;
+
+/// `line` (without its line break) as `SUFFIX:COUNT`, the suffix upper-case hex.
+fn stored_line(line: &[u8]) -> Option<(&[u8], u64)> {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let (suffix, count) = (line.get(..SUFFIX_LEN)?, line.get(SUFFIX_LEN..)?);
+    let count = count.strip_prefix(b":")?;
+    let hex = suffix
+        .iter()
+        .all(|b| matches!(b, b'0'..=b'9' | b'A'..=b'F'));
+    let digits = !count.is_empty() && count.len() <= 20 && count.iter().all(u8::is_ascii_digit);
+    if !(hex && digits) {
+        return None;
+    }
+    Some((suffix, std::str::from_utf8(count).ok()?.parse().ok()?))
+}
 
 impl Range {
     /// Parses a range body: lines `SUFFIX:COUNT` (CRLF or LF), suffix 35 hex characters.
@@ -68,25 +100,81 @@ impl Range {
         }
         entries.sort_unstable();
         entries.dedup_by(|a, b| a.0 == b.0);
-        Ok(Range { entries })
+        Ok(Range {
+            entries: Entries::Parsed(entries),
+        })
+    }
+
+    /// A range as the mirror stores it (checked on its way in: lines `SUFFIX:COUNT`, upper-case,
+    /// suffixes strictly increasing), kept as it is and searched by bisection: a lookup reads a
+    /// dozen lines, not all of them. Refused unless its first and last lines are such lines (an
+    /// object that is not a range is no answer, rather than a wrong one).
+    pub fn stored(body: String) -> Result<Range, BreachError> {
+        let bad = || BreachError::BadResponse("the stored copy is not a range".to_owned());
+        let trimmed = body.trim_end_matches(['\r', '\n']).as_bytes();
+        if !trimmed.is_empty() {
+            let first = trimmed.split(|b| *b == b'\n').next().unwrap_or_default();
+            let last = trimmed.rsplit(|b| *b == b'\n').next().unwrap_or_default();
+            stored_line(first).ok_or_else(bad)?;
+            stored_line(last).ok_or_else(bad)?;
+        }
+        Ok(Range {
+            entries: Entries::Sorted(body),
+        })
     }
 
     /// The breach count of `suffix` (upper-case hex), 0 when absent.
     pub fn count(&self, suffix: &[u8; SUFFIX_LEN]) -> u64 {
-        self.entries
-            .binary_search_by(|(s, _)| s.cmp(suffix))
-            .map_or(0, |i| self.entries[i].1)
+        match &self.entries {
+            Entries::Parsed(entries) => entries
+                .binary_search_by(|(s, _)| s.cmp(suffix))
+                .map_or(0, |i| entries[i].1),
+            Entries::Sorted(body) => bisect(body.as_bytes(), suffix),
+        }
     }
 
     /// Suffixes with a count.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        match &self.entries {
+            Entries::Parsed(entries) => entries.len(),
+            Entries::Sorted(body) => body
+                .as_bytes()
+                .split(|b| *b == b'\n')
+                .filter_map(stored_line)
+                .filter(|(_, count)| *count > 0)
+                .count(),
+        }
     }
 
     /// Whether no suffix has a count.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.len() == 0
     }
+}
+
+/// `suffix`'s count in a sorted body, by bisection over its bytes: each step reads the line
+/// around the middle of what is left (`lo` is always a line's start).
+fn bisect(body: &[u8], suffix: &[u8; SUFFIX_LEN]) -> u64 {
+    let (mut lo, mut hi) = (0, body.len());
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        let start = body[lo..mid]
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(lo, |i| lo + i + 1);
+        let end = body[start..]
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(body.len(), |i| start + i);
+        let line = &body[start..end];
+        let key = &line[..line.len().min(SUFFIX_LEN)];
+        match key.cmp(suffix.as_slice()) {
+            std::cmp::Ordering::Equal => return stored_line(line).map_or(0, |(_, c)| c),
+            std::cmp::Ordering::Less => lo = end + 1,
+            std::cmp::Ordering::Greater => hi = start,
+        }
+    }
+    0
 }
 
 /// Where a range came from: the range API itself, or the team's mirror of it.
@@ -330,6 +418,53 @@ mod tests {
             assert!(Range::parse(body).is_err(), "{body}");
         }
         assert!(Range::parse("").unwrap().is_empty());
+    }
+
+    /// A stored body is looked up in place, by bisection: every suffix of it found with its
+    /// count, every other one (below, between, above) at 0, as the parsed range says; a body whose
+    /// first or last line is not a range is refused.
+    #[test]
+    fn a_stored_range_answers_as_the_parsed_one() {
+        for (n, crlf, trailing) in [
+            (0, false, false),
+            (1, true, true),
+            (2, false, true),
+            (977, true, false),
+        ] {
+            let suffixes: Vec<String> = (0..n)
+                .map(|i: u64| format!("{:035X}", 7 + i * 1_000_003))
+                .collect();
+            let newline = if crlf { "\r\n" } else { "\n" };
+            let mut body = suffixes
+                .iter()
+                .enumerate()
+                .map(|(i, s)| format!("{s}:{}", i * 3))
+                .collect::<Vec<_>>()
+                .join(newline);
+            if trailing {
+                body.push_str(newline);
+            }
+            let parsed = Range::parse(&body).unwrap();
+            let stored = Range::stored(body.clone()).unwrap();
+            assert_eq!(stored.len(), parsed.len());
+            let mut probes: Vec<String> = suffixes.clone();
+            for i in 0..=n {
+                probes.push(format!("{:035X}", 6 + i * 1_000_003));
+                probes.push(format!("{:035X}", 8 + i * 1_000_003));
+            }
+            probes.push("F".repeat(35));
+            for probe in probes {
+                let key: [u8; 35] = probe.as_bytes().try_into().unwrap();
+                assert_eq!(stored.count(&key), parsed.count(&key), "{n} {probe}");
+            }
+        }
+        for bad in [
+            "<html>",
+            "x\n0000000000000000000000000000000000A:1",
+            "0000000000000000000000000000000000A:1\n<html>",
+        ] {
+            assert!(Range::stored(bad.to_owned()).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -105,17 +105,23 @@ impl Mirror {
         let Some(object) = self.bucket.get(&key(prefix)).await? else {
             return Ok(None);
         };
-        // What is stored was checked on its way in; a copy that no longer reads is no answer.
-        let range = std::str::from_utf8(&object.body)
+        let metadata = object.metadata;
+        let meta = |name: &str| {
+            metadata
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.as_str())
+        };
+        // What is stored was checked on its way in (and only the sync may write it): it is
+        // searched in place; a copy whose ends do not read as a range is no answer.
+        let range = String::from_utf8(object.body)
             .ok()
-            .and_then(|body| Range::parse(body).ok())
+            .and_then(|body| Range::stored(body).ok())
             .ok_or(ReadError::NotARange)?;
         Ok(Some(Stored {
             range,
-            etag: object.meta("upstream-etag").map(str::to_owned),
-            fetched_at: object
-                .meta("fetched-at")
-                .and_then(|t| humantime::parse_rfc3339(t).ok()),
+            etag: meta("upstream-etag").map(str::to_owned),
+            fetched_at: meta("fetched-at").and_then(|t| humantime::parse_rfc3339(t).ok()),
         }))
     }
 
