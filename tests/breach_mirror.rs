@@ -329,3 +329,71 @@ async fn evaluate_reads_the_mirror_as_breach_source_says() {
         (json!("ok"), json!(9_545_824), json!("upstream"))
     );
 }
+
+/// `BREACH_SOURCE=auto` (the default): a function that starts before the breach sync has
+/// completed a pass reads the range API; one that starts after, the mirror and then the range
+/// API. It learns which from the sync's ledger in the table (one read at start-up), recorded
+/// here as evaluate's and mcp's (tests/permissions.rs).
+#[tokio::test(flavor = "current_thread")]
+async fn auto_reads_the_mirror_once_the_sync_has_completed_a_pass() {
+    use integration_tests::aws_calls::as_function;
+    use integration_tests::dynamo::fresh_table;
+    use passwordapi::config::BreachMode;
+    use passwordapi::evaluate::sync::Ledger;
+    use passwordapi::store::dynamodb::DynamoStore;
+    use std::sync::Arc;
+    let (client, table) = fresh_table("auto").await;
+    let store = Arc::new(DynamoStore::new(client, table));
+    let app = |bucket: Option<&str>, mode: BreachMode| {
+        let config = passwordapi::Config {
+            pepper: passwordapi::keys::Pepper::new(integration_tests::TEST_PEPPER.as_bytes()),
+            mirror_bucket: bucket.map(str::to_owned),
+            breach_source: mode,
+            ..passwordapi::Config::default()
+        };
+        passwordapi::http::App::new(config, store.clone()).unwrap()
+    };
+    let auto = app(Some("mirror"), BreachMode::Auto);
+    assert_eq!(
+        passwordapi::Config::default().breach_source,
+        BreachMode::Auto
+    );
+    for function in ["evaluate", "mcp"] {
+        assert_eq!(
+            as_function(function, auto.breach_mode()).await,
+            BreachMode::Upstream
+        );
+    }
+    // A pass over nothing (its walk ends at 0) completes at once.
+    let now = passwordapi::schedule::now_ms();
+    assert!(
+        store
+            .claim("test", now, now + 60_000)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(store.begin("test", now).await.unwrap());
+    assert!(store.complete("test", now, 0).await.unwrap());
+    for function in ["evaluate", "mcp"] {
+        assert_eq!(
+            as_function(function, auto.breach_mode()).await,
+            BreachMode::MirrorThenUpstream
+        );
+    }
+    // Without a bucket there is no mirror to read; an explicit mode is as it says.
+    assert_eq!(
+        app(None, BreachMode::Auto).breach_mode().await,
+        BreachMode::Upstream
+    );
+    assert_eq!(
+        app(Some("mirror"), BreachMode::Upstream)
+            .breach_mode()
+            .await,
+        BreachMode::Upstream
+    );
+    assert_eq!(
+        app(Some("mirror"), BreachMode::Mirror).breach_mode().await,
+        BreachMode::Mirror
+    );
+}

@@ -316,6 +316,28 @@ fn evaluate_is_told_where_the_breach_source_is() {
         template["Parameters"]["HibpApiUrl"]["Default"],
         Yaml::from(passwordapi::Config::default().hibp_api_url)
     );
+    // The breach source: the configuration's default and values, to evaluate and mcp.
+    let source = &template["Parameters"]["BreachSource"];
+    assert_eq!(
+        source["Default"],
+        Yaml::from(passwordapi::Config::default().breach_source.name())
+    );
+    let names: Vec<Yaml> = passwordapi::config::BreachMode::ALL
+        .iter()
+        .map(|(name, _)| Yaml::from(*name))
+        .collect();
+    assert_eq!(source["AllowedValues"], Yaml::Sequence(names));
+    for function in ["EvaluateFunction", "McpFunction"] {
+        let variables = &template["Resources"][function]["Properties"]["Environment"]["Variables"];
+        assert_eq!(
+            variables["BREACH_SOURCE"]["Ref"],
+            Yaml::from("BreachSource")
+        );
+        assert_eq!(
+            variables["MIRROR_BUCKET"]["Ref"],
+            Yaml::from("MirrorBucket")
+        );
+    }
 }
 
 #[test]

@@ -147,17 +147,20 @@ pub async fn mirror_bucket(
     ))
 }
 
-/// The breach source `config` names (`BREACH_SOURCE`), its mirror's bucket reached as
-/// [`mirror_bucket`] builds it.
-pub async fn breaches(config: &crate::Config) -> crate::evaluate::sources::Breaches {
+/// The breach source of `mode` (`BREACH_SOURCE`, resolved), its mirror's bucket (`config`'s)
+/// reached as [`mirror_bucket`] builds it.
+pub async fn breaches(
+    config: &crate::Config,
+    mode: crate::evaluate::sources::BreachMode,
+) -> crate::evaluate::sources::Breaches {
     use crate::evaluate::{hibp::HibpClient, mirror::Mirror, sources::Breaches};
-    let mirror = match config.breach_source.reads_mirror() {
+    let mirror = match mode.reads_mirror() {
         true => mirror_bucket(config, HibpClient::TIMEOUT)
             .await
             .map(Mirror::new),
         false => None,
     };
-    Breaches::new(config.breach_source, mirror, &config.hibp_api_url)
+    Breaches::new(mode, mirror, &config.hibp_api_url)
 }
 
 /// SDK configuration: the platform's region and credentials, two attempts, and short timeouts (a

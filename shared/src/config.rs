@@ -99,7 +99,7 @@ impl Default for Config {
             clock_offset_ms: 0,
             register_daily_limit_per_ip: 5,
             hibp_api_url: "https://api.pwnedpasswords.com".to_string(),
-            breach_source: BreachMode::Upstream,
+            breach_source: BreachMode::Auto,
             mirror_bucket: None,
             mirror_endpoint: None,
             region: "us-east-1".to_owned(),
@@ -350,13 +350,19 @@ mod tests {
             let config = read(name, Some("team-mirror")).unwrap();
             assert_eq!((config.breach_source, mode.name()), (mode, name));
             let unset = read(name, None);
-            match mode {
-                BreachMode::Upstream => assert_eq!(unset.unwrap().breach_source, mode),
-                _ => assert_eq!(unset.unwrap_err(), ConfigError::missing("MIRROR_BUCKET")),
+            match mode.reads_mirror() {
+                false => assert_eq!(unset.unwrap().breach_source, mode),
+                true => assert_eq!(unset.unwrap_err(), ConfigError::missing("MIRROR_BUCKET")),
             }
         }
         assert_eq!(read("Mirror", Some("b")).unwrap_err().name, "BREACH_SOURCE");
-        assert_eq!(Config::default().breach_source, BreachMode::Upstream);
+        assert_eq!(Config::default().breach_source, BreachMode::Auto);
+        assert_eq!(BreachMode::Auto.resolved(false), BreachMode::Upstream);
+        assert_eq!(
+            BreachMode::Auto.resolved(true),
+            BreachMode::MirrorThenUpstream
+        );
+        assert_eq!(BreachMode::Mirror.resolved(false), BreachMode::Mirror);
         let err = Config::from_lookup(|name| {
             (name == "MIRROR_ENDPOINT").then(|| "http://s3.example.com".into())
         })

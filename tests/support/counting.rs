@@ -117,4 +117,8 @@ impl Store for Counting {
         self.tick();
         self.inner.record_seed(plan, e).await
     }
+    async fn mirror_completed(&self) -> Result<Option<i64>, StoreError> {
+        self.tick();
+        self.inner.mirror_completed().await
+    }
 }

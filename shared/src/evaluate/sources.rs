@@ -9,7 +9,10 @@ use super::mirror::Mirror;
 /// Where breach checks read ranges.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BreachMode {
-    /// The range API, k-anonymously, through the range cache (the default).
+    /// `upstream` until the breach sync has completed a pass over every range (as a function
+    /// finds it when it starts), `mirror_then_upstream` from then on (the default).
+    Auto,
+    /// The range API, k-anonymously, through the range cache.
     Upstream,
     /// The mirror only: a range it lacks, or a mirror that does not answer, is `unavailable`.
     Mirror,
@@ -19,7 +22,8 @@ pub enum BreachMode {
 
 impl BreachMode {
     /// Every mode, by its `BREACH_SOURCE` name.
-    pub const ALL: [(&'static str, BreachMode); 3] = [
+    pub const ALL: [(&'static str, BreachMode); 4] = [
+        ("auto", BreachMode::Auto),
         ("upstream", BreachMode::Upstream),
         ("mirror", BreachMode::Mirror),
         ("mirror_then_upstream", BreachMode::MirrorThenUpstream),
@@ -30,12 +34,22 @@ impl BreachMode {
         BreachMode::ALL
             .iter()
             .find(|(_, mode)| *mode == self)
-            .map_or("upstream", |(name, _)| name)
+            .map_or("auto", |(name, _)| name)
     }
 
-    /// Whether it reads the mirror.
+    /// Whether it reads the mirror whatever the sync has done (and so needs its bucket).
     pub fn reads_mirror(self) -> bool {
-        self != BreachMode::Upstream
+        matches!(self, BreachMode::Mirror | BreachMode::MirrorThenUpstream)
+    }
+
+    /// The mode in force: `auto` as the sync has left the mirror (`completed`: it has completed a
+    /// pass), every other as it is.
+    pub fn resolved(self, completed: bool) -> BreachMode {
+        match (self, completed) {
+            (BreachMode::Auto, true) => BreachMode::MirrorThenUpstream,
+            (BreachMode::Auto, false) => BreachMode::Upstream,
+            (mode, _) => mode,
+        }
     }
 }
 

@@ -253,20 +253,25 @@ pub async fn run<const HANDLERS: HandlerSet>(
         true => Some(Arc::new(App::from_env().await?)),
         false => None,
     };
-    let breaches = match &app {
-        Some(app) if has(HANDLERS, Handler::Evaluate) => {
-            Some(crate::aws::breaches(&app.config).await)
+    let checks_breaches = has(HANDLERS, Handler::Evaluate) || has(HANDLERS, Handler::Mcp);
+    let mode = match &app {
+        Some(app) if checks_breaches => Some(app.breach_mode().await),
+        _ => None,
+    };
+    let breaches = match (&app, mode) {
+        (Some(app), Some(mode)) if has(HANDLERS, Handler::Evaluate) => {
+            Some(crate::aws::breaches(&app.config, mode).await)
         }
         _ => None,
     };
-    let mcp = match &app {
-        Some(app) if has(HANDLERS, Handler::Mcp) => Some(McpServer::new(
+    let mcp = match (&app, mode) {
+        (Some(app), Some(mode)) if has(HANDLERS, Handler::Mcp) => Some(McpServer::new(
             Arc::clone(app),
-            crate::aws::breaches(&app.config).await,
+            crate::aws::breaches(&app.config, mode).await,
         )),
         _ => None,
     };
-    if has(HANDLERS, Handler::Evaluate) || has(HANDLERS, Handler::Mcp) {
+    if checks_breaches {
         crate::evaluate::warm_up();
     }
     let services = Services {

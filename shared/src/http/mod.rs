@@ -165,6 +165,24 @@ impl App {
         App::new(config, Arc::new(DynamoStore::new(client, table)))
     }
 
+    /// The breach source's mode in force (`BREACH_SOURCE`): `auto` becomes `mirror_then_upstream`
+    /// when the breach sync has completed a pass (one read of its ledger; only with a mirror's
+    /// bucket configured), `upstream` otherwise — also when the ledger cannot be read.
+    pub async fn breach_mode(&self) -> crate::config::BreachMode {
+        use crate::config::BreachMode;
+        let mode = self.config.breach_source;
+        if mode != BreachMode::Auto || self.config.mirror_bucket.is_none() {
+            return mode.resolved(false);
+        }
+        match self.store.mirror_completed().await {
+            Ok(completed) => mode.resolved(completed.is_some()),
+            Err(e) => {
+                tracing::warn!(error = %e, "the breach sync's ledger could not be read: upstream");
+                BreachMode::Upstream
+            }
+        }
+    }
+
     /// Identification and admission ([`Gate`]) over this app's store, keys and clock.
     pub fn gate(&self) -> Gate<'_> {
         Gate {

@@ -843,6 +843,20 @@ impl Store for DynamoStore {
         ];
         self.transact(items).await.map_err(unavailable)
     }
+
+    async fn mirror_completed(&self) -> Result<Option<i64>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key("MIRROR".to_owned(), "SYNC".to_owned())))
+            .projection_expression("completed_at")
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        Ok(out.item().and_then(|item| number(item, "completed_at")))
+    }
 }
 
 impl DynamoStore {

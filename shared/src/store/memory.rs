@@ -295,4 +295,9 @@ impl Store for MemoryStore {
         inner.record(format!("PLAN#{}", plan.name), event);
         Ok(())
     }
+
+    /// No breach sync runs on the in-memory store.
+    async fn mirror_completed(&self) -> Result<Option<i64>, StoreError> {
+        Ok(None)
+    }
 }

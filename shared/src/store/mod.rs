@@ -401,6 +401,11 @@ pub trait Store: Send + Sync {
     /// Records the deployment's seed `plan` (what its configuration says), with `event`, in one
     /// transaction: how the operator's tool knows the seeds in force.
     async fn record_seed(&self, plan: &Plan, event: &Event) -> Result<(), StoreError>;
+
+    /// When the breach sync last completed a pass over every range (Unix ms), if it ever did: one
+    /// strongly consistent read of its ledger, at start-up of the functions whose breach source
+    /// is `auto`.
+    async fn mirror_completed(&self) -> Result<Option<i64>, StoreError>;
 }
 
 pub use crate::quota::effective_limit;
