@@ -365,7 +365,7 @@ async fn auto_reads_the_mirror_once_the_sync_has_completed_a_pass() {
         );
     }
     // A pass over nothing (its walk ends at 0) completes at once.
-    let now = passwordapi::schedule::now_ms();
+    let now = passwordapi::quota::now_ms();
     assert!(
         store
             .claim("test", now, now + 60_000)

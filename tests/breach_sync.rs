@@ -12,7 +12,8 @@ use passwordapi::evaluate::bucket::Bucket;
 use passwordapi::evaluate::hibp::{Fetched, HibpClient};
 use passwordapi::evaluate::mirror::{self, Mirror};
 use passwordapi::evaluate::sync::{Ledger, Outcome, Run, Settings, Syncer};
-use passwordapi::schedule::{FUNCTION, now_ms};
+use passwordapi::quota::now_ms;
+use passwordapi::schedule::FUNCTION;
 use passwordapi::store::dynamodb::DynamoStore;
 use std::time::Duration;
 

@@ -102,7 +102,7 @@ async fn status(line: &Line, store: &DynamoStore) -> Result<String, Failure> {
         .state()
         .await
         .map_err(|e| Failure::Store(e.to_string()))?;
-    let now = passwordapi::schedule::now_ms();
+    let now = passwordapi::quota::now_ms();
     let pass = state.pass.as_ref().map(|p| {
         json!({
             "started_at": format_time(p.started_ms),

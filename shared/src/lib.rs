@@ -21,7 +21,7 @@
 //! | [`admission`] | who is calling, and whether a metered request may proceed | plan, pepper, cache, config, keys, quota, store |
 //! | [`operator`] | what an operator does to accounts and plans: the admin tool's commands | plan, generate, config, keys, quota, store |
 //! | [`http`] | requests to typed requests, domain results to responses; the registry and the dispatcher | plan, pepper, cache, generate, evaluate, config, keys, quota, aws, store, admission |
-//! | [`schedule`] | the breach sync function: its scheduled runs, their reports and metrics | evaluate, config, aws, store, operator, http |
+//! | [`schedule`] | the breach sync function: its scheduled runs, their reports and metrics | evaluate, config, quota, aws, store, operator, http |
 
 pub mod admission;
 pub mod aws;

@@ -8,10 +8,11 @@ use crate::config::{Config, ConfigError};
 use crate::evaluate::hibp::HibpClient;
 use crate::evaluate::mirror::Mirror;
 use crate::evaluate::sync::{self, LedgerError, Run, Settings, Syncer};
+use crate::quota::now_ms;
 use crate::store::dynamodb::{self, DynamoStore};
 use lambda_http::lambda_runtime::{self, LambdaEvent, service_fn};
 use serde_json::{Value, json};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 /// How long one S3 request of the sync may take.
 pub const BUCKET_TIMEOUT: Duration = Duration::from_secs(10);
@@ -20,13 +21,6 @@ pub const BUCKET_TIMEOUT: Duration = Duration::from_secs(10);
 pub const NAMESPACE: &str = "passwordapi";
 /// The function (its binary and its metrics' `Function` dimension).
 pub const FUNCTION: &str = "breach-sync";
-
-/// Unix milliseconds now.
-pub fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
 
 /// The function's work: one run per scheduled event.
 pub struct Handler<'a>(pub Syncer<'a>);

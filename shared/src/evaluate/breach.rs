@@ -57,8 +57,9 @@ impl Default for Range {
 /// Most lines in a range (a padded range has 800–1,000).
 pub const MAX_RANGE_LINES: usize = 2_000;
 
-/// `line` (without its line break) as `SUFFIX:COUNT`, the suffix upper-case hex.
-fn stored_line(line: &[u8]) -> Option<(&[u8], u64)> {
+/// `line` (without its line break; a trailing `\r` is dropped) as `SUFFIX:COUNT`, the suffix 35
+/// upper-case hex characters, the count a `u64`: a line as the mirror stores it.
+pub(super) fn stored_line(line: &[u8]) -> Option<(&[u8], u64)> {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     let (suffix, count) = (line.get(..SUFFIX_LEN)?, line.get(SUFFIX_LEN..)?);
     let count = count.strip_prefix(b":")?;

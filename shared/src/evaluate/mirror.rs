@@ -6,8 +6,8 @@
 //! range or the new one, never a mix.
 
 use super::breach::{
-    BreachError, BreachSource, MAX_RANGE_LINES, Origin, PREFIX_LEN, Provenance, Range, SUFFIX_LEN,
-    Sourced,
+    BreachError, BreachSource, MAX_RANGE_LINES, Origin, PREFIX_LEN, Provenance, Range, Sourced,
+    stored_line,
 };
 use super::bucket::{Bucket, BucketError};
 use super::hibp::MAX_BODY_BYTES;
@@ -70,22 +70,14 @@ pub fn validate(prefix: &str, body: &str) -> Result<(), String> {
     if body.len() > MAX_BODY_BYTES {
         return Err(format!("longer than {MAX_BODY_BYTES} bytes"));
     }
-    let mut previous: Option<&str> = None;
+    let mut previous: Option<&[u8]> = None;
     for (i, line) in body.lines().enumerate() {
         if i == MAX_RANGE_LINES {
             return Err(format!("more than {MAX_RANGE_LINES} lines"));
         }
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        let (suffix, count) = line
-            .split_once(':')
+        // The line as reads of the stored copy take it (`Range::stored`).
+        let (suffix, _) = stored_line(line.as_bytes())
             .ok_or_else(|| format!("line {} is not SUFFIX:COUNT", i + 1))?;
-        let hex = suffix.len() == SUFFIX_LEN
-            && suffix
-                .bytes()
-                .all(|b| matches!(b, b'0'..=b'9' | b'A'..=b'F'));
-        if !hex || count.is_empty() || !count.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(format!("line {} is not SUFFIX:COUNT", i + 1));
-        }
         if previous.is_some_and(|p| p >= suffix) {
             return Err(format!("line {}: suffixes out of order", i + 1));
         }
@@ -105,13 +97,10 @@ impl Mirror {
         let Some(object) = self.bucket.get(&key(prefix)).await? else {
             return Ok(None);
         };
-        let metadata = object.metadata;
-        let meta = |name: &str| {
-            metadata
-                .iter()
-                .find(|(n, _)| n == name)
-                .map(|(_, v)| v.as_str())
-        };
+        let etag = object.meta("upstream-etag").map(str::to_owned);
+        let fetched_at = object
+            .meta("fetched-at")
+            .and_then(|t| humantime::parse_rfc3339(t).ok());
         // What is stored was checked on its way in (and only the sync may write it): it is
         // searched in place; a copy whose ends do not read as a range is no answer.
         let range = String::from_utf8(object.body)
@@ -120,8 +109,8 @@ impl Mirror {
             .ok_or(ReadError::NotARange)?;
         Ok(Some(Stored {
             range,
-            etag: meta("upstream-etag").map(str::to_owned),
-            fetched_at: meta("fetched-at").and_then(|t| humantime::parse_rfc3339(t).ok()),
+            etag,
+            fetched_at,
         }))
     }
 
@@ -307,6 +296,8 @@ mod tests {
             ("ABCDE", format!("{}:1", &A[1..])),
             ("ABCDE", format!("{A}:")),
             ("ABCDE", format!("{A}:-1")),
+            // A count no reader could take (past u64).
+            ("ABCDE", format!("{A}:99999999999999999999")),
             ("ABCDE", format!("{A} 1")),
             ("abcde", format!("{A}:1")),
             ("ABCD", format!("{A}:1")),

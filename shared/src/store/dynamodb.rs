@@ -72,6 +72,11 @@ pub(crate) fn key(pk: String, sk: String) -> Item {
     HashMap::from([("pk".to_owned(), s(pk)), ("sk".to_owned(), s(sk))])
 }
 
+/// The breach sync's ledger item (`store::ledger`).
+pub(crate) fn sync_key() -> Item {
+    key("MIRROR".to_owned(), "SYNC".to_owned())
+}
+
 fn day_sk(day: Day) -> String {
     format!("DAY#{}", day.iso())
 }
@@ -849,7 +854,7 @@ impl Store for DynamoStore {
             .client
             .get_item()
             .table_name(&self.table)
-            .set_key(Some(key("MIRROR".to_owned(), "SYNC".to_owned())))
+            .set_key(Some(sync_key()))
             .projection_expression("completed_at")
             .consistent_read(true)
             .send()

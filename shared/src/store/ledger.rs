@@ -7,16 +7,12 @@
 //! | `pass_started`, `next`, `written`, `unchanged`, `retry` | the pass in progress: when it began, its cursor, its counts, the prefixes to retry (a string set) |
 //! | `completed_started`, `completed_at` | the last completed pass: when it began and ended |
 
-use super::dynamodb::{DynamoStore, Item, key, n, number, string, unavailable};
+use super::dynamodb::{DynamoStore, Item, n, number, string, sync_key, unavailable};
 use crate::evaluate::sync::{Completed, Lease, Ledger, LedgerError, Pass, State, Step};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
-
-fn sync_key() -> Item {
-    key("MIRROR".to_owned(), "SYNC".to_owned())
-}
 
 fn failed(e: impl std::fmt::Display) -> LedgerError {
     LedgerError(e.to_string())
