@@ -5,7 +5,7 @@ use super::{Failure, Line, render, usage};
 use passwordapi::Config;
 use passwordapi::evaluate::bucket::Bucket;
 use passwordapi::evaluate::hibp::HibpClient;
-use passwordapi::evaluate::mirror::{self, Mirror, Synced};
+use passwordapi::evaluate::mirror::{self, Mirror, SliceReport};
 use passwordapi::evaluate::sync::{Ledger, PREFIXES};
 use passwordapi::operator::format_time;
 use passwordapi::store::dynamodb::DynamoStore;
@@ -219,27 +219,29 @@ async fn sync(line: &Line, config: &Config, from: u32, to: u32) -> Result<String
     let mirror = mirror(line, config).await;
     let upstream = HibpClient::new(&config.hibp_api_url);
     let total = (to - from + 1) as usize;
-    let (mut written, mut unchanged, mut failed) = (0usize, 0usize, Vec::new());
+    let mut report = SliceReport::default();
     let started = std::time::Instant::now();
     let all: Vec<String> = mirror::prefixes(from, to).collect();
+    // Chunk by chunk, in prefix order: the failures stay in prefix order.
     for chunk in all.chunks(CHUNK) {
-        for (prefix, synced) in
-            mirror::sync_each(&upstream, &mirror, chunk.iter().cloned(), CONCURRENCY).await
-        {
-            match synced {
-                Synced::Written => written += 1,
-                Synced::Unchanged => unchanged += 1,
-                Synced::Failed(why) => failed.push((prefix, why)),
-            }
-        }
+        let part = mirror::sync_slice(&upstream, &mirror, chunk.iter().cloned(), CONCURRENCY).await;
+        report.written += part.written;
+        report.unchanged += part.unchanged;
+        report.failed.extend(part.failed);
         eprintln!(
-            "breach sync: {} of {total} prefixes, {written} written, {unchanged} unchanged, {} failed ({:.0} s)",
-            written + unchanged + failed.len(),
-            failed.len(),
+            "breach sync: {} of {total} prefixes, {} written, {} unchanged, {} failed ({:.0} s)",
+            report.written + report.unchanged + report.failed.len(),
+            report.written,
+            report.unchanged,
+            report.failed.len(),
             started.elapsed().as_secs_f64()
         );
     }
-    failed.sort();
+    let SliceReport {
+        written,
+        unchanged,
+        failed,
+    } = report;
     let value = json!({
         "prefixes": format!("{from:05X}-{to:05X}"),
         "written": written,

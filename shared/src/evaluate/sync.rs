@@ -13,7 +13,7 @@
 //! begins again at that chunk.
 
 use super::hibp::HibpClient;
-use super::mirror::{Mirror, Synced, prefixes, sync_each};
+use super::mirror::{Mirror, prefixes, sync_slice};
 use async_trait::async_trait;
 use std::time::{Duration, Instant};
 
@@ -322,37 +322,39 @@ impl Syncer<'_> {
             if batch.is_empty() {
                 return Ok(Outcome::RetriesLeft);
             }
-            let results = sync_each(
+            let report = sync_slice(
                 upstream,
                 mirror,
                 batch.iter().cloned(),
                 settings.concurrency,
             )
             .await;
+            for (prefix, why) in &report.failed {
+                tracing::warn!(prefix, why, "breach sync: a prefix failed");
+            }
+            // In prefix order, as the report gives them (and the batch is).
+            let failed: Vec<String> = report.failed.into_iter().map(|(p, _)| p).collect();
             let mut step = Step {
                 from: pass.next,
-                to: match retrying {
-                    false => pass.next + batch.len() as u32,
-                    true => pass.next,
-                },
+                to: pass.next,
+                written: report.written as u64,
+                unchanged: report.unchanged as u64,
                 ..Step::default()
             };
-            for (prefix, synced) in results {
-                match synced {
-                    Synced::Written => step.written += 1,
-                    Synced::Unchanged => step.unchanged += 1,
-                    Synced::Failed(why) => {
-                        tracing::warn!(prefix, why, "breach sync: a prefix failed");
-                        step.failed.push(prefix);
-                        continue;
-                    }
+            match retrying {
+                false => {
+                    step.to += batch.len() as u32;
+                    step.failed = failed;
                 }
-                if retrying {
-                    step.recovered.push(prefix);
+                // Those that failed again stay on the list: nothing to add.
+                true => {
+                    step.recovered = batch
+                        .iter()
+                        .filter(|p| failed.binary_search(p).is_err())
+                        .cloned()
+                        .collect()
                 }
             }
-            step.failed.sort();
-            step.recovered.sort();
             if !retrying
                 && (step.failed.len() * 2 > batch.len()
                     || pass.retry.len() + step.failed.len() > MAX_RETRY)
@@ -363,10 +365,6 @@ impl Syncer<'_> {
                     "breach sync: the upstream is failing; the chunk is left for the next run"
                 );
                 return Ok(Outcome::UpstreamFailing);
-            }
-            if retrying {
-                // Those that failed again stay on the list: nothing to add.
-                step.failed.clear();
             }
             if !ledger.commit(owner, &step, clock() + lease_ms).await? {
                 return Ok(Outcome::LeaseLost);
