@@ -103,28 +103,17 @@ async fn status(line: &Line, store: &DynamoStore) -> Result<String, Failure> {
         .await
         .map_err(|e| Failure::Store(e.to_string()))?;
     let now = passwordapi::quota::now_ms();
-    let pass = state.pass.as_ref().map(|p| {
-        json!({
-            "started_at": format_time(p.started_ms),
-            "walked": p.next,
-            "of": PREFIXES,
-            "written": p.written,
-            "unchanged": p.unchanged,
-            "to_retry": p.retry,
-        })
-    });
-    let value = json!({
-        "pass": pass,
-        "last_completed": state.completed.map(|c| json!({
-            "started_at": format_time(c.started_ms),
-            "completed_at": format_time(c.completed_ms),
-        })),
-        "oldest_range_age_seconds": state.oldest_age(now).map(|a| a.as_secs()),
-        "lease": state.lease.as_ref().filter(|l| l.until_ms > now).map(|l| json!({
-            "owner": l.owner,
-            "until": format_time(l.until_ms),
-        })),
-    });
+    let mut value = passwordapi::schedule::state_report(&state, now);
+    value["lease"] = json!(
+        state
+            .lease
+            .as_ref()
+            .filter(|l| l.until_ms > now)
+            .map(|l| json!({
+                "owner": l.owner,
+                "until": format_time(l.until_ms),
+            }))
+    );
     Ok(render(line.json, &value, |_| {
         let mut out = String::new();
         match &state.pass {

@@ -7,7 +7,7 @@
 use crate::config::{Config, ConfigError};
 use crate::evaluate::hibp::HibpClient;
 use crate::evaluate::mirror::Mirror;
-use crate::evaluate::sync::{self, LedgerError, Run, Settings, Syncer};
+use crate::evaluate::sync::{self, LedgerError, Run, Settings, State, Syncer};
 use crate::quota::now_ms;
 use crate::store::dynamodb::{self, DynamoStore};
 use lambda_http::lambda_runtime::{self, LambdaEvent, service_fn};
@@ -56,15 +56,11 @@ impl Handler<'_> {
     }
 }
 
-/// A run's report: how it ended, what it did, and where the sync stands.
-pub fn report(run: &Run, now_ms: i64) -> Value {
-    let pass = run.state.pass.as_ref();
+/// Where the sync stands: the pass in progress (its prefixes to retry with their count), the
+/// last complete one, the oldest range's age (the function's report and `breach status`).
+pub fn state_report(state: &State, now_ms: i64) -> Value {
     json!({
-        "outcome": run.outcome.name(),
-        "synced": run.synced,
-        "written": run.written,
-        "failed": run.failed,
-        "pass": pass.map(|p| json!({
+        "pass": state.pass.as_ref().map(|p| json!({
             "started_at": crate::operator::format_time(p.started_ms),
             "next": format!("{:05X}", p.next.min(sync::PREFIXES - 1)),
             "walked": p.next,
@@ -72,13 +68,24 @@ pub fn report(run: &Run, now_ms: i64) -> Value {
             "written": p.written,
             "unchanged": p.unchanged,
             "to_retry": p.retry.len(),
+            "retry": p.retry,
         })),
-        "last_completed": run.state.completed.map(|c| json!({
+        "last_completed": state.completed.map(|c| json!({
             "started_at": crate::operator::format_time(c.started_ms),
             "completed_at": crate::operator::format_time(c.completed_ms),
         })),
-        "oldest_range_age_seconds": run.state.oldest_age(now_ms).map(|a| a.as_secs()),
+        "oldest_range_age_seconds": state.oldest_age(now_ms).map(|a| a.as_secs()),
     })
+}
+
+/// A run's report: how it ended, what it did, and where the sync stands ([`state_report`]).
+pub fn report(run: &Run, now_ms: i64) -> Value {
+    let mut report = state_report(&run.state, now_ms);
+    report["outcome"] = json!(run.outcome.name());
+    report["synced"] = json!(run.synced);
+    report["written"] = json!(run.written);
+    report["failed"] = json!(run.failed);
+    report
 }
 
 /// The run's metrics as one embedded-metric-format log line.
