@@ -195,7 +195,7 @@ async fn mirror(line: &Line, config: &Config) -> Mirror {
     if let Some(region) = &line.target.region {
         config.region = region.clone();
     }
-    let bucket = passwordapi::aws::mirror_bucket(&config, TIMEOUT)
+    let bucket = passwordapi::aws::mirror_bucket(&config, None, TIMEOUT)
         .await
         .expect("--bucket was checked");
     Mirror::new(bucket)

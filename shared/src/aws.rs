@@ -3,6 +3,7 @@
 
 use crate::config::ConfigError;
 use crate::pepper::Pepper;
+use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_smithy_runtime_api::client::http::{
     HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient,
     SharedHttpConnector,
@@ -123,21 +124,27 @@ impl HttpConnector for Connector {
 }
 
 /// The mirror's bucket as `config` names it (`MIRROR_BUCKET`, at `MIRROR_ENDPOINT` or S3 in
-/// `AWS_REGION`), its requests signed with the credentials the SDK finds ([`sdk_config`]'s, so
-/// a local endpoint without credentials in the environment gets the placeholder ones) and timed
+/// `AWS_REGION`), its requests signed with `credentials` — those of an SDK configuration the
+/// caller already built — or else with the credentials the SDK finds ([`sdk_config`]'s, so a
+/// local endpoint without credentials in the environment gets the placeholder ones), and timed
 /// out after `timeout`; `None` when no bucket is named.
 pub async fn mirror_bucket(
     config: &crate::Config,
+    credentials: Option<SharedCredentialsProvider>,
     timeout: Duration,
 ) -> Option<crate::evaluate::bucket::Bucket> {
     let name = config.mirror_bucket.as_deref()?;
-    let endpoint = config.mirror_endpoint.clone();
-    let sdk = sdk_config(endpoint.as_deref()).await;
-    let endpoint =
-        endpoint.unwrap_or_else(|| format!("https://s3.{}.amazonaws.com", config.region));
-    let credentials = sdk
-        .credentials_provider()
-        .unwrap_or_else(|| crate::evaluate::bucket::Bucket::static_credentials("", ""));
+    let credentials = match credentials {
+        Some(credentials) => credentials,
+        None => sdk_config(config.mirror_endpoint.as_deref())
+            .await
+            .credentials_provider()
+            .unwrap_or_else(|| crate::evaluate::bucket::Bucket::static_credentials("", "")),
+    };
+    let endpoint = config
+        .mirror_endpoint
+        .clone()
+        .unwrap_or_else(|| format!("https://s3.{}.amazonaws.com", config.region));
     Some(crate::evaluate::bucket::Bucket::new(
         &endpoint,
         name,
@@ -148,14 +155,15 @@ pub async fn mirror_bucket(
 }
 
 /// The breach source of `mode` (`BREACH_SOURCE`, resolved), its mirror's bucket (`config`'s)
-/// reached as [`mirror_bucket`] builds it.
+/// reached as [`mirror_bucket`] builds it with `credentials`.
 pub async fn breaches(
     config: &crate::Config,
     mode: crate::evaluate::sources::BreachMode,
+    credentials: Option<SharedCredentialsProvider>,
 ) -> crate::evaluate::sources::Breaches {
     use crate::evaluate::{hibp::HibpClient, mirror::Mirror, sources::Breaches};
     let mirror = match mode.reads_mirror() {
-        true => mirror_bucket(config, HibpClient::TIMEOUT)
+        true => mirror_bucket(config, credentials, HibpClient::TIMEOUT)
             .await
             .map(Mirror::new),
         false => None,

@@ -9,7 +9,7 @@ use crate::evaluate::hibp::HibpClient;
 use crate::evaluate::mirror::Mirror;
 use crate::evaluate::sync::{self, LedgerError, Run, Settings, State, Syncer};
 use crate::quota::now_ms;
-use crate::store::dynamodb::{self, DynamoStore};
+use crate::store::dynamodb::DynamoStore;
 use lambda_http::lambda_runtime::{self, LambdaEvent, service_fn};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -142,11 +142,10 @@ pub async fn main() -> Result<(), lambda_runtime::Error> {
         .table_name
         .clone()
         .ok_or_else(|| ConfigError::missing("TABLE_NAME"))?;
-    let store = DynamoStore::new(
-        dynamodb::client(config.dynamodb_endpoint.as_deref()).await,
-        table,
-    );
-    let bucket = crate::aws::mirror_bucket(&config, BUCKET_TIMEOUT)
+    // One SDK configuration for the table and the bucket.
+    let sdk = crate::aws::sdk_config(config.dynamodb_endpoint.as_deref()).await;
+    let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), table);
+    let bucket = crate::aws::mirror_bucket(&config, sdk.credentials_provider(), BUCKET_TIMEOUT)
         .await
         .ok_or_else(|| ConfigError::missing("MIRROR_BUCKET"))?;
     let mirror = Mirror::new(bucket);

@@ -260,14 +260,14 @@ pub async fn run<const HANDLERS: HandlerSet>(
     };
     let breaches = match (&app, mode) {
         (Some(app), Some(mode)) if has(HANDLERS, Handler::Evaluate) => {
-            Some(crate::aws::breaches(&app.config, mode).await)
+            Some(crate::aws::breaches(&app.config, mode, app.credentials.clone()).await)
         }
         _ => None,
     };
     let mcp = match (&app, mode) {
         (Some(app), Some(mode)) if has(HANDLERS, Handler::Mcp) => Some(McpServer::new(
             Arc::clone(app),
-            crate::aws::breaches(&app.config, mode).await,
+            crate::aws::breaches(&app.config, mode, app.credentials.clone()).await,
         )),
         _ => None,
     };
