@@ -10,17 +10,6 @@ use passwordapi::quota::{Day, Month, now_ms};
 use serde_json::{Value, json};
 use std::process::{Command, Output};
 
-/// The tool, built once.
-fn tool() -> std::path::PathBuf {
-    let built = Command::new("cargo")
-        .args(["build", "--quiet", "-p", "passwordapi-admin"])
-        .current_dir(root())
-        .status()
-        .unwrap();
-    assert!(built.success());
-    root().join("target/debug/passwordapi-admin")
-}
-
 /// Runs the tool on `api`'s table (`--local`, with the API's clock).
 struct Admin {
     program: std::path::PathBuf,
@@ -134,7 +123,7 @@ fn start(first: Option<&LocalApi>, name: &str, offset: i64) -> LocalApi {
 
 #[test]
 fn the_operators_tool_changes_what_the_api_does_from_the_next_request() {
-    let program = tool();
+    let program = integration_tests::admin_tool();
     // Two simulated days of one month (the 10th and 11th of next month), and the month after.
     // One offset for the first day's API and the tool, so their clocks agree.
     let this = Day::from_unix_ms(now_ms()).month().next();
@@ -509,7 +498,7 @@ async fn the_breach_commands_sync_a_slice_and_report_the_sync() {
     let upstream = RangeServer::start(&[("password", 42)], &[], Behaviour::Normal);
     let (_, table) = integration_tests::dynamo::fresh_table("admin-breach").await;
     let mut admin = Admin {
-        program: tool(),
+        program: integration_tests::admin_tool(),
         dynamo_port: integration_tests::dynamo::shared().port().to_string(),
         table,
         clock_offset_ms: 0,

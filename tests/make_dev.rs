@@ -44,12 +44,7 @@ fn make_dev_with_breach_source_mirror_answers_from_the_local_mirror() {
     let dir = root().join(format!("target/make-dev-{port}"));
     let log = root().join("target/make-dev.log");
     build_functions();
-    let built = Command::new("cargo")
-        .args(["build", "--quiet", "-p", "passwordapi-admin"])
-        .current_dir(root())
-        .status()
-        .unwrap();
-    assert!(built.success());
+    let admin = integration_tests::admin_tool();
     let path = std::env::join_paths(
         std::iter::once(find_cargo_lambda().parent().unwrap().to_path_buf()).chain(
             std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
@@ -94,7 +89,7 @@ fn make_dev_with_breach_source_mirror_answers_from_the_local_mirror() {
     assert!(ranges.requests().is_empty());
 
     let prefix = &sha1_hex("password")[..5];
-    let synced = Command::new(root().join("target/debug/passwordapi-admin"))
+    let synced = Command::new(admin)
         .args(["--local", "breach", "sync", "--prefixes", prefix])
         .current_dir(root())
         .env("DYNAMODB_PORT", dynamo_port.to_string())

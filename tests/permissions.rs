@@ -51,22 +51,31 @@ fn touched(key_prefix: &str) -> String {
     }
 }
 
-/// What the template grants `resource` on the table: actions and leading-key patterns.
-fn dynamodb_grants(resource: &Yaml) -> (BTreeSet<String>, BTreeSet<String>) {
-    let (mut actions, mut keys) = (BTreeSet::new(), BTreeSet::new());
-    let statements = resource["Properties"]["Policies"]
+/// Every statement of `resource`'s policies.
+fn statements(resource: &Yaml) -> impl Iterator<Item = &Yaml> {
+    resource["Properties"]["Policies"]
         .as_sequence()
         .into_iter()
         .flatten()
-        .flat_map(|p| p["Statement"].as_sequence().into_iter().flatten());
-    for statement in statements {
-        let granted: Vec<&str> = statement["Action"]
-            .as_sequence()
-            .into_iter()
-            .flatten()
-            .filter_map(|a| a.as_str())
-            .filter_map(|a| a.strip_prefix("dynamodb:"))
-            .collect();
+        .flat_map(|p| p["Statement"].as_sequence().into_iter().flatten())
+}
+
+/// The actions `statement` grants of one service (`service` is its prefix, e.g. `s3:`), without
+/// the prefix.
+fn actions_of<'a>(statement: &'a Yaml, service: &str) -> Vec<&'a str> {
+    statement["Action"]
+        .as_sequence()
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a.as_str()?.strip_prefix(service))
+        .collect()
+}
+
+/// What the template grants `resource` on the table: actions and leading-key patterns.
+fn dynamodb_grants(resource: &Yaml) -> (BTreeSet<String>, BTreeSet<String>) {
+    let (mut actions, mut keys) = (BTreeSet::new(), BTreeSet::new());
+    for statement in statements(resource) {
+        let granted = actions_of(statement, "dynamodb:");
         if granted.is_empty() {
             continue;
         }
@@ -93,19 +102,8 @@ fn s3_mismatches(resource: &str, definition: &Yaml, calls: &[&AwsCall]) -> Vec<S
     let mut wrong = Vec::new();
     let mut granted = BTreeSet::new();
     let mut lists = false;
-    let statements = definition["Properties"]["Policies"]
-        .as_sequence()
-        .into_iter()
-        .flatten()
-        .flat_map(|p| p["Statement"].as_sequence().into_iter().flatten());
-    for statement in statements {
-        let actions: Vec<&str> = statement["Action"]
-            .as_sequence()
-            .into_iter()
-            .flatten()
-            .filter_map(|a| a.as_str()?.strip_prefix("s3:"))
-            .collect();
-        for action in actions {
+    for statement in statements(definition) {
+        for action in actions_of(statement, "s3:") {
             if action == "ListBucket" {
                 lists = true;
                 assert_eq!(

@@ -553,3 +553,14 @@ pub fn plan(name: &str, daily: u32, max_count: u32) -> passwordapi::plan::Plan {
         max_count,
     }
 }
+
+/// The operator's tool (`passwordapi-admin`), built (debug) and its path.
+pub fn admin_tool() -> std::path::PathBuf {
+    let built = std::process::Command::new("cargo")
+        .args(["build", "--quiet", "-p", "passwordapi-admin"])
+        .current_dir(root())
+        .status()
+        .unwrap();
+    assert!(built.success());
+    root().join("target/debug/passwordapi-admin")
+}
