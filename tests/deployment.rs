@@ -340,6 +340,40 @@ fn evaluate_is_told_where_the_breach_source_is() {
     }
 }
 
+/// The breach sync: a pass begins on `BreachSyncSchedule` (weekly by default) and one in
+/// progress continues every 15 minutes; a run starts no chunk after its budget, which leaves
+/// three minutes of the function's timeout for the last one (a chunk that still overruns is cut
+/// off by the timeout and redone by the next run: the lease outlives the timeout, and
+/// `breach_sync::a_killed_run_is_resumed_from_its_cursor` holds the resumption).
+#[test]
+fn the_breach_sync_runs_on_its_schedules_within_its_timeout() {
+    use passwordapi::evaluate::sync::Settings;
+    let template = template();
+    assert_eq!(
+        template["Parameters"]["BreachSyncSchedule"]["Default"],
+        Yaml::from("rate(7 days)")
+    );
+    let sync = &template["Resources"]["BreachSyncFunction"]["Properties"];
+    let start = &sync["Events"]["Start"];
+    assert_eq!(start["Type"], Yaml::from("Schedule"));
+    assert_eq!(
+        start["Properties"]["Schedule"]["Ref"],
+        Yaml::from("BreachSyncSchedule")
+    );
+    let input: serde_json::Value =
+        serde_json::from_str(start["Properties"]["Input"].as_str().unwrap()).unwrap();
+    assert_eq!(input, serde_json::json!({"start": true}));
+    let carry_on = &sync["Events"]["Continue"]["Properties"];
+    assert_eq!(carry_on["Schedule"], Yaml::from("rate(15 minutes)"));
+    assert_eq!(carry_on["Input"], Yaml::from("{}"));
+    let timeout = std::time::Duration::from_secs(sync["Timeout"].as_u64().unwrap());
+    let lambda = Settings::LAMBDA;
+    let budget = passwordapi::Config::default().sync_budget;
+    assert_eq!(budget, lambda.budget);
+    assert!(budget + std::time::Duration::from_secs(180) <= timeout);
+    assert!(lambda.lease > timeout);
+}
+
 #[test]
 fn sample_events_parse_as_api_gateway_http_api_events() {
     let mut seen = 0;

@@ -368,6 +368,18 @@ mod tests {
         })
         .unwrap_err();
         assert_eq!(err.name, "MIRROR_ENDPOINT");
+        // A run's budget leaves two minutes of the function's 15 for its last chunk.
+        let budget = |seconds: &str| {
+            let seconds = seconds.to_owned();
+            Config::from_lookup(move |name| {
+                (name == "BREACH_SYNC_BUDGET_SECONDS").then(|| seconds.clone())
+            })
+        };
+        assert_eq!(budget("780").unwrap().sync_budget, Duration::from_secs(780));
+        assert_eq!(
+            budget("781").unwrap_err().name,
+            "BREACH_SYNC_BUDGET_SECONDS"
+        );
     }
 
     #[test]
