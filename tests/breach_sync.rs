@@ -97,6 +97,7 @@ impl Rig {
 fn settings(end: u32, chunk: u32, lease: Duration) -> Settings {
     Settings {
         budget: Duration::from_secs(120),
+        deadline: Duration::from_secs(240),
         lease,
         chunk,
         concurrency: 16,
@@ -266,6 +267,42 @@ async fn overlapping_runs_never_both_move_the_cursor() {
     assert_eq!(second.outcome, Outcome::Completed, "{second:?}");
     assert_eq!(second.synced, u64::from(END));
     slow.assert_every_range_whole(END).await;
+}
+
+/// A chunk that a stalled upstream keeps past the run's deadline is cut off there: the run ends
+/// at its deadline (not at the function's timeout), commits nothing of that chunk and gives its
+/// lease up, so the next run starts at once where it stood and completes the pass.
+#[tokio::test(flavor = "current_thread")]
+async fn a_chunk_still_running_at_the_deadline_is_cut_off_and_redone() {
+    const END: u32 = 0x40;
+    let (breached, _) = corpus(END, 2);
+    // Four prefixes at once, half a second each: the chunk of 64 takes 8 s or more.
+    let stalled = Rig::start(&breached, Behaviour::Slow(Duration::from_millis(500))).await;
+    let deadline = Duration::from_millis(400);
+    let cut = Settings {
+        deadline,
+        concurrency: 4,
+        ..settings(END, 64, Duration::from_secs(60))
+    };
+    let started = std::time::Instant::now();
+    let run = stalled.run("cut", true, &cut).await;
+    let took = started.elapsed();
+    assert_eq!(run.outcome, Outcome::CutShort, "{run:?}");
+    assert!(took < deadline + Duration::from_secs(3), "{took:?}");
+    assert_eq!(run.synced, 0);
+    let state = stalled.ledger.state().await.unwrap();
+    assert_eq!(state.pass.as_ref().map(|p| p.next), Some(0), "{state:?}");
+    assert!(
+        state.lease.unwrap().until_ms <= now_ms(),
+        "the lease was given up"
+    );
+    // The next run, at once: not busy, and it starts at the cursor.
+    let next = stalled
+        .run("next", false, &settings(END, 64, Duration::from_secs(60)))
+        .await;
+    assert_eq!(next.outcome, Outcome::Completed, "{next:?}");
+    assert_eq!(next.synced, u64::from(END));
+    stalled.assert_every_range_whole(END).await;
 }
 
 /// An upstream that fails every prefix: the run stops at its first chunk without committing it

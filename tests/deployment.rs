@@ -341,10 +341,11 @@ fn evaluate_is_told_where_the_breach_source_is() {
 }
 
 /// The breach sync: a pass begins on `BreachSyncSchedule` (weekly by default) and one in
-/// progress continues every 15 minutes; a run starts no chunk after its budget, which leaves
-/// three minutes of the function's timeout for the last one (a chunk that still overruns is cut
-/// off by the timeout and redone by the next run: the lease outlives the timeout, and
-/// `breach_sync::a_killed_run_is_resumed_from_its_cursor` holds the resumption).
+/// progress continues every 15 minutes; a run starts no chunk after its budget (at most 780 s)
+/// and cuts off one still running at its deadline, a minute before the function's timeout
+/// (`breach_sync::a_chunk_still_running_at_the_deadline_is_cut_off_and_redone`); should a run
+/// die anyway, its lease outlives the timeout and the next run resumes from its cursor
+/// (`breach_sync::a_killed_run_is_resumed_from_its_cursor`).
 #[test]
 fn the_breach_sync_runs_on_its_schedules_within_its_timeout() {
     use passwordapi::evaluate::sync::Settings;
@@ -371,6 +372,8 @@ fn the_breach_sync_runs_on_its_schedules_within_its_timeout() {
     let budget = passwordapi::Config::default().sync_budget;
     assert_eq!(budget, lambda.budget);
     assert!(budget + std::time::Duration::from_secs(180) <= timeout);
+    assert!(passwordapi::config::MAX_SYNC_BUDGET < lambda.deadline);
+    assert!(lambda.deadline + std::time::Duration::from_secs(60) <= timeout);
     assert!(lambda.lease > timeout);
 }
 

@@ -6,6 +6,10 @@ use crate::plan::{self, Plan};
 use std::fmt;
 use std::time::Duration;
 
+/// The longest `BREACH_SYNC_BUDGET_SECONDS`: 13 minutes, before the sync's deadline (14) and
+/// the function's timeout (15).
+pub const MAX_SYNC_BUDGET: Duration = Duration::from_secs(780);
+
 /// Everything the functions read from their environment.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
@@ -36,7 +40,7 @@ pub struct Config {
     /// The region (`AWS_REGION`, set by Lambda) the mirror's requests are signed for.
     pub region: String,
     /// How long one run of the breach sync starts new chunks (`BREACH_SYNC_BUDGET_SECONDS`, at
-    /// most 780: the function's timeout is 900).
+    /// most [`MAX_SYNC_BUDGET`]).
     pub sync_budget: Duration,
     /// DynamoDB table (`TABLE_NAME`).
     pub table_name: Option<String>,
@@ -222,7 +226,7 @@ impl Config {
         }
         let mut budget = config.sync_budget.as_secs() as u32;
         number("BREACH_SYNC_BUDGET_SECONDS", &mut budget)?;
-        if budget > 780 {
+        if u64::from(budget) > MAX_SYNC_BUDGET.as_secs() {
             return Err(ConfigError {
                 name: "BREACH_SYNC_BUDGET_SECONDS",
                 value: budget.to_string(),

@@ -151,8 +151,11 @@ pub fn patient(client: &Client) -> Client {
 }
 
 /// Creates `name` with the key schema, attributes and TTL of template.yaml's `Table` resource
-/// (nothing when it exists).
+/// (nothing when it exists). Set-up, not the code under test: asked with [`patient`]
+/// timeouts, since a DynamoDB Local just started (its JVM not yet warm) on a busy machine can
+/// take longer than the functions' deadlines to create its first table.
 pub async fn create_table(client: &Client, name: &str) {
+    let client = &patient(client);
     let existing = client.list_tables().send().await.expect("list tables");
     if existing.table_names().iter().any(|t| t == name) {
         return;

@@ -27,6 +27,10 @@ pub const MAX_RETRY: usize = 1_000;
 pub struct Settings {
     /// No chunk starts after this much time (the function's timeout is 15 minutes).
     pub budget: Duration,
+    /// No chunk runs past this much time: one still running then (a stalled upstream or
+    /// bucket) is cut off uncommitted and the run ends, so that it ends before the function's
+    /// timeout and gives its lease up.
+    pub deadline: Duration,
     /// How long a claimed lease lasts (renewed by every commit): longer than a run can live, so
     /// that only a run that died leaves it to expire.
     pub lease: Duration,
@@ -39,10 +43,11 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// The deployed function's: a 12-minute budget, a 16-minute lease (past the 15-minute
-    /// timeout), chunks of 512, 32 at once.
+    /// The deployed function's: a 12-minute budget, a 14-minute deadline, a 16-minute lease
+    /// (past the 15-minute timeout), chunks of 512, 32 at once.
     pub const LAMBDA: Settings = Settings {
         budget: Duration::from_secs(12 * 60),
+        deadline: Duration::from_secs(14 * 60),
         lease: Duration::from_secs(16 * 60),
         chunk: 512,
         concurrency: 32,
@@ -175,6 +180,9 @@ pub enum Outcome {
     UpstreamFailing,
     /// The lease was lost (the run outlived it): it stopped without committing.
     LeaseLost,
+    /// A chunk was still running at the run's deadline: it was cut off uncommitted, and the
+    /// next run starts there again.
+    CutShort,
 }
 
 impl Outcome {
@@ -188,6 +196,7 @@ impl Outcome {
             Outcome::RetriesLeft => "retries_left",
             Outcome::UpstreamFailing => "upstream_failing",
             Outcome::LeaseLost => "lease_lost",
+            Outcome::CutShort => "cut_short",
         }
     }
 }
@@ -322,13 +331,23 @@ impl Syncer<'_> {
             if batch.is_empty() {
                 return Ok(Outcome::RetriesLeft);
             }
-            let report = sync_slice(
+            let left = settings.deadline.saturating_sub(began.elapsed());
+            let chunk = sync_slice(
                 upstream,
                 mirror,
                 batch.iter().cloned(),
                 settings.concurrency,
-            )
-            .await;
+            );
+            // Dropping the chunk abandons its requests: a range is replaced by one PUT, whole
+            // or not at all.
+            let Ok(report) = tokio::time::timeout(left, chunk).await else {
+                tracing::warn!(
+                    of = batch.len(),
+                    "breach sync: a chunk was still running at the run's deadline; it is left \
+                     for the next run"
+                );
+                return Ok(Outcome::CutShort);
+            };
             for (prefix, why) in &report.failed {
                 tracing::warn!(prefix, why, "breach sync: a prefix failed");
             }
