@@ -55,7 +55,10 @@ impl Mcp {
     }
 
     async fn send(&self, event: Event) -> Answer {
-        let response = serve(&self.app, &self.breaches, event.request()).await;
+        Mcp::answer(serve(&self.app, &self.breaches, event.request()).await)
+    }
+
+    fn answer(response: lambda_http::http::Response<lambda_http::Body>) -> Answer {
         assert_eq!(header(&response, "cache-control"), Some("no-store"));
         Answer {
             status: response.status().as_u16(),
@@ -72,22 +75,38 @@ impl Mcp {
     }
 
     async fn rpc(&self, method: &str, params: Value, headers: &[(&str, &str)]) -> Answer {
+        self.send(Mcp::rpc_event(method, params, headers)).await
+    }
+
+    /// The event of a JSON-RPC request as a client of the current protocol sends it.
+    fn rpc_event(method: &str, params: Value, headers: &[(&str, &str)]) -> Event {
         let mut event =
             Mcp::post(&json!({"jsonrpc": "2.0", "id": 7, "method": method, "params": params}))
                 .header("MCP-Protocol-Version", "2025-11-25");
         for (name, value) in headers {
             event = event.header(name, value);
         }
-        self.send(event).await
+        event
     }
 
     async fn call(&self, tool: &str, arguments: Value, headers: &[(&str, &str)]) -> Answer {
-        self.rpc(
-            "tools/call",
-            json!({"name": tool, "arguments": arguments}),
-            headers,
-        )
-        .await
+        self.rpc("tools/call", Mcp::call_params(tool, arguments), headers)
+            .await
+    }
+
+    fn call_params(tool: &str, arguments: Value) -> Value {
+        json!({"name": tool, "arguments": arguments})
+    }
+
+    /// The handler CPU of one `tools/call`, and its answer (the test's making of the event and
+    /// reading of the answer, which grow with their size, are not counted).
+    async fn cpu_of_call(&self, tool: &str, arguments: Value) -> (std::time::Duration, Answer) {
+        let params = Mcp::call_params(tool, arguments);
+        let request = Mcp::rpc_event("tools/call", params, &[]).request();
+        let start = integration_tests::thread_cpu();
+        let response = serve(&self.app, &self.breaches, request).await;
+        let cpu = integration_tests::thread_cpu() - start;
+        (cpu, Mcp::answer(response))
     }
 
     async fn register(&self, email: &str) -> String {
@@ -704,9 +723,7 @@ async fn the_hostile_cost_corpus_is_bounded_through_mcp_as_through_rest() {
         _ => "generate_password",
     };
     let cpu_of = async |tool: &str, arguments: Value| {
-        let start = integration_tests::thread_cpu();
-        let answer = mcp.call(tool, arguments, &[]).await;
-        let cpu = integration_tests::thread_cpu() - start;
+        let (cpu, answer) = mcp.cpu_of_call(tool, arguments).await;
         let result = answer.result();
         (cpu, result["isError"] == true, result)
     };
