@@ -14,6 +14,7 @@ use integration_tests::range_server::{Behaviour, RangeServer};
 use integration_tests::runtime_api::{run_payloads, run_through};
 use integration_tests::s3::LocalS3;
 use integration_tests::{TEST_PEPPER, root};
+use passwordapi::http::dispatch;
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::process::Command;
@@ -38,6 +39,14 @@ fn artifact(function: &str) -> PathBuf {
         .join(".aws-sam/build")
         .join(resource)
         .join("bootstrap")
+}
+
+/// The first 16 lines of the estimator's dictionary `pack`, as the binary holds them.
+fn dictionary_start(pack: &str) -> String {
+    let path = root().join(format!("shared/data/strength/{pack}.tsv"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+    let start: Vec<&str> = text.split_inclusive('\n').take(16).collect();
+    start.concat()
 }
 
 /// The glibc symbol versions `binary` needs.
@@ -119,6 +128,24 @@ fn every_arm64_function_serves_its_routes_under_qemu() {
         // README: evaluate's zipped bootstrap, its dictionaries inside, is at most 6 MB.
         if function == "evaluate" {
             assert!(packed <= 6_000_000, "evaluate: {packed} bytes compressed");
+        }
+        // Each binary links only its own handlers: the estimator's dictionaries (~2 MB
+        // compressed) are in the functions that estimate, and in no other.
+        // (Read as text: invalid bytes become U+FFFD, and the dictionaries, which are text,
+        // are kept whole.)
+        let binary = std::fs::read(&bootstrap).unwrap();
+        let binary = String::from_utf8_lossy(&binary);
+        let estimates = dispatch::estimates(dispatch::handlers_of(function));
+        for pack in ["common", "de"] {
+            let linked = binary.contains(&dictionary_start(pack));
+            assert!(
+                linked == estimates,
+                "{function}: the {pack} dictionary {}",
+                match estimates {
+                    true => "is missing",
+                    false => "is linked in, though the function estimates nothing",
+                }
+            );
         }
     }
     let runtime = tokio::runtime::Builder::new_current_thread()

@@ -236,6 +236,11 @@ pub async fn console(request: Request) -> Result<Response<Body>, Infallible> {
     serve("console", &services, request).await
 }
 
+/// Whether a function of `handlers` estimates passwords and checks breaches (evaluate, MCP).
+pub const fn estimates(handlers: HandlerSet) -> bool {
+    has(handlers, Handler::Evaluate) || has(handlers, Handler::Mcp)
+}
+
 /// A function's Lambda entry point: logging, what its handlers need (the app and its
 /// configuration, the breach source, the MCP server; none for the console), then every request
 /// through the dispatcher. `HANDLERS` is [`handlers_of`] `function`, as a constant
@@ -253,9 +258,11 @@ pub async fn run<const HANDLERS: HandlerSet>(
         true => Some(Arc::new(App::from_env().await?)),
         false => None,
     };
-    let checks_breaches = has(HANDLERS, Handler::Evaluate) || has(HANDLERS, Handler::Mcp);
+    // `estimates` is written out at each use, never kept in a variable: a value held across an
+    // `.await` lives in the future's state, where the compiler no longer sees it is constant,
+    // and the estimator (its dictionaries, ~2 MB compressed) would be linked into every binary.
     let mode = match &app {
-        Some(app) if checks_breaches => Some(app.breach_mode().await),
+        Some(app) if estimates(HANDLERS) => Some(app.breach_mode().await),
         _ => None,
     };
     let breaches = match (&app, mode) {
@@ -271,7 +278,7 @@ pub async fn run<const HANDLERS: HandlerSet>(
         )),
         _ => None,
     };
-    if checks_breaches {
+    if estimates(HANDLERS) {
         crate::evaluate::warm_up();
     }
     let services = Services {
