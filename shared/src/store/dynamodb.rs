@@ -165,6 +165,23 @@ where
     StoreError(DisplayErrorContext(&e).to_string())
 }
 
+/// A conditional `UpdateItem`'s answer: `Some` when it was applied, `None` when its condition
+/// failed, the error otherwise.
+pub(crate) fn applied<O, R>(
+    result: Result<O, SdkError<UpdateItemError, R>>,
+) -> Result<Option<O>, StoreError>
+where
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    match result {
+        Ok(out) => Ok(Some(out)),
+        Err(e) => match e.as_service_error() {
+            Some(UpdateItemError::ConditionalCheckFailedException(_)) => Ok(None),
+            _ => Err(unavailable(e)),
+        },
+    }
+}
+
 /// The indexes of the transaction items whose condition failed.
 fn failed_conditions<R>(e: &SdkError<TransactWriteItemsError, R>) -> Option<Vec<usize>> {
     match e.as_service_error()? {
@@ -531,13 +548,7 @@ impl Store for DynamoStore {
             .condition_expression("attribute_not_exists(pk) OR rev = :v")
             .set_expression_attribute_values(Some(values))
             .expression_attribute_values(":v", n(rev));
-        match request.send().await {
-            Ok(_) => Ok(true),
-            Err(e) => match e.as_service_error() {
-                Some(UpdateItemError::ConditionalCheckFailedException(_)) => Ok(false),
-                _ => Err(unavailable(e)),
-            },
-        }
+        Ok(applied(request.send().await)?.is_some())
     }
 
     async fn account(&self, id: &str) -> Result<Option<Account>, StoreError> {
@@ -572,13 +583,7 @@ impl Store for DynamoStore {
             .expression_attribute_values(":exp", day_expires(day, REGISTER_TTL_DAYS))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e) => match e.as_service_error() {
-                Some(UpdateItemError::ConditionalCheckFailedException(_)) => Ok(false),
-                _ => Err(unavailable(e)),
-            },
-        }
+        Ok(applied(result)?.is_some())
     }
 
     async fn email_claimed(&self, email_hash: &str) -> Result<bool, StoreError> {

@@ -7,7 +7,7 @@
 //! | `pass_started`, `next`, `written`, `unchanged`, `retry` | the pass in progress: when it began, its cursor, its counts, the prefixes to retry (a string set) |
 //! | `completed_started`, `completed_at` | the last completed pass: when it began and ended |
 
-use super::dynamodb::{DynamoStore, Item, n, number, string, sync_key, unavailable};
+use super::dynamodb::{DynamoStore, Item, applied, n, number, string, sync_key, unavailable};
 use crate::evaluate::sync::{Completed, Lease, Ledger, LedgerError, Pass, State, Step};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::error::SdkError;
@@ -18,17 +18,11 @@ fn failed(e: impl std::fmt::Display) -> LedgerError {
     LedgerError(e.to_string())
 }
 
-/// `Ok(false)` for a failed condition, the error otherwise.
-fn conditional<R>(
-    result: Result<R, SdkError<UpdateItemError, impl std::fmt::Debug + Send + Sync + 'static>>,
+/// `Ok(false)` for a failed condition, the error otherwise ([`applied`]).
+fn conditional<O>(
+    result: Result<O, SdkError<UpdateItemError, impl std::fmt::Debug + Send + Sync + 'static>>,
 ) -> Result<bool, LedgerError> {
-    match result {
-        Ok(_) => Ok(true),
-        Err(e) => match e.as_service_error() {
-            Some(UpdateItemError::ConditionalCheckFailedException(_)) => Ok(false),
-            _ => Err(failed(unavailable(e))),
-        },
-    }
+    Ok(applied(result).map_err(failed)?.is_some())
 }
 
 fn state_from(item: &Item) -> State {
@@ -98,13 +92,8 @@ impl Ledger for DynamoStore {
             .return_values(ReturnValue::AllNew)
             .send()
             .await;
-        match result {
-            Ok(out) => Ok(Some(out.attributes().map(state_from).unwrap_or_default())),
-            Err(e) => match e.as_service_error() {
-                Some(UpdateItemError::ConditionalCheckFailedException(_)) => Ok(None),
-                _ => Err(failed(unavailable(e))),
-            },
-        }
+        let claimed = applied(result).map_err(failed)?;
+        Ok(claimed.map(|out| out.attributes().map(state_from).unwrap_or_default()))
     }
 
     async fn begin(&self, owner: &str, now_ms: i64) -> Result<bool, LedgerError> {
