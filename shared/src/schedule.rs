@@ -1,6 +1,6 @@
 //! The breach sync function (`functions/breach-sync`), run by its schedules: the weekly one
 //! (`{"start": true}`) begins a pass when none is in progress; the frequent one (`{}`) carries a
-//! pass in progress on, a slice per run ([`sync::run`]). Each run logs its progress after every
+//! pass in progress on, a slice per run ([`Syncer::run`]). Each run logs its progress after every
 //! chunk and ends with one line of CloudWatch metrics (the embedded metric format, so no API call
 //! and no permission): the pass's progress, the oldest range's age, what it wrote and what failed.
 
@@ -9,7 +9,6 @@ use crate::evaluate::hibp::HibpClient;
 use crate::evaluate::mirror::Mirror;
 use crate::evaluate::sync::{self, LedgerError, Run, Settings, State, Syncer};
 use crate::quota::now_ms;
-use crate::store::dynamodb::DynamoStore;
 use lambda_http::lambda_runtime::{self, LambdaEvent, service_fn};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -138,14 +137,8 @@ pub fn metrics(run: &Run, now_ms: i64) -> Value {
 pub async fn main() -> Result<(), lambda_runtime::Error> {
     crate::http::init_process();
     let config = Config::from_env()?;
-    let table = config
-        .table_name
-        .clone()
-        .ok_or_else(|| ConfigError::missing("TABLE_NAME"))?;
-    // One SDK configuration for the table and the bucket.
-    let sdk = crate::aws::sdk_config(config.dynamodb_endpoint.as_deref()).await;
-    let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), table);
-    let bucket = crate::aws::mirror_bucket(&config, sdk.credentials_provider(), BUCKET_TIMEOUT)
+    let (store, credentials) = crate::http::table(&config).await?;
+    let bucket = crate::aws::mirror_bucket(&config, credentials, BUCKET_TIMEOUT)
         .await
         .ok_or_else(|| ConfigError::missing("MIRROR_BUCKET"))?;
     let mirror = Mirror::new(bucket);

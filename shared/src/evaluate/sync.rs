@@ -1,16 +1,16 @@
 //! The breach mirror's sync: passes over all 16^5 prefixes, each run a bounded slice of one.
 //!
-//! A pass walks the prefixes in order, [`Settings::chunk`] at a time ([`Settings::concurrency`]
-//! in flight), syncing each with [`sync_prefix`] (the held `ETag`, a check before a write,
-//! retries). Its place is kept in the [`Ledger`] (one item of the table): a run first claims the
-//! ledger's lease, then commits each chunk on condition that it still holds the lease and the
-//! cursor is where it found it, so a run killed at any point is resumed from its last committed
-//! chunk by the next, and two runs that overlap never both move the cursor (the second finds
-//! the lease held and stops; one whose lease ran out stops at its next commit). A prefix that
-//! still fails after its retries is kept in the pass's retry list and tried again once the walk
-//! has reached the end; the pass completes when that list is empty. A chunk in which most
-//! prefixes fail (the upstream is down) is not committed: the run stops, and the next run
-//! begins again at that chunk.
+//! A pass walks the prefixes in order, [`Settings::chunk`] at a time ([`Settings::concurrency`] in
+//! flight), syncing each with [`sync_prefix`](super::mirror::sync_prefix) (the held `ETag`, a check
+//! before a write, retries). Its place is kept in the [`Ledger`] (one item of the table): a run
+//! first claims the ledger's lease, then commits each chunk on condition that it still holds the
+//! lease and the cursor is where it found it, so a run killed at any point is resumed from its last
+//! committed chunk by the next, and two runs that overlap never both move the cursor (the second
+//! finds the lease held and stops; one whose lease ran out stops at its next commit). A prefix that
+//! still fails after its retries is kept in the pass's retry list and tried again once the walk has
+//! reached the end; the pass completes when that list is empty. A chunk in which most prefixes fail
+//! (the upstream is down) is not committed: the run stops, and the next run begins again at that
+//! chunk; so is one still running at the run's [`Settings::deadline`].
 
 use super::hibp::HibpClient;
 use super::mirror::{Mirror, prefixes, sync_slice};
