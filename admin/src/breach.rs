@@ -103,17 +103,13 @@ async fn status(line: &Line, store: &DynamoStore) -> Result<String, Failure> {
         .await
         .map_err(|e| Failure::Store(e.to_string()))?;
     let now = passwordapi::quota::now_ms();
+    // A lease that has run out is held by nobody.
+    let lease = state.lease.as_ref().filter(|l| l.until_ms > now);
     let mut value = passwordapi::schedule::state_report(&state, now);
-    value["lease"] = json!(
-        state
-            .lease
-            .as_ref()
-            .filter(|l| l.until_ms > now)
-            .map(|l| json!({
-                "owner": l.owner,
-                "until": format_time(l.until_ms),
-            }))
-    );
+    value["lease"] = json!(lease.map(|l| json!({
+        "owner": l.owner,
+        "until": format_time(l.until_ms),
+    })));
     Ok(render(line.json, &value, |_| {
         let mut out = String::new();
         match &state.pass {
@@ -148,10 +144,10 @@ async fn status(line: &Line, store: &DynamoStore) -> Result<String, Failure> {
                 ));
             }
             None => out.push_str(
-                "last complete   none yet: keep BreachSource=upstream until a pass completes\n",
+                "last complete   none yet (with BreachSource=auto, breach checks ask the range API until one completes)\n",
             ),
         }
-        match state.lease.as_ref().filter(|l| l.until_ms > now) {
+        match lease {
             Some(l) => out.push_str(&format!(
                 "lease           held by run {} until {}\n",
                 l.owner,
