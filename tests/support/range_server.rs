@@ -114,10 +114,7 @@ impl RangeServer {
     pub fn prefixes_asked(&self) -> Vec<String> {
         self.requests()
             .iter()
-            .filter_map(|r| {
-                let target = r.split(' ').nth(1)?;
-                Some(target.strip_prefix("/range/")?.get(..5)?.to_owned())
-            })
+            .filter_map(|r| Some(prefix_of(r.split(' ').nth(1)?)?.to_owned()))
             .collect()
     }
 
@@ -142,6 +139,11 @@ pub fn unreachable_url() -> String {
     format!("http://127.0.0.1:{}", super::free_port())
 }
 
+/// The prefix a request target asks for (`/range/{prefix}`).
+fn prefix_of(target: &str) -> Option<&str> {
+    target.strip_prefix("/range/")?.get(..5)
+}
+
 fn serve(
     stream: TcpStream,
     ranges: &HashMap<String, Vec<String>>,
@@ -161,19 +163,14 @@ fn serve(
     }
     recorded.lock().unwrap().push(head.clone());
     let target = head.split(' ').nth(1).unwrap_or("");
-    let fault = target
-        .strip_prefix("/range/")
-        .and_then(|p| p.get(..5))
-        .and_then(|p| faults.lock().unwrap().get(p).copied());
-    if let Some(fault) = fault {
+    let faulted = prefix_of(target)
+        .and_then(|prefix| Some((prefix, faults.lock().unwrap().get(prefix).copied()?)));
+    if let Some((prefix, fault)) = faulted {
         let mut stream = reader.into_inner();
         let body = match fault {
             Fault::ServerError => "<html>down</html>".to_owned(),
             Fault::Malformed => "<html>maintenance</html>".to_owned(),
-            Fault::Timeout | Fault::Truncated => range_body(
-                target.strip_prefix("/range/").unwrap_or("")[..5].as_ref(),
-                ranges,
-            ),
+            Fault::Timeout | Fault::Truncated => range_body(prefix, ranges),
         };
         let status = match fault {
             Fault::ServerError => "503 Service Unavailable",
